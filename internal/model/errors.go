@@ -1,0 +1,82 @@
+package model
+
+import (
+	"errors"
+	"fmt"
+)
+
+// ErrorKind classifies provider failures so the agent can react to them.
+type ErrorKind int
+
+// Error kinds.
+const (
+	// KindOther is any failure not listed below; it is not retried.
+	KindOther ErrorKind = iota
+	// KindThrottled is HTTP 429 or a provider throttling error; retried.
+	KindThrottled
+	// KindServer is HTTP 5xx or an overloaded provider; retried.
+	KindServer
+	// KindContextOverflow means the request was larger than the model's window.
+	KindContextOverflow
+	// KindAuth is a missing or rejected credential.
+	KindAuth
+	// KindUnreachable is a network failure before any answer; retried.
+	KindUnreachable
+	// KindStreamBroken is a stream that failed after output had started.
+	KindStreamBroken
+)
+
+// APIError is a classified provider error.
+type APIError struct {
+	Provider string
+	Kind     ErrorKind
+	Status   int // HTTP status, 0 when none
+	Message  string
+	Err      error
+}
+
+func (e *APIError) Error() string {
+	msg := e.Message
+	if msg == "" && e.Err != nil {
+		msg = e.Err.Error()
+	}
+	if e.Status != 0 {
+		return fmt.Sprintf("%s: HTTP %d: %s", e.Provider, e.Status, msg)
+	}
+	return fmt.Sprintf("%s: %s", e.Provider, msg)
+}
+
+func (e *APIError) Unwrap() error { return e.Err }
+
+// Retryable reports whether another attempt may succeed.
+func (e *APIError) Retryable() bool {
+	switch e.Kind {
+	case KindThrottled, KindServer, KindUnreachable:
+		return true
+	}
+	return false
+}
+
+// KindOf returns the ErrorKind of err, KindOther when err is not an *APIError.
+func KindOf(err error) ErrorKind {
+	var ae *APIError
+	if errors.As(err, &ae) {
+		return ae.Kind
+	}
+	return KindOther
+}
+
+// KindForStatus maps an HTTP status to an ErrorKind.
+func KindForStatus(status int) ErrorKind {
+	switch {
+	case status == 429:
+		return KindThrottled
+	case status == 401 || status == 403:
+		return KindAuth
+	case status == 413:
+		return KindContextOverflow
+	case status >= 500:
+		return KindServer
+	}
+	return KindOther
+}

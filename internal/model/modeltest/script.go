@@ -1,0 +1,163 @@
+// Package modeltest runs scripted fake model servers that speak the real
+// wire protocols (OpenAI chat completions SSE, Anthropic messages SSE and
+// Bedrock ConverseStream over the AWS event stream) on loopback, and records
+// and checks what the client sent.
+package modeltest
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"time"
+
+	"github.com/qdev/qdev/internal/model"
+)
+
+// Turn is one scripted model response.
+type Turn struct {
+	// Text is streamed in order, one chunk per event.
+	Text []string `json:"text,omitempty"`
+	// ToolCalls follow the text.
+	ToolCalls []ToolCall `json:"toolCalls,omitempty"`
+	// Usage is reported at the end of the stream; nil reports none.
+	Usage *model.Usage `json:"usage,omitempty"`
+	// Status, when non-zero, answers with this HTTP status and ErrorBody
+	// (or a protocol-shaped error of that status) instead of a stream.
+	Status    int    `json:"status,omitempty"`
+	ErrorBody string `json:"errorBody,omitempty"`
+	// BreakAfter, when > 0, cuts the connection after that many text chunks.
+	BreakAfter int `json:"breakAfter,omitempty"`
+	// Hang, when true, streams the text and then blocks until the client goes away.
+	Hang bool `json:"hang,omitempty"`
+	// Delay is slept before each chunk.
+	Delay time.Duration `json:"delay,omitempty"`
+}
+
+// ToolCall is a scripted tool call. Input is raw JSON text and may be
+// deliberately malformed.
+type ToolCall struct {
+	ID    string `json:"id"`
+	Name  string `json:"name"`
+	Input string `json:"input"`
+}
+
+// Recorded is a request as the server decoded it.
+type Recorded struct {
+	Model    string
+	System   string
+	Messages []model.Message
+	Tools    []string
+	At       time.Time
+}
+
+// Server is a running fake model server.
+type Server struct {
+	// URL is the base URL to give the SDK (for OpenAI it ends in /v1).
+	URL string
+	// Loop, when set, replays the script from the start when it runs out.
+	Loop bool
+
+	srv        *httptest.Server
+	mu         sync.Mutex
+	turns      []Turn
+	next       int
+	reqs       []Recorded
+	violations []string
+}
+
+func start(turns []Turn, h func(s *Server) http.Handler) *Server {
+	s := &Server{turns: turns}
+	s.srv = httptest.NewServer(h(s))
+	s.URL = s.srv.URL
+	return s
+}
+
+// Close stops the server.
+func (s *Server) Close() { s.srv.Close() }
+
+// Requests returns the requests received so far.
+func (s *Server) Requests() []Recorded {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Recorded(nil), s.reqs...)
+}
+
+// Violations returns protocol problems seen in client requests, such as a
+// tool_use without its tool_result.
+func (s *Server) Violations() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.violations...)
+}
+
+// Append adds turns to the script.
+func (s *Server) Append(turns ...Turn) {
+	s.mu.Lock()
+	s.turns = append(s.turns, turns...)
+	s.mu.Unlock()
+}
+
+// record stores r, checks it, and returns the next scripted turn.
+func (s *Server) record(r Recorded) (Turn, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r.At = time.Now()
+	s.reqs = append(s.reqs, r)
+	s.violations = append(s.violations, checkPairs(r.Messages)...)
+	if s.next >= len(s.turns) {
+		if !s.Loop || len(s.turns) == 0 {
+			s.violations = append(s.violations, fmt.Sprintf("request %d: script exhausted", len(s.reqs)))
+			return Turn{}, false
+		}
+		s.next = 0
+	}
+	t := s.turns[s.next]
+	s.next++
+	return t, true
+}
+
+// checkPairs reports tool_use blocks not answered by a tool_result in the
+// next user message, and tool_results that answer nothing.
+func checkPairs(msgs []model.Message) []string {
+	var out []string
+	for i, m := range msgs {
+		if m.Role != model.Assistant {
+			continue
+		}
+		uses := m.ToolUses()
+		if len(uses) == 0 {
+			continue
+		}
+		answered := map[string]bool{}
+		if i+1 < len(msgs) {
+			for _, b := range msgs[i+1].Content {
+				if b.Type == model.ToolResultBlock {
+					answered[b.ToolUseID] = true
+				}
+			}
+		}
+		for _, u := range uses {
+			if !answered[u.ToolUseID] {
+				out = append(out, fmt.Sprintf("message %d: tool_use %s (%s) has no tool_result", i, u.ToolUseID, u.Name))
+			}
+		}
+	}
+	for i, m := range msgs {
+		for _, b := range m.Content {
+			if b.Type != model.ToolResultBlock {
+				continue
+			}
+			ok := false
+			if i > 0 {
+				for _, u := range msgs[i-1].ToolUses() {
+					ok = ok || u.ToolUseID == b.ToolUseID
+				}
+			}
+			if !ok {
+				out = append(out, fmt.Sprintf("message %d: orphan tool_result %s", i, b.ToolUseID))
+			}
+		}
+	}
+	return out
+}

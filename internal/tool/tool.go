@@ -1,0 +1,92 @@
+// Package tool defines the built-in tools the model can call and the
+// interface every tool, built-in or MCP, presents to the agent loop.
+//
+// A tool only does its job: permissions, hooks, policy, sandboxing and audit
+// wrap it from the outside, using what Invocation.Access reports.
+package tool
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"time"
+
+	"github.com/qdev/qdev/internal/model"
+)
+
+// Tool is something the model can call.
+type Tool interface {
+	// Spec is the name, description and JSON schema shown to the model.
+	Spec() model.ToolSpec
+	// Prepare parses and validates input. A returned error is sent to the
+	// model as an error tool result so it can correct the call.
+	Prepare(env *Env, input json.RawMessage) (Invocation, error)
+}
+
+// Invocation is one validated call, ready to be judged and run.
+type Invocation interface {
+	// Access says what the call would touch, for the permission layer.
+	Access() Access
+	// Describe writes a human description of what the call will do (the
+	// command, a coloured diff, the AWS operation) for the approval prompt.
+	Describe(w io.Writer, color bool)
+	// Run executes the call. Live output (a command's stdout) goes to out,
+	// which may be io.Discard. Run must stop promptly when ctx is cancelled.
+	Run(ctx context.Context, out io.Writer) Result
+}
+
+// Access describes what an invocation touches.
+type Access struct {
+	// ReadPaths are absolute paths the call reads.
+	ReadPaths []string
+	// WritePaths are absolute paths the call creates or modifies.
+	WritePaths []string
+	// Command is the shell command of execute_bash.
+	Command string
+	// AWSService and AWSOperation are set for use_aws (CLI names, e.g. "s3api", "list-buckets").
+	AWSService   string
+	AWSOperation string
+	AWSRegion    string
+	AWSProfile   string
+	// AlwaysAllowed marks tools that only think or report (thinking,
+	// introspect, todo_list, report_issue): the original allows them always.
+	AlwaysAllowed bool
+}
+
+// Result is what a call produced.
+type Result struct {
+	// Content is sent back to the model as the tool result.
+	Content []model.Block
+	IsError bool
+	// ExitStatus is the process exit code for tools that run one, else 0.
+	ExitStatus int
+	// Duration is how long Run took.
+	Duration time.Duration
+	// OutputBytes is the size of the produced output before truncation.
+	OutputBytes int64
+}
+
+// TextResult returns a successful result holding text.
+func TextResult(text string) Result {
+	return Result{Content: []model.Block{{Type: model.TextBlock, Text: text}}}
+}
+
+// ErrorResult returns a failed result holding msg.
+func ErrorResult(msg string) Result {
+	return Result{Content: []model.Block{{Type: model.TextBlock, Text: msg}}, IsError: true}
+}
+
+// Env is what tools may know about the session that calls them.
+type Env struct {
+	// Cwd is the session's working directory (absolute).
+	Cwd string
+	// Environ is the environment for child processes; it already carries the
+	// AI marker (see ChildEnv).
+	Environ []string
+	// Transcript returns the conversation so far as text, for report_issue.
+	Transcript func() string
+	// DataDir is qdev's state directory ($XDG_DATA_HOME/qdev).
+	DataDir string
+	// Version is qdev's version, for introspect and report_issue.
+	Version string
+}
