@@ -63,12 +63,22 @@ type Server struct {
 	turns      []Turn
 	next       int
 	reqs       []Recorded
+	done       []time.Time
 	violations []string
 }
 
 func start(turns []Turn, h func(s *Server) http.Handler) *Server {
 	s := &Server{turns: turns}
-	s.srv = httptest.NewServer(h(s))
+	inner := h(s)
+	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inner.ServeHTTP(w, r)
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		s.mu.Lock()
+		s.done = append(s.done, time.Now())
+		s.mu.Unlock()
+	}))
 	s.URL = s.srv.URL
 	return s
 }
@@ -81,6 +91,14 @@ func (s *Server) Requests() []Recorded {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Recorded(nil), s.reqs...)
+}
+
+// Completed returns, for each answered request, when its response was
+// fully written: with Requests it measures the client's time between turns.
+func (s *Server) Completed() []time.Time {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]time.Time(nil), s.done...)
 }
 
 // Violations returns protocol problems seen in client requests, such as a

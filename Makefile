@@ -1,0 +1,37 @@
+# qdev build, test and benchmark entry points.
+GO ?= go
+BIN := bin/q
+VERSION ?= 0.1.0
+LDFLAGS := -s -w -X github.com/qdev/qdev/internal/version.Version=$(VERSION)
+
+.PHONY: build test bench lint fuzz clean
+
+build:
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/q
+
+# The whole suite: unit tests, fakes over loopback, end-to-end runs of the
+# built binary, the real aws CLI against moto_server.
+test:
+	$(GO) vet ./...
+	$(GO) test -count=1 -timeout 20m ./...
+
+# Start-up, per-turn overhead and peak memory against a zero-latency fake model.
+bench:
+	$(GO) run ./tools/bench
+
+lint:
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || (gofmt -l $$(git ls-files '*.go'); exit 1)
+	$(GO) vet ./...
+	staticcheck ./...
+
+# Each fuzz target briefly (CI runs this after the tests).
+fuzz:
+	@for pkg in $$($(GO) list ./...); do \
+		for fn in $$($(GO) test -list '^Fuzz' $$pkg | grep '^Fuzz'); do \
+			echo "fuzz $$pkg $$fn"; \
+			$(GO) test -run '^$$' -fuzz "^$$fn$$" -fuzztime 10s $$pkg || exit 1; \
+		done; \
+	done
+
+clean:
+	rm -rf bin

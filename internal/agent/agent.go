@@ -1,0 +1,212 @@
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/qdev/qdev/internal/model"
+	"github.com/qdev/qdev/internal/permission"
+	"github.com/qdev/qdev/internal/tool"
+)
+
+// ErrInterrupted is returned when the user cancelled a turn (Ctrl-C).
+var ErrInterrupted = errors.New("interrupted")
+
+// Permissions decides tool calls; *permission.Checker implements it.
+type Permissions interface {
+	Decide(toolName, server string, acc tool.Access) permission.Decision
+	Trust(names ...string) error
+}
+
+// Answer is the user's reply to an approval question.
+type Answer int
+
+// Approval answers, as the Q CLI's y / n / t.
+const (
+	Deny Answer = iota
+	AllowOnce
+	TrustSession
+)
+
+// Approver asks the user whether c may run. A non-nil error aborts the turn
+// (it is how --no-interactive refuses to approve anything silently).
+type Approver func(ctx context.Context, c *Call) (Answer, error)
+
+// Config holds what the loop needs from the session.
+type Config struct {
+	Provider model.Provider
+	// ModelID is the provider's model id, without the "provider/" prefix.
+	ModelID string
+	// System is the system prompt; Conversation.Summary is appended to it.
+	System      string
+	Tools       []tool.Tool
+	Permissions Permissions
+	Env         *tool.Env
+	// Window is the model's input window in tokens.
+	Window int
+	// AutoCompactPercent of Window triggers compaction before a call; 0 disables it.
+	AutoCompactPercent int
+	MaxTokens          int
+	Log                *slog.Logger
+}
+
+// Agent runs turns of one conversation. It is not safe for concurrent use.
+type Agent struct {
+	Config
+	Conv     *Conversation
+	Observer Observer
+	Approve  Approver
+	// Save persists the conversation; it is called whenever the history grows.
+	Save func(*Conversation) error
+}
+
+// maxResultBytes caps what one tool result may add to the conversation, as
+// the Q CLI's MAX_TOOL_RESPONSE_SIZE.
+const maxResultBytes = 400_000
+
+// Turn sends the user's message and runs the model ⇄ tools loop until the
+// model ends its turn. On error the conversation stays consistent: partial
+// answers are kept and every tool call is answered.
+func (a *Agent) Turn(ctx context.Context, content []model.Block) error {
+	a.Conv.Messages = append(a.Conv.Messages, model.Message{Role: model.User, Content: content})
+	a.save()
+	overflowRetried := false
+	for {
+		if err := a.maybeCompact(ctx); err != nil {
+			return err
+		}
+		resp, err := a.call(ctx)
+		if err != nil {
+			a.keepPartial(resp)
+			if ctx.Err() != nil {
+				return ErrInterrupted
+			}
+			if model.KindOf(err) == model.KindContextOverflow && !overflowRetried {
+				overflowRetried = true
+				a.observer().Notice("The conversation is larger than the model accepts; compacting and retrying.")
+				if cerr := a.compact(ctx, "", true); cerr != nil {
+					return fmt.Errorf("%w (and compaction failed: %v)", err, cerr)
+				}
+				continue
+			}
+			return err
+		}
+		a.Conv.Messages = append(a.Conv.Messages, resp.Message)
+		a.Conv.LastMark = len(a.Conv.Messages)
+		a.save()
+		uses := resp.Message.ToolUses()
+		if len(uses) == 0 {
+			return nil
+		}
+		results, err := a.runTools(ctx, uses)
+		a.Conv.Messages = append(a.Conv.Messages, model.Message{Role: model.User, Content: results})
+		a.save()
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// call makes one model request from the current history.
+func (a *Agent) call(ctx context.Context) (*model.Response, error) {
+	req := a.request(a.Conv.Messages)
+	obs := a.observer()
+	resp, err := a.Provider.Stream(ctx, req, func(e model.Event) {
+		switch e.Type {
+		case model.EventText:
+			obs.Text(e.Text)
+		case model.EventRetry:
+			obs.Retry(e)
+		}
+	})
+	a.Conv.Turns++
+	if resp != nil {
+		u := resp.Usage
+		if u.InputTokens == 0 && u.OutputTokens == 0 {
+			u = model.Usage{InputTokens: model.EstimateMessages(req.System, req.Messages, req.Tools),
+				OutputTokens: model.EstimateMessages("", []model.Message{resp.Message}, nil), Estimated: true}
+			resp.Usage = u
+		}
+		a.Conv.Usage.InputTokens += u.InputTokens
+		a.Conv.Usage.OutputTokens += u.OutputTokens
+		a.Conv.LastInput = u.InputTokens + u.OutputTokens
+		obs.Usage(u)
+	}
+	return resp, err
+}
+
+func (a *Agent) request(msgs []model.Message) *model.Request {
+	specs := make([]model.ToolSpec, 0, len(a.Tools))
+	for _, t := range a.Tools {
+		specs = append(specs, t.Spec())
+	}
+	system := a.System
+	if a.Conv.Summary != "" {
+		system += "\n\n## Summary of the earlier conversation\n" + a.Conv.Summary
+	}
+	return &model.Request{Model: a.ModelID, System: system, Messages: normalize(repairPairs(msgs)),
+		Tools: specs, MaxTokens: a.MaxTokens}
+}
+
+// keepPartial stores the text that arrived before a failure, so the user
+// does not lose it and the model sees where it stopped.
+func (a *Agent) keepPartial(resp *model.Response) {
+	if resp == nil {
+		return
+	}
+	text := resp.Message.Text()
+	if text == "" {
+		return
+	}
+	a.Conv.Messages = append(a.Conv.Messages, model.Message{Role: model.Assistant,
+		Content: []model.Block{{Type: model.TextBlock, Text: text + "\n\n[response interrupted]"}}})
+	a.save()
+}
+
+func (a *Agent) save() {
+	if a.Save == nil {
+		return
+	}
+	if err := a.Save(a.Conv); err != nil && a.Log != nil {
+		a.Log.Error("saving conversation", "err", err)
+	}
+}
+
+func (a *Agent) observer() Observer {
+	if a.Observer == nil {
+		return NopObserver{}
+	}
+	return a.Observer
+}
+
+// Observer receives what happens during a turn, for display.
+type Observer interface {
+	// Text is a piece of the model's answer.
+	Text(delta string)
+	// Retry reports a failed model call that will be repeated.
+	Retry(e model.Event)
+	// ToolCall is called once a call is validated, before it is judged.
+	ToolCall(c *Call)
+	// ToolOutput returns where the call's live output goes.
+	ToolOutput(c *Call) io.Writer
+	// ToolResult is called when the call finished or was refused.
+	ToolResult(c *Call, r tool.Result)
+	// Notice is a status message (compaction, refusals).
+	Notice(msg string)
+	// Usage is the token count of a model call.
+	Usage(u model.Usage)
+}
+
+// NopObserver ignores everything.
+type NopObserver struct{}
+
+func (NopObserver) Text(string)                    {}
+func (NopObserver) Retry(model.Event)              {}
+func (NopObserver) ToolCall(*Call)                 {}
+func (NopObserver) ToolOutput(*Call) io.Writer     { return io.Discard }
+func (NopObserver) ToolResult(*Call, tool.Result)  {}
+func (NopObserver) Notice(string)                  {}
+func (NopObserver) Usage(model.Usage)              {}

@@ -1,0 +1,249 @@
+package chat
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"sort"
+	"strings"
+)
+
+// command is one slash command.
+type command struct {
+	names []string
+	usage string
+	help  string
+	run   func(s *Session, ctx context.Context, args []string) error
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{[]string{"/help"}, "/help [command]", "Show the commands, or help for one", (*Session).cmdHelp},
+		{[]string{"/quit", "/q", "/exit"}, "/quit", "Quit the session", func(*Session, context.Context, []string) error { return errQuit }},
+		{[]string{"/clear", "/reset"}, "/clear", "Start a new conversation (clears the history)", (*Session).cmdClear},
+		{[]string{"/model"}, "/model [provider/model]", "Show the models, or switch this session to one", (*Session).cmdModel},
+		{[]string{"/tools"}, "/tools [trust|untrust <tool>...|trust-all|reset|schema]", "Show tools and their permissions, or change them for this session", (*Session).cmdTools},
+		{[]string{"/acceptall"}, "/acceptall", "Deprecated: same as /tools trust-all", (*Session).cmdAcceptAll},
+		{[]string{"/usage"}, "/usage", "Show the context window usage", (*Session).cmdUsage},
+		{[]string{"/compact"}, "/compact [instructions]", "Summarise the conversation to free context", (*Session).cmdCompact},
+		{[]string{"/save"}, "/save <file> [-f]", "Save the conversation to a JSON file (-f overwrites)", (*Session).cmdSave},
+		{[]string{"/load"}, "/load <file>", "Replace the conversation with one saved by /save", (*Session).cmdLoad},
+		{[]string{"/editor"}, "/editor [text]", "Compose a prompt in $EDITOR (default vi)", (*Session).cmdEditor},
+	}
+}
+
+func findCommand(name string) *command {
+	for i := range commands {
+		for _, n := range commands[i].names {
+			if n == name {
+				return &commands[i]
+			}
+		}
+	}
+	return nil
+}
+
+func isCommand(line string) bool {
+	return findCommand(strings.Fields(line)[0]) != nil
+}
+
+// looksLikePath tells a prompt that starts with a file path (a dropped
+// image, say) from a mistyped command, as the Q CLI does.
+func looksLikePath(line string) bool {
+	first := strings.Fields(line)[0]
+	if strings.ContainsAny(first[1:], `/\.`) {
+		return true
+	}
+	_, err := os.Stat(first)
+	return err == nil
+}
+
+func (s *Session) command(ctx context.Context, line string) error {
+	fields := strings.Fields(line)
+	c := findCommand(fields[0])
+	return c.run(s, ctx, fields[1:])
+}
+
+func (s *Session) cmdHelp(_ context.Context, args []string) error {
+	if len(args) > 0 {
+		name := args[0]
+		if !strings.HasPrefix(name, "/") {
+			name = "/" + name
+		}
+		c := findCommand(name)
+		if c == nil {
+			fmt.Fprintf(s.Info, "No command %s. Type /help for the list.\n", name)
+			return nil
+		}
+		fmt.Fprintf(s.Info, "%s\n  %s\n", c.usage, c.help)
+		if len(c.names) > 1 {
+			fmt.Fprintf(s.Info, "  Aliases: %s\n", strings.Join(c.names[1:], ", "))
+		}
+		return nil
+	}
+	fmt.Fprintln(s.Info, "Commands:")
+	for _, c := range commands {
+		fmt.Fprintf(s.Info, "  %-58s %s\n", c.usage, c.help)
+	}
+	fmt.Fprintf(s.Info, "  %-58s %s\n", "!<command>", "Run a shell command (not sent to the model)")
+	fmt.Fprintln(s.Info, "\nKeys: Ctrl-J or Alt-Enter for a new line, a trailing \\ continues the line,")
+	fmt.Fprintln(s.Info, "Ctrl-C cancels the answer or tool in progress, Ctrl-D or /quit exits.")
+	return nil
+}
+
+func (s *Session) cmdClear(context.Context, []string) error {
+	c := s.Agent.Conv
+	c.Clear()
+	fresh := newConversationLike(c)
+	*c = *fresh
+	s.save()
+	fmt.Fprintln(s.Info, "Started a new conversation.")
+	return nil
+}
+
+func (s *Session) cmdModel(_ context.Context, args []string) error {
+	cur := s.Agent.Conv.Model
+	if len(args) == 0 {
+		fmt.Fprintf(s.Info, "Current model: %s\n", cur)
+		if len(s.KnownModels) > 0 {
+			fmt.Fprintln(s.Info, "Models:")
+			for i, m := range s.KnownModels {
+				mark := " "
+				if m == cur {
+					mark = "*"
+				}
+				fmt.Fprintf(s.Info, " %s %d. %s\n", mark, i+1, m)
+			}
+		}
+		fmt.Fprintln(s.Info, "Switch with /model <provider/model> or /model <number>.")
+		return nil
+	}
+	ref := args[0]
+	if n := atoi(ref); n > 0 && n <= len(s.KnownModels) {
+		ref = s.KnownModels[n-1]
+	}
+	p, id, err := s.OpenModel(ref)
+	if err != nil {
+		fmt.Fprintf(s.Info, "Cannot switch model: %v\n", err)
+		return nil
+	}
+	s.Agent.Provider, s.Agent.ModelID, s.Agent.Conv.Model = p, id, ref
+	fmt.Fprintf(s.Info, "Using %s for the rest of this session.\n", ref)
+	return nil
+}
+
+func (s *Session) cmdAcceptAll(ctx context.Context, _ []string) error {
+	fmt.Fprintln(s.Info, "/acceptall is deprecated; use /tools trust-all.")
+	return s.cmdTools(ctx, []string{"trust-all"})
+}
+
+func (s *Session) cmdTools(_ context.Context, args []string) error {
+	if len(args) == 0 {
+		names := make([]string, 0, len(s.Agent.Tools))
+		for _, t := range s.Agent.Tools {
+			names = append(names, t.Spec().Name)
+		}
+		sort.Strings(names)
+		fmt.Fprintf(s.Info, "%-20s %s\n", "Tool", "Permission")
+		for _, n := range names {
+			fmt.Fprintf(s.Info, "%-20s %s\n", n, s.Perms.Label(n, ""))
+		}
+		if s.Perms.TrustedAll() {
+			fmt.Fprintln(s.Info, "\nAll tools are trusted for this session (deny rules still apply).")
+		}
+		return nil
+	}
+	switch args[0] {
+	case "trust", "untrust":
+		if len(args) < 2 {
+			fmt.Fprintf(s.Info, "Usage: /tools %s <tool>...\n", args[0])
+			return nil
+		}
+		for _, n := range args[1:] {
+			if !strings.HasPrefix(n, "@") && s.Agent.Tools != nil && !s.hasTool(n) {
+				fmt.Fprintf(s.Info, "No tool named %q. /tools lists them.\n", n)
+				return nil
+			}
+		}
+		var err error
+		if args[0] == "trust" {
+			err = s.Perms.Trust(args[1:]...)
+		} else {
+			err = s.Perms.Untrust(args[1:]...)
+		}
+		if err != nil {
+			fmt.Fprintln(s.Info, err)
+			return nil
+		}
+		verb := map[string]string{"trust": "trusted", "untrust": "set to ask"}[args[0]]
+		fmt.Fprintf(s.Info, "%s %s for this session.\n", strings.Join(args[1:], ", "), verb)
+	case "trust-all":
+		s.Perms.TrustAll()
+		fmt.Fprintln(s.Info, "All tools are now trusted for this session. Deny rules still apply. Use /tools reset to undo.")
+	case "reset":
+		s.Perms.Reset()
+		fmt.Fprintln(s.Info, "Tool permissions reset to their defaults.")
+	case "schema":
+		for _, t := range s.Agent.Tools {
+			sp := t.Spec()
+			fmt.Fprintf(s.Info, "%s: %s\n", sp.Name, sp.InputSchema)
+		}
+	default:
+		fmt.Fprintf(s.Info, "Unknown /tools subcommand %q. Usage: %s\n", args[0], findCommand("/tools").usage)
+	}
+	return nil
+}
+
+func (s *Session) hasTool(name string) bool {
+	for _, t := range s.Agent.Tools {
+		if t.Spec().Name == name {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Session) cmdCompact(ctx context.Context, args []string) error {
+	ctx, cancel := s.interruptible(ctx)
+	defer cancel()
+	summary, err := s.Agent.Compact(ctx, strings.Join(args, " "))
+	if err != nil {
+		fmt.Fprintf(s.Info, "Cannot compact: %v\n", err)
+		return nil
+	}
+	fmt.Fprintln(s.Info, "Conversation compacted. Summary:")
+	fmt.Fprintln(s.Out, summary)
+	return nil
+}
+
+// shell runs a "!command" line: the user's own command, so no approval, but
+// it carries the AI marker like every process the session starts.
+func (s *Session) shell(ctx context.Context, cmdline string) error {
+	if strings.TrimSpace(cmdline) == "" {
+		return nil
+	}
+	ctx, cancel := s.interruptible(ctx)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "bash", "-c", cmdline)
+	cmd.Dir = s.Agent.Env.Cwd
+	cmd.Env = s.childEnv()
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, s.Out, s.Info
+	if err := cmd.Run(); err != nil {
+		fmt.Fprintf(s.Info, "%v\n", err)
+	}
+	return nil
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n
+}

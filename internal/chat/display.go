@@ -1,0 +1,190 @@
+package chat
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/qdev/qdev/internal/agent"
+	"github.com/qdev/qdev/internal/chat/render"
+	"github.com/qdev/qdev/internal/model"
+	"github.com/qdev/qdev/internal/tool"
+)
+
+// ANSI styles used by the terminal display; empty when colour is off.
+type styles struct{ dim, bold, red, green, yellow, cyan, reset string }
+
+func newStyles(color bool) styles {
+	if !color {
+		return styles{}
+	}
+	return styles{dim: "\x1b[2m", bold: "\x1b[1m", red: "\x1b[31m", green: "\x1b[32m",
+		yellow: "\x1b[33m", cyan: "\x1b[36m", reset: "\x1b[0m"}
+}
+
+// display shows a turn on a terminal: the answer as rendered Markdown,
+// tool calls with what they will do and which permission applied.
+type display struct {
+	out   io.Writer // answer text
+	info  io.Writer // tool activity and notices
+	st    styles
+	color bool
+	width int
+
+	mu      sync.Mutex
+	md      *render.Markdown
+	spinner *render.Spinner
+	midLine bool // the answer's last byte was not a newline
+}
+
+func newDisplay(out, info io.Writer, color bool, width int, spinner *render.Spinner) *display {
+	return &display{out: out, info: info, st: newStyles(color), color: color, width: width, spinner: spinner}
+}
+
+func (d *display) stopSpinner() {
+	if d.spinner != nil {
+		d.spinner.Stop()
+	}
+}
+
+func (d *display) Text(delta string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.stopSpinner()
+	if d.md == nil {
+		d.md = render.NewMarkdown(d.out, render.Options{Color: d.color, Width: d.width})
+	}
+	_, _ = d.md.Write([]byte(delta))
+	if delta != "" {
+		d.midLine = !strings.HasSuffix(delta, "\n")
+	}
+}
+
+// endText finishes the answer so far, so tool output starts on a fresh line.
+func (d *display) endText() {
+	d.stopSpinner()
+	if d.md != nil {
+		_ = d.md.Flush()
+		d.md = nil
+	}
+	if d.midLine {
+		fmt.Fprintln(d.out)
+		d.midLine = false
+	}
+}
+
+func (d *display) Retry(e model.Event) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.endText()
+	fmt.Fprintf(d.info, "%s⟳ %v — retrying in %.1fs (attempt %d)%s\n", d.st.yellow, e.Err, e.Wait, e.Attempt+1, d.st.reset)
+}
+
+func (d *display) ToolCall(c *agent.Call) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.endText()
+	fmt.Fprintf(d.info, "\n%s🛠  Using tool: %s%s%s\n", d.st.cyan, d.st.bold, c.Name, d.st.reset)
+	if c.Inv != nil {
+		c.Inv.Describe(indent(d.info, "   "), d.color)
+	}
+}
+
+func (d *display) ToolOutput(c *agent.Call) io.Writer {
+	return &dimWriter{w: d.info, st: d.st}
+}
+
+func (d *display) ToolResult(c *agent.Call, r tool.Result) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.endText()
+	how := ""
+	if c.Approval != "" {
+		how = " (" + c.Approval + ")"
+	}
+	if r.IsError {
+		msg := ""
+		if len(r.Content) > 0 {
+			msg = firstLine(r.Content[0].Text, 200)
+		}
+		fmt.Fprintf(d.info, "   %s✗ %s%s%s: %s\n\n", d.st.red, c.Name, how, d.st.reset, msg)
+		return
+	}
+	fmt.Fprintf(d.info, "   %s✓ Completed in %s%s%s\n\n", d.st.green, r.Duration.Round(time.Millisecond), how, d.st.reset)
+}
+
+func (d *display) Notice(msg string) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.endText()
+	fmt.Fprintf(d.info, "%s%s%s\n", d.st.yellow, msg, d.st.reset)
+}
+
+func (d *display) Usage(model.Usage) {}
+
+// finish ends the answer at the end of a turn.
+func (d *display) finish() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.endText()
+}
+
+func firstLine(s string, max int) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > max {
+		s = s[:max] + "…"
+	}
+	return s
+}
+
+// dimWriter shows live tool output indented and dimmed.
+type dimWriter struct {
+	w       io.Writer
+	st      styles
+	midLine bool
+}
+
+func (w *dimWriter) Write(p []byte) (int, error) {
+	var b strings.Builder
+	for _, line := range strings.SplitAfter(string(p), "\n") {
+		if line == "" {
+			continue
+		}
+		if !w.midLine {
+			b.WriteString("   " + w.st.dim + "│ " + w.st.reset)
+		}
+		b.WriteString(line)
+		w.midLine = !strings.HasSuffix(line, "\n")
+	}
+	_, err := io.WriteString(w.w, b.String())
+	return len(p), err
+}
+
+// indent prefixes every line written through it.
+func indent(w io.Writer, prefix string) io.Writer { return &indenter{w: w, prefix: prefix, start: true} }
+
+type indenter struct {
+	w      io.Writer
+	prefix string
+	start  bool
+}
+
+func (in *indenter) Write(p []byte) (int, error) {
+	var b strings.Builder
+	for _, c := range string(p) {
+		if in.start {
+			b.WriteString(in.prefix)
+			in.start = false
+		}
+		b.WriteRune(c)
+		if c == '\n' {
+			in.start = true
+		}
+	}
+	_, err := io.WriteString(in.w, b.String())
+	return len(p), err
+}

@@ -1,0 +1,228 @@
+// Package chat is the interactive q chat session: it reads prompts, runs
+// slash commands, asks for tool approvals and shows the agent's turns.
+package chat
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+
+	"github.com/qdev/qdev/internal/agent"
+	"github.com/qdev/qdev/internal/chat/lineedit"
+	"github.com/qdev/qdev/internal/chat/render"
+	"github.com/qdev/qdev/internal/model"
+	"github.com/qdev/qdev/internal/permission"
+	"github.com/qdev/qdev/internal/tool"
+)
+
+// LineReader reads one line of input; *lineedit.Editor implements it.
+type LineReader interface {
+	ReadLine(prompt string) (string, error)
+	AddHistory(line string)
+}
+
+// Session is one interactive chat.
+type Session struct {
+	Agent *agent.Agent
+	Perms *permission.Checker
+	Input LineReader
+	// Out receives the answers, Info tool activity and messages.
+	Out, Info io.Writer
+	Color     bool
+	Width     int
+	Version   string
+	// OpenModel switches the session to another "provider/model" reference.
+	OpenModel func(ref string) (model.Provider, string, error)
+	// KnownModels are offered by /model.
+	KnownModels []string
+	// Spinner, if set, shows "Thinking..." until the first output.
+	Spinner *render.Spinner
+	// SaveConversation persists the conversation (also used by /clear and /load).
+	SaveConversation func(*agent.Conversation) error
+	// TTY is the terminal the session reads from, nil when input is not one.
+	TTY *os.File
+
+	disp       *display
+	ctrlCArmed bool
+	sigint     chan os.Signal
+}
+
+// errQuit ends the session normally.
+var errQuit = errors.New("quit")
+
+// Run reads prompts until /quit, Ctrl-D, or two Ctrl-C at an empty prompt.
+// initial, if not empty, is sent as the first prompt.
+func (s *Session) Run(ctx context.Context, initial string) error {
+	s.disp = newDisplay(s.Out, s.Info, s.Color, s.Width, s.Spinner)
+	s.Agent.Observer = s.disp
+	s.Agent.Approve = s.approve
+	// SIGINT is caught for the whole session: outside the line editor (which
+	// reads Ctrl-C as a key) it cancels whatever runs, never the session.
+	s.sigint = make(chan os.Signal, 1)
+	signal.Notify(s.sigint, os.Interrupt)
+	defer signal.Stop(s.sigint)
+	if initial != "" {
+		if err := s.handle(ctx, initial); errors.Is(err, errQuit) {
+			return nil
+		}
+	}
+	for {
+		line, err := s.Input.ReadLine(s.prompt())
+		switch {
+		case errors.Is(err, lineedit.ErrInterrupt):
+			if s.ctrlCArmed {
+				return nil
+			}
+			s.ctrlCArmed = true
+			fmt.Fprintln(s.Info, "(press Ctrl-C again or type /quit to exit)")
+			continue
+		case errors.Is(err, io.EOF):
+			fmt.Fprintln(s.Info)
+			return nil
+		case err != nil:
+			return err
+		}
+		s.ctrlCArmed = false
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		s.Input.AddHistory(line)
+		if err := s.handle(ctx, line); errors.Is(err, errQuit) {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+	}
+}
+
+func (s *Session) prompt() string {
+	st := newStyles(s.Color)
+	name := s.Agent.Conv.Agent
+	if name == "" || name == "q_cli_default" {
+		return st.green + "> " + st.reset
+	}
+	return st.cyan + "[" + name + "] " + st.green + "> " + st.reset
+}
+
+// handle dispatches one line of input.
+func (s *Session) handle(ctx context.Context, line string) error {
+	line = SanitizeUnicode(line)
+	trimmed := strings.TrimSpace(line)
+	switch {
+	case strings.HasPrefix(trimmed, "!"):
+		return s.shell(ctx, strings.TrimPrefix(trimmed, "!"))
+	case strings.HasPrefix(trimmed, "/") && isCommand(trimmed):
+		return s.command(ctx, trimmed)
+	case strings.HasPrefix(trimmed, "/") && !looksLikePath(trimmed):
+		fmt.Fprintf(s.Info, "Unknown command %s. Type /help for the list of commands.\n", strings.Fields(trimmed)[0])
+		return nil
+	}
+	return s.send(ctx, line)
+}
+
+// send runs one turn; Ctrl-C (SIGINT) cancels it and returns to the prompt.
+func (s *Session) send(ctx context.Context, text string) error {
+	blocks, warnings := PromptBlocks(text, s.Agent.Env.Cwd)
+	for _, w := range warnings {
+		fmt.Fprintln(s.Info, w)
+	}
+	if blocks == nil {
+		return nil
+	}
+	tctx, cancel := s.interruptible(ctx)
+	defer cancel()
+	if s.Spinner != nil {
+		s.Spinner.Start("Thinking...")
+	}
+	restore := turnMode(s.TTY)
+	err := s.Agent.Turn(tctx, blocks)
+	restore()
+	s.disp.finish()
+	st := newStyles(s.Color)
+	switch {
+	case errors.Is(err, agent.ErrInterrupted) || (err != nil && tctx.Err() != nil && ctx.Err() == nil):
+		fmt.Fprintf(s.Info, "\n%s(interrupted)%s\n", st.yellow, st.reset)
+	case err != nil:
+		fmt.Fprintf(s.Info, "%sError: %v%s\n", st.red, err, st.reset)
+	}
+	s.warnNearLimit()
+	fmt.Fprintln(s.Out)
+	return nil
+}
+
+// interruptible returns a context that Ctrl-C (SIGINT) cancels.
+func (s *Session) interruptible(ctx context.Context) (context.Context, context.CancelFunc) {
+	tctx, cancel := context.WithCancel(ctx)
+	if s.sigint == nil {
+		return tctx, cancel
+	}
+	// Drop a Ctrl-C that arrived before this started.
+	select {
+	case <-s.sigint:
+	default:
+	}
+	go func() {
+		select {
+		case <-s.sigint:
+			cancel()
+		case <-tctx.Done():
+		}
+	}()
+	return tctx, cancel
+}
+
+// warnNearLimit suggests /compact before auto-compaction kicks in.
+func (s *Session) warnNearLimit() {
+	a := s.Agent
+	if a.Window == 0 {
+		return
+	}
+	pct := a.ContextTokens() * 100 / a.Window
+	if pct >= 60 {
+		st := newStyles(s.Color)
+		fmt.Fprintf(s.Info, "%sThe conversation uses %d%% of the context window; consider /compact.%s\n", st.yellow, pct, st.reset)
+	}
+}
+
+// approve asks the user about a tool call: y runs it once, t trusts the
+// tool for the session, n refuses; any other text refuses and is passed to
+// the model as the user's reason.
+func (s *Session) approve(ctx context.Context, c *agent.Call) (agent.Answer, error) {
+	s.disp.finish()
+	st := newStyles(s.Color)
+	q := fmt.Sprintf("%sAllow this action? Use 't' to trust (always allow) this tool for the session. [y/n/t]:%s ", st.yellow, st.reset)
+	for {
+		line, err := s.Input.ReadLine(q)
+		if errors.Is(err, lineedit.ErrInterrupt) || errors.Is(err, io.EOF) {
+			return agent.Deny, agent.ErrInterrupted
+		}
+		if err != nil {
+			return agent.Deny, err
+		}
+		switch strings.ToLower(strings.TrimSpace(line)) {
+		case "y", "yes":
+			return agent.AllowOnce, nil
+		case "t", "trust":
+			return agent.TrustSession, nil
+		case "n", "no":
+			return agent.Deny, nil
+		case "":
+			continue
+		}
+		c.Feedback = strings.TrimSpace(line)
+		return agent.Deny, nil
+	}
+}
+
+// ChildEnviron returns the environment for processes the session starts.
+func (s *Session) childEnv() []string {
+	if s.Agent.Env != nil && s.Agent.Env.Environ != nil {
+		return s.Agent.Env.Environ
+	}
+	return tool.ChildEnv(os.Environ(), s.Version)
+}

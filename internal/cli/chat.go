@@ -1,0 +1,105 @@
+package cli
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/qdev/qdev/internal/chat"
+)
+
+// chatOptions are the flags of q chat (also accepted by bare q).
+type chatOptions struct {
+	io            IO
+	global        *globalOptions
+	noInteractive bool
+	resume        bool
+	agent         string
+	profile       string
+	model         string
+	trustAll      bool
+	trustTools    string
+	trustToolsSet bool // --trust-tools was given, even empty
+	untrustFsRead bool
+	outputFormat  string
+	wrap          string
+}
+
+func newCmdChat(stdio IO, g *globalOptions) *cobra.Command {
+	opts := &chatOptions{io: stdio, global: g}
+	cmd := &cobra.Command{
+		Use:   "chat [INPUT]",
+		Short: "Start a chat session with the agent (the default command)",
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.trustToolsSet = cmd.Flags().Changed("trust-tools")
+			return runChat(cmd.Context(), opts, args)
+		},
+	}
+	addChatFlags(cmd, opts)
+	return cmd
+}
+
+func addChatFlags(cmd *cobra.Command, o *chatOptions) {
+	f := cmd.Flags()
+	f.BoolVar(&o.noInteractive, "no-interactive", false, "print the answer and exit; tool calls that need approval fail the run")
+	f.BoolVar(&o.noInteractive, "non-interactive", false, "alias of --no-interactive")
+	f.BoolVarP(&o.resume, "resume", "r", false, "resume the previous conversation from this directory")
+	f.StringVar(&o.agent, "agent", "", "agent to use")
+	f.StringVar(&o.profile, "profile", "", "deprecated alias of --agent")
+	f.StringVar(&o.model, "model", "", "model to use, as PROVIDER/MODEL (bedrock, openai, ollama, anthropic)")
+	f.BoolVarP(&o.trustAll, "trust-all-tools", "a", false, "run every tool without asking (deny rules still apply)")
+	f.StringVar(&o.trustTools, "trust-tools", "", "trust only these tools (comma-separated); --trust-tools= trusts none")
+	f.BoolVar(&o.untrustFsRead, "untrust-fs-read", false, "start with fs_read asking for every read")
+	f.StringVar(&o.outputFormat, "output-format", chat.FormatText, "with --no-interactive: text, json or stream-json")
+	f.StringVarP(&o.wrap, "wrap", "w", "auto", "line wrapping: always, never or auto")
+	_ = f.MarkHidden("non-interactive")
+	_ = f.MarkDeprecated("profile", "use --agent")
+}
+
+func runChat(ctx context.Context, o *chatOptions, args []string) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	switch o.outputFormat {
+	case chat.FormatText, chat.FormatJSON, chat.FormatStreamJSON:
+	default:
+		return &ExitError{Code: 2, Err: fmt.Errorf("invalid --output-format %q: use text, json or stream-json", o.outputFormat)}
+	}
+	input := strings.Join(args, " ")
+	if o.noInteractive && input == "" {
+		if term.IsTerminal(int(o.io.In.Fd())) {
+			return &ExitError{Code: 1, Err: errors.New("input must be supplied when running in non-interactive mode (an argument or standard input)")}
+		}
+		data, err := io.ReadAll(bufio.NewReader(o.io.In))
+		if err != nil {
+			return &ExitError{Code: 1, Err: fmt.Errorf("reading standard input: %w", err)}
+		}
+		input = strings.TrimSpace(string(data))
+		if input == "" {
+			return &ExitError{Code: 1, Err: errors.New("input must be supplied when running in non-interactive mode (standard input was empty)")}
+		}
+	}
+	s, err := newSetup(ctx, o)
+	if err != nil {
+		return &ExitError{Code: 1, Err: err}
+	}
+	defer s.close()
+	if o.noInteractive {
+		h := &chat.Headless{Agent: s.agent, Out: o.io.Out, Info: o.io.ErrOut, Format: o.outputFormat}
+		if err := h.Run(ctx, input); err != nil {
+			if o.outputFormat == chat.FormatText {
+				return &ExitError{Code: 1, Err: err}
+			}
+			return &ExitError{Code: 1}
+		}
+		return nil
+	}
+	return s.interactive(ctx, input)
+}

@@ -1,0 +1,118 @@
+// Package cli builds the q command tree: one file per command group.
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"github.com/qdev/qdev/internal/paths"
+	"github.com/qdev/qdev/internal/settings"
+	"github.com/qdev/qdev/internal/version"
+)
+
+// IO is where commands read and write.
+type IO struct {
+	In          *os.File
+	Out, ErrOut io.Writer
+}
+
+// ExitError carries a process exit code. A nil Err means the failure was
+// already reported to the user.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit status %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// globalOptions are flags every command accepts.
+type globalOptions struct {
+	verbose int
+}
+
+// NewRoot returns the q command. With no subcommand it runs q chat.
+func NewRoot(stdio IO) *cobra.Command {
+	g := &globalOptions{}
+	chatOpts := &chatOptions{io: stdio, global: g}
+	root := &cobra.Command{
+		Use:           "q",
+		Short:         "qdev: an AI assistant for software developers, compatible with the Amazon Q Developer CLI",
+		Version:       version.Version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Args:          cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			chatOpts.trustToolsSet = cmd.Flags().Changed("trust-tools")
+			return runChat(cmd.Context(), chatOpts, args)
+		},
+	}
+	root.SetVersionTemplate("qdev {{.Version}}\n")
+	root.SetIn(stdio.In)
+	root.SetOut(stdio.Out)
+	root.SetErr(stdio.ErrOut)
+	root.PersistentFlags().CountVarP(&g.verbose, "verbose", "v", "increase log verbosity (-v warn, -vv info, -vvv debug, -vvvv trace)")
+	root.Flags().BoolP("version", "V", false, "print the version")
+	addChatFlags(root, chatOpts)
+
+	root.AddCommand(newCmdChat(stdio, g))
+	root.AddCommand(NewCmdSettings(loadSettings, stdio.Out, stdio.ErrOut))
+	root.AddCommand(newCmdVersion(stdio))
+	return root
+}
+
+func loadSettings() (*settings.Settings, error) {
+	return settings.Load(settingsPath())
+}
+
+func settingsPath() string {
+	return paths.ConfigDir() + "/settings.json"
+}
+
+func newCmdVersion(stdio IO) *cobra.Command {
+	var changelog string
+	cmd := &cobra.Command{
+		Use:   "version",
+		Short: "Show the version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintf(stdio.Out, "qdev %s\n", version.Version)
+			if cmd.Flags().Changed("changelog") {
+				fmt.Fprintln(stdio.Out, "No changelog is bundled with this build; see the project's commit history.")
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&changelog, "changelog", "", "show the changelog (all or a version)")
+	cmd.Flags().Lookup("changelog").NoOptDefVal = "current"
+	return cmd
+}
+
+// Main runs q with os.Args and returns the process exit code.
+func Main() int {
+	stdio := IO{In: os.Stdin, Out: os.Stdout, ErrOut: os.Stderr}
+	root := NewRoot(stdio)
+	err := root.Execute()
+	if err == nil {
+		return 0
+	}
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		if ee.Err != nil {
+			fmt.Fprintf(stdio.ErrOut, "q: %v\n", ee.Err)
+		}
+		return ee.Code
+	}
+	fmt.Fprintf(stdio.ErrOut, "q: %v\n", err)
+	return 1
+}

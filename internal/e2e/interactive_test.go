@@ -1,0 +1,195 @@
+package e2e
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/creack/pty"
+)
+
+// terminal is q running on a pseudo-terminal.
+type terminal struct {
+	t    *testing.T
+	cmd  *exec.Cmd
+	pty  *os.File
+	mu   sync.Mutex
+	buf  bytes.Buffer
+	seen int // bytes of buf already matched by expect
+	done chan struct{}
+}
+
+var ansi = regexp.MustCompile(`\x1b\[[0-9;?]*[a-zA-Z]`)
+
+func (e *env) startPTY(args ...string) *terminal {
+	e.t.Helper()
+	cmd := exec.Command(qBin, args...)
+	cmd.Dir = e.cwd
+	cmd.Env = append(e.environ(), "TERM=xterm")
+	f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 40, Cols: 120})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	term := &terminal{t: e.t, cmd: cmd, pty: f, done: make(chan struct{})}
+	go func() {
+		b := make([]byte, 4096)
+		for {
+			n, err := f.Read(b)
+			term.mu.Lock()
+			term.buf.Write(b[:n])
+			term.mu.Unlock()
+			if err != nil {
+				close(term.done)
+				return
+			}
+		}
+	}()
+	e.t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		_, _ = cmd.Process.Wait()
+		f.Close()
+	})
+	return term
+}
+
+// expect waits until want appears in output not matched before.
+func (term *terminal) expect(want string) {
+	term.t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		term.mu.Lock()
+		rest := ansi.ReplaceAllString(term.buf.String()[term.seen:], "")
+		if i := strings.Index(rest, want); i >= 0 {
+			// Advance past the match in the raw buffer by locating it again there.
+			raw := term.buf.String()[term.seen:]
+			if j := strings.Index(raw, want); j >= 0 {
+				term.seen += j + len(want)
+			} else {
+				term.seen = term.buf.Len()
+			}
+			term.mu.Unlock()
+			return
+		}
+		term.mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+	}
+	term.mu.Lock()
+	defer term.mu.Unlock()
+	term.t.Fatalf("did not see %q; screen so far:\n%s", want, ansi.ReplaceAllString(term.buf.String(), ""))
+}
+
+func (term *terminal) send(s string) {
+	term.t.Helper()
+	if _, err := io.WriteString(term.pty, s); err != nil {
+		term.t.Fatal(err)
+	}
+}
+
+func (term *terminal) waitExit() int {
+	term.t.Helper()
+	select {
+	case <-term.done:
+	case <-time.After(20 * time.Second):
+		term.t.Fatal("q did not exit")
+	}
+	st, _ := term.cmd.Process.Wait()
+	if st == nil {
+		return term.cmd.ProcessState.ExitCode()
+	}
+	return st.ExitCode()
+}
+
+func TestInteractiveApprovalToolsUsageAndShell(t *testing.T) {
+	e := newEnv(t)
+	write := tc("c1", "fs_write", `{"command":"create","path":"a.txt","file_text":"one\n"}`)
+	write2 := tc("c2", "fs_write", `{"command":"create","path":"b.txt","file_text":"two\n"}`)
+	write3 := tc("c3", "fs_write", `{"command":"create","path":"c.txt","file_text":"three\n"}`)
+	s := e.openai(toolTurn(write), text("wrote a"), toolTurn(write2), text("refused b"),
+		toolTurn(write3), text("wrote c"))
+	term := e.startPTY("chat", "--model", "openai/m")
+	term.expect("> ")
+	term.send("write a\r")
+	term.expect("Allow this action?")
+	term.send("y\r")
+	term.expect("wrote a")
+	term.expect("> ")
+	term.send("write b\r")
+	term.expect("Allow this action?")
+	term.send("n\r")
+	term.expect("refused b")
+	term.send("/tools trust fs_write\r")
+	term.expect("trusted for this session")
+	term.send("write c\r")
+	term.expect("trusted")
+	term.expect("wrote c")
+	term.send("/tools\r")
+	term.expect("fs_write")
+	term.send("/usage\r")
+	term.expect("Context window")
+	term.send("!echo shell-$((6*7))\r")
+	term.expect("shell-42")
+	term.send("/quit\r")
+	if code := term.waitExit(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for name, want := range map[string]string{"a.txt": "one\n", "c.txt": "three\n"} {
+		if b, err := os.ReadFile(filepath.Join(e.cwd, name)); err != nil || string(b) != want {
+			t.Fatalf("%s = %q, %v", name, b, err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(e.cwd, "b.txt")); !os.IsNotExist(err) {
+		t.Fatal("b.txt written although denied")
+	}
+	if n := len(s.Requests()); n != 6 {
+		t.Fatalf("%d model requests, want 6 (the ! command must not reach the model)", n)
+	}
+	noViolations(t, s)
+}
+
+func TestCtrlCCancelsTurnAndToolThenExits(t *testing.T) {
+	e := newEnv(t)
+	marker := filepath.Join(e.cwd, "grandchild-alive")
+	slow := tc("c1", "execute_bash", `{"command":"(sleep 30; touch `+marker+`) & sleep 30"}`)
+	s := e.openai(
+		TurnHang("thinking hard"),
+		toolTurn(slow),
+		text("still here"),
+	)
+	term := e.startPTY("chat", "--model", "openai/m", "--trust-all-tools")
+	term.expect("> ")
+	term.send("first\r")
+	term.expect("thinking hard")
+	term.send("\x03")
+	term.expect("(interrupted)")
+	term.send("second\r")
+	term.expect("Using tool")
+	time.Sleep(300 * time.Millisecond)
+	term.send("\x03")
+	term.expect("interrupted")
+	term.send("third\r")
+	term.expect("still here")
+	term.expect("> ")
+	term.send("\x03")
+	term.expect("Ctrl-C again")
+	term.send("\x03")
+	if code := term.waitExit(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	// The interrupted requests still form a valid conversation.
+	msgs := s.Requests()[len(s.Requests())-1].Messages
+	if len(msgs) < 5 {
+		t.Fatalf("history lost: %d messages", len(msgs))
+	}
+	noViolations(t, s)
+	// The whole process group of the tool was killed.
+	if out, _ := exec.Command("pgrep", "-f", marker).Output(); len(out) > 0 {
+		t.Fatalf("tool's children still running: %s", out)
+	}
+}

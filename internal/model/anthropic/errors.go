@@ -1,0 +1,144 @@
+package anthropic
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/anthropics/anthropic-sdk-go"
+
+	"github.com/qdev/qdev/internal/model"
+)
+
+// classify turns a failed call into a *model.APIError. res is the HTTP
+// response when one arrived; started says whether output had been shown.
+// A cancelled ctx wins over everything: its error is returned as is.
+func (c *Client) classify(ctx context.Context, err error, res *http.Response, started bool) error {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return ctxErr
+	}
+	e := &model.APIError{Provider: c.name, Err: err}
+	var apiErr *anthropic.Error
+	switch {
+	case errors.As(err, &apiErr):
+		typ, msg := errorFields([]byte(apiErr.RawJSON()))
+		e.Message = msg
+		if e.Message == "" {
+			e.Message = typ
+		}
+		if e.Message == "" {
+			e.Message = firstLine(apiErr.RawJSON(), http.StatusText(apiErr.StatusCode))
+		}
+		if apiErr.StatusCode >= 400 {
+			// An error event inside a 200 stream has no status of its own.
+			e.Status = apiErr.StatusCode
+		}
+		if started {
+			e.Kind = model.KindStreamBroken
+		} else {
+			e.Kind = errorKind(e.Status, typ, e.Message)
+		}
+	case res != nil && res.StatusCode >= 400:
+		e.Status = res.StatusCode
+		e.Message = firstLine(readBody(res), http.StatusText(res.StatusCode))
+		e.Kind = errorKind(e.Status, "", e.Message)
+	case started:
+		e.Kind = model.KindStreamBroken
+		e.Message = "stream broke after output started: " + rootCause(err).Error()
+	case errors.Is(err, errTruncated):
+		e.Kind = model.KindServer
+		e.Message = err.Error()
+	case res != nil:
+		// The server answered, then the body broke before any output.
+		e.Kind = model.KindServer
+		e.Message = "stream broke before any output: " + rootCause(err).Error()
+	case isNetwork(err):
+		e.Kind = model.KindUnreachable
+		e.Message = "cannot reach " + c.baseURL + ": " + rootCause(err).Error()
+	default:
+		e.Message = err.Error()
+	}
+	return e
+}
+
+// errorKind classifies an API error by its type first, since an error
+// event in a stream has no HTTP status, then by status and message.
+func errorKind(status int, typ, msg string) model.ErrorKind {
+	if strings.Contains(strings.ToLower(msg), "prompt is too long") {
+		return model.KindContextOverflow
+	}
+	switch anthropic.ErrorType(typ) {
+	case anthropic.ErrorTypeRateLimitError:
+		return model.KindThrottled
+	case anthropic.ErrorTypeOverloadedError, anthropic.ErrorTypeAPIError, anthropic.ErrorTypeTimeoutError:
+		return model.KindServer
+	case anthropic.ErrorTypeAuthenticationError, anthropic.ErrorTypePermissionError:
+		return model.KindAuth
+	case "request_too_large":
+		return model.KindContextOverflow
+	}
+	if status == 0 {
+		// An unknown error event mid-stream: the server's trouble.
+		return model.KindServer
+	}
+	return model.KindForStatus(status)
+}
+
+// errorFields reads type and message from an Anthropic error body
+// {"type":"error","error":{"type":...,"message":...}}.
+func errorFields(b []byte) (typ, msg string) {
+	var v struct {
+		Error struct {
+			Type    string `json:"type"`
+			Message string `json:"message"`
+		} `json:"error"`
+	}
+	if json.Unmarshal(b, &v) != nil {
+		return "", ""
+	}
+	return v.Error.Type, v.Error.Message
+}
+
+// isNetwork reports transport failures: refused or reset connections, DNS
+// failures, timeouts, and bodies cut short.
+func isNetwork(err error) bool {
+	var urlErr *url.Error
+	return errors.As(err, &urlErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}
+
+// rootCause strips the *url.Error wrapper, whose text repeats the method
+// and the full URL.
+func rootCause(err error) error {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) && urlErr.Err != nil {
+		return urlErr.Err
+	}
+	return err
+}
+
+func readBody(res *http.Response) string {
+	if res.Body == nil {
+		return ""
+	}
+	b, _ := io.ReadAll(io.LimitReader(res.Body, 4096))
+	if _, msg := errorFields(b); msg != "" {
+		return msg
+	}
+	return string(b)
+}
+
+// firstLine returns the first line of s, shortened, or def when s is blank.
+func firstLine(s, def string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	if len(line) > 200 {
+		line = line[:200] + "…"
+	}
+	if line == "" {
+		return def
+	}
+	return line
+}

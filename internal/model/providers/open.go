@@ -1,0 +1,74 @@
+// Package providers turns a "provider/model-id" reference into a ready
+// model.Provider, and knows the Q CLI's model names.
+package providers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/qdev/qdev/internal/model"
+	"github.com/qdev/qdev/internal/model/anthropic"
+	"github.com/qdev/qdev/internal/model/bedrock"
+	"github.com/qdev/qdev/internal/model/openai"
+)
+
+// Names lists the supported provider prefixes.
+var Names = []string{"bedrock", "openai", "ollama", "anthropic"}
+
+// qAliases maps the Q CLI's model names to Bedrock model ids, so
+// `--model claude-4-sonnet` keeps working for people who switch from Q.
+var qAliases = map[string]string{
+	"claude-3.5-sonnet": "anthropic.claude-3-5-sonnet-20241022-v2:0",
+	"claude-3.7-sonnet": "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
+	"claude-4-sonnet":   "us.anthropic.claude-sonnet-4-20250514-v1:0",
+}
+
+// QModels are the Q CLI model names, offered by /model.
+var QModels = []string{"claude-3.5-sonnet", "claude-3.7-sonnet", "claude-4-sonnet"}
+
+// HowToConfigure is the one-line hint shown when no model is configured.
+const HowToConfigure = "no model configured: run `q chat --model PROVIDER/MODEL` (bedrock/…, openai/…, ollama/…, anthropic/…) or `q settings chat.defaultModel PROVIDER/MODEL` — see the README's Quick start"
+
+// Split parses a model reference into provider and model id. A bare Q CLI
+// model name means Bedrock.
+func Split(ref string) (provider, id string, err error) {
+	ref = strings.TrimSpace(ref)
+	if id, ok := qAliases[ref]; ok {
+		return "bedrock", id, nil
+	}
+	provider, id, ok := strings.Cut(ref, "/")
+	if !ok || provider == "" || id == "" {
+		return "", "", fmt.Errorf("invalid model %q: use PROVIDER/MODEL where PROVIDER is one of %s", ref, strings.Join(Names, ", "))
+	}
+	for _, n := range Names {
+		if n == provider {
+			return provider, id, nil
+		}
+	}
+	return "", "", fmt.Errorf("unknown model provider %q in %q: use one of %s", provider, ref, strings.Join(Names, ", "))
+}
+
+// Open returns the provider for ref, wrapped with the default retry policy,
+// and the provider's model id.
+func Open(ctx context.Context, ref string) (model.Provider, string, error) {
+	name, id, err := Split(ref)
+	if err != nil {
+		return nil, "", err
+	}
+	var p model.Provider
+	switch name {
+	case "bedrock":
+		p, err = bedrock.New(ctx, bedrock.Options{})
+	case "openai":
+		p, err = openai.New(openai.Options{})
+	case "ollama":
+		p, err = openai.NewOllama(openai.Options{})
+	case "anthropic":
+		p, err = anthropic.New(anthropic.Options{})
+	}
+	if err != nil {
+		return nil, "", err
+	}
+	return model.WithRetry(p, model.DefaultRetry), id, nil
+}

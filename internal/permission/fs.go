@@ -1,0 +1,104 @@
+package permission
+
+import "strings"
+
+// decideRead judges fs_read (study §2.6): a denied path denies the call,
+// even when fs_read is trusted; each other path must be allowed by trust,
+// allowReadOnly, the working directory or allowedPaths, else the call asks.
+// Unlike the original, image paths are canonicalised like the others.
+func (c *Checker) decideRead(paths []string, tr trust) Decision {
+	s := c.read
+	if s.invalid != "" {
+		return ask(s.invalid)
+	}
+	if len(paths) == 0 {
+		return byTrust(tr)
+	}
+	var denied, unasked []string
+	var rules []string
+	for _, p := range paths {
+		forms := requestForms(p, c.cwd)
+		if m := s.denied.match(forms...); len(m) > 0 {
+			denied = append(denied, m...)
+			continue
+		}
+		canon := forms[:1]
+		switch {
+		case tr.trusted:
+			rules = append(rules, tr.rule)
+		case tr.untrusted:
+			unasked = append(unasked, p)
+		case s.allowReadOnly:
+			rules = append(rules, "toolsSettings.fs_read.allowReadOnly")
+		case tr.cwdReads && c.cwdRule.matches(canon):
+			rules = append(rules, "working directory read")
+		default:
+			if m := s.allowed.match(canon...); len(m) > 0 {
+				rules = append(rules, `toolsSettings.fs_read.allowedPaths "`+m[0]+`"`)
+			} else {
+				unasked = append(unasked, p)
+			}
+		}
+	}
+	return pathVerdict("fs_read", denied, unasked, rules, tr)
+}
+
+// decideWrite judges fs_write (study §2.7): as fs_read, without a
+// working-directory default or allowReadOnly.
+func (c *Checker) decideWrite(paths []string, tr trust) Decision {
+	s := c.write
+	if s.invalid != "" {
+		return ask(s.invalid)
+	}
+	if len(paths) == 0 {
+		return byTrust(tr)
+	}
+	var denied, unasked []string
+	var rules []string
+	for _, p := range paths {
+		forms := requestForms(p, c.cwd)
+		if m := s.denied.match(forms...); len(m) > 0 {
+			denied = append(denied, m...)
+			continue
+		}
+		switch {
+		case tr.trusted:
+			rules = append(rules, tr.rule)
+		case tr.untrusted:
+			unasked = append(unasked, p)
+		default:
+			if m := s.allowed.match(forms[0]); len(m) > 0 {
+				rules = append(rules, `toolsSettings.fs_write.allowedPaths "`+m[0]+`"`)
+			} else {
+				unasked = append(unasked, p)
+			}
+		}
+	}
+	return pathVerdict("fs_write", denied, unasked, rules, tr)
+}
+
+// pathVerdict combines per-path results: any denied path denies, any path
+// not covered asks, else allow.
+func pathVerdict(tool string, denied, unasked, rules []string, tr trust) Decision {
+	if len(denied) > 0 {
+		denied = dedupe(denied)
+		return deny(`toolsSettings.`+tool+`.deniedPaths "`+denied[0]+`"`, denied...)
+	}
+	if len(unasked) > 0 {
+		why := "not trusted"
+		if tool == "fs_read" && tr.cwdReads {
+			why = "outside the working directory and allowed paths"
+		}
+		return ask(why, dedupe(unasked)...)
+	}
+	return allow(strings.Join(dedupe(rules), "; "))
+}
+
+// byTrust is the verdict for a call that touches nothing the settings
+// speak about.
+func byTrust(tr trust) Decision {
+	if tr.trusted {
+		return allow(tr.rule)
+	}
+	return ask("not trusted")
+}

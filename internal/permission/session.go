@@ -1,0 +1,177 @@
+package permission
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// session is the trust that /tools and the launch flags change. The
+// original keeps one list (the agent's allowed_tools, extended by
+// --trust-tools and /tools trust, shrunk by /tools untrust); qdev keeps the
+// same list plus an explicit "untrusted" set, so that untrusting a tool
+// also works when a pattern ("fs_*", "@builtin", "@git") trusts it, and
+// wins over trust-all.
+type session struct {
+	entries  []entry         // trusted patterns, in order: config, flags, session
+	untrust  map[string]bool // names untrusted this session: built-in, "@server", "@server/tool"
+	trustAll bool
+	// cwdReads is the default trust of fs_read inside the working directory.
+	cwdReads bool
+}
+
+func initialSession(cfg Config, opts Options) session {
+	s := session{untrust: map[string]bool{}, trustAll: opts.TrustAll, cwdReads: !opts.TrustToolsSet}
+	for _, p := range cfg.AllowedTools {
+		s.entries = append(s.entries, entry{pattern: p, from: fromConfig})
+	}
+	for _, p := range opts.TrustTools {
+		s.entries = append(s.entries, entry{pattern: p, from: fromFlag})
+	}
+	if opts.UntrustFsRead {
+		s.untrustOne("fs_read")
+	}
+	return s
+}
+
+// trust is what the session says about one tool.
+type trust struct {
+	trusted bool
+	rule    string // why it is trusted
+	// untrusted: explicitly untrusted this session; allow-type
+	// toolsSettings are then ignored too, so that every call asks.
+	untrusted bool
+	// cwdReads: fs_read inside the working directory is allowed.
+	cwdReads bool
+}
+
+// trustFor tells how the session trusts a tool. Callers hold c.mu.
+func (s *session) trustFor(name, server string) trust {
+	if server != "" {
+		one := "@" + server + "/" + name
+		switch {
+		case s.untrust[one]:
+			return trust{untrusted: true}
+		case s.hasExact(one):
+			// Trusting one tool after untrusting its server.
+			return trust{trusted: true, rule: "trusted for this session"}
+		case s.untrust["@"+server]:
+			return trust{untrusted: true}
+		case s.trustAll:
+			return trust{trusted: true, rule: "trusted (trust-all)"}
+		}
+		if e, ok := matchMCP(s.entries, server, name); ok {
+			return trust{trusted: true, rule: e.rule()}
+		}
+		return trust{}
+	}
+	if s.untrust[name] || s.untrust["@builtin"] || s.untrust["@builtin/"+name] {
+		return trust{untrusted: true}
+	}
+	t := trust{cwdReads: name == "fs_read" && s.cwdReads}
+	if s.trustAll {
+		t.trusted, t.rule = true, "trusted (trust-all)"
+	} else if e, ok := matchBuiltin(s.entries, name); ok {
+		t.trusted, t.rule = true, e.rule()
+	}
+	return t
+}
+
+func (s *session) hasExact(p string) bool {
+	return slices.ContainsFunc(s.entries, func(e entry) bool { return e.pattern == p })
+}
+
+// Trust trusts the named tools for the rest of the session: built-in names,
+// "@server/tool" or "@server" for all of a server's tools. Deny rules still
+// apply. Checking that built-in names exist is the caller's job. Nothing is
+// changed if any name is malformed.
+func (c *Checker) Trust(names ...string) error {
+	if err := validNames(names); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, n := range names {
+		delete(c.untrust, n)
+		if isServer(n) {
+			c.dropUntrust(n + "/")
+		}
+		if !slices.Contains(c.entries, entry{pattern: n, from: fromSession}) {
+			c.entries = append(c.entries, entry{pattern: n, from: fromSession})
+		}
+	}
+	return nil
+}
+
+// Untrust makes the named tools ask on every call for the rest of the
+// session, whatever allowedTools patterns, allow-type toolsSettings,
+// trust-all or, for fs_read, the working-directory default say.
+func (c *Checker) Untrust(names ...string) error {
+	if err := validNames(names); err != nil {
+		return err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, n := range names {
+		c.untrustOne(n)
+	}
+	return nil
+}
+
+func (s *session) untrustOne(n string) {
+	s.entries = slices.DeleteFunc(s.entries, func(e entry) bool {
+		return e.pattern == n || isServer(n) && strings.HasPrefix(e.pattern, n+"/")
+	})
+	if isServer(n) {
+		s.dropUntrust(n + "/")
+	}
+	s.untrust[n] = true
+}
+
+func (s *session) dropUntrust(prefix string) {
+	for k := range s.untrust {
+		if strings.HasPrefix(k, prefix) {
+			delete(s.untrust, k)
+		}
+	}
+}
+
+// TrustAll trusts every tool, including MCP tools that load later, and
+// forgets earlier Untrust calls. Deny rules still apply.
+func (c *Checker) TrustAll() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.trustAll = true
+	c.untrust = map[string]bool{}
+}
+
+// Reset returns to the agent's configuration: its allowedTools only, reads
+// in the working directory trusted, no trust-all. Launch flags
+// (--trust-tools, --untrust-fs-read, --trust-all-tools) are not restored.
+func (c *Checker) Reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.session = initialSession(c.cfg, Options{})
+}
+
+// isServer reports whether n names a whole MCP server ("@git").
+func isServer(n string) bool {
+	return strings.HasPrefix(n, "@") && !strings.Contains(n, "/")
+}
+
+// validNames checks the shape of tool names given to Trust and Untrust.
+func validNames(names []string) error {
+	for _, n := range names {
+		if n == "" || strings.IndexFunc(n, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+			return fmt.Errorf("invalid tool name %q: want a built-in tool name, @server or @server/tool", n)
+		}
+		if rest, ok := strings.CutPrefix(n, "@"); ok {
+			server, tool, hasTool := strings.Cut(rest, "/")
+			if server == "" || hasTool && tool == "" {
+				return fmt.Errorf("invalid tool name %q: want a built-in tool name, @server or @server/tool", n)
+			}
+		}
+	}
+	return nil
+}

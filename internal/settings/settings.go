@@ -1,0 +1,237 @@
+// Package settings reads and writes the user's settings file, a JSON object
+// of dotted keys ("chat.defaultModel") compatible with the Q CLI's, and
+// knows the type, default and meaning of every key.
+package settings
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+
+	"github.com/qdev/qdev/internal/paths"
+)
+
+// FileName is the settings file name inside paths.ConfigDir.
+const FileName = "settings.json"
+
+// Settings is the content of one settings file. Keys unknown to this
+// version, written by a newer one or by hand, are kept and saved back
+// untouched. A Settings is not safe for concurrent use.
+type Settings struct {
+	path   string
+	values map[string]any
+}
+
+// DefaultPath returns <ConfigDir>/settings.json.
+func DefaultPath() string {
+	return filepath.Join(paths.ConfigDir(), FileName)
+}
+
+// Load reads the settings file at path. A missing or empty file gives empty
+// settings; a file that is not a JSON object gives an error naming the file
+// and, for a syntax error, the line and column.
+func Load(path string) (*Settings, error) {
+	s := &Settings{path: path, values: map[string]any{}}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		return nil, &FileError{Path: path, Err: unwrapPath(err)}
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return s, nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var raw map[string]any
+	if err := dec.Decode(&raw); err != nil {
+		return nil, &FileError{Path: path, Err: errors.New(describeJSON(data, err))}
+	}
+	if end := dec.InputOffset(); len(bytes.TrimSpace(data[end:])) > 0 {
+		extra := end + int64(len(data[end:])-len(bytes.TrimLeft(data[end:], " \t\r\n")))
+		return nil, &FileError{Path: path, Err: fmt.Errorf("invalid JSON at %s: unexpected data after the object",
+			position(data, extra))}
+	}
+	if raw == nil {
+		return nil, &FileError{Path: path, Err: errors.New("not a JSON object")}
+	}
+	for k, v := range raw {
+		s.values[k] = normalize(v)
+	}
+	return s, nil
+}
+
+// FileError is a failure to read or write the settings file at Path; its
+// message is one line naming the file and, for bad JSON, the position.
+type FileError struct {
+	Path string
+	Err  error
+}
+
+func (e *FileError) Error() string { return "settings file " + e.Path + ": " + e.Err.Error() }
+
+func (e *FileError) Unwrap() error { return e.Err }
+
+// describeJSON explains a decoding error in one line with its position.
+func describeJSON(data []byte, err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		// Offset counts the bytes read, the offending one included.
+		return fmt.Sprintf("invalid JSON at %s: %s", position(data, max(se.Offset-1, 0)), se.Error())
+	case errors.As(err, &te):
+		return fmt.Sprintf("not a JSON object (found %s at %s)", te.Value, position(data, max(te.Offset-1, 0)))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Sprintf("invalid JSON at %s: unexpected end of file", position(data, int64(len(data))))
+	}
+	return err.Error()
+}
+
+// position converts a byte offset into "line L, column C" (1-based; the
+// column counts bytes).
+func position(data []byte, offset int64) string {
+	if offset > int64(len(data)) {
+		offset = int64(len(data))
+	}
+	before := data[:offset]
+	line := bytes.Count(before, []byte("\n")) + 1
+	col := len(before) - bytes.LastIndexByte(before, '\n')
+	return fmt.Sprintf("line %d, column %d", line, col)
+}
+
+func unwrapPath(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// Path returns the file the settings were loaded from and are saved to.
+func (s *Settings) Path() string { return s.path }
+
+// Get returns the value of key and whether it is set. Numbers come back as
+// int64 when integral, else float64; other values as decoded from JSON
+// (bool, string, []any, map[string]any).
+func (s *Settings) Get(key string) (any, bool) {
+	v, ok := s.values[key]
+	return v, ok
+}
+
+// All returns a copy of every set key and its value, unknown keys included.
+func (s *Settings) All() map[string]any {
+	return maps.Clone(s.values)
+}
+
+// Set parses raw as the value of the known setting key and stores it, in
+// memory only until Save. It rejects unknown keys with "`KEY` is not a valid
+// setting" and values of the wrong type with an error naming the key.
+func (s *Settings) Set(key, raw string) error {
+	info, ok := Lookup(key)
+	if !ok {
+		return invalidKey(key)
+	}
+	v, err := parse(info, raw)
+	if err != nil {
+		return err
+	}
+	s.values[key] = v
+	return nil
+}
+
+// SetValue stores v for the known setting key after checking its type; it
+// is Set for callers that already hold a typed value (/experiment toggles).
+func (s *Settings) SetValue(key string, v any) error {
+	info, ok := Lookup(key)
+	if !ok {
+		return invalidKey(key)
+	}
+	data, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("`%s`: %w", key, err)
+	}
+	nv, err := parse(info, string(data))
+	if err != nil {
+		return err
+	}
+	s.values[key] = nv
+	return nil
+}
+
+// Delete removes key, in memory only until Save. A key that is neither
+// known nor present in the file is an error; deleting an unset known key
+// is not.
+func (s *Settings) Delete(key string) error {
+	if _, ok := s.values[key]; !ok {
+		if _, known := Lookup(key); !known {
+			return invalidKey(key)
+		}
+	}
+	delete(s.values, key)
+	return nil
+}
+
+func invalidKey(key string) error {
+	return fmt.Errorf("`%s` is not a valid setting", key)
+}
+
+// Save writes the settings to their file atomically: a reader, or a crash,
+// sees the old file or the new one, never a mix. The file gets mode 0600
+// and its directory 0700 when created. A symlinked settings file (dotfile
+// managers do that) is updated at its target, keeping the link.
+func (s *Settings) Save() error {
+	data, err := encode(s.values, true)
+	if err != nil {
+		return &FileError{Path: s.path, Err: err}
+	}
+	data = append(data, '\n')
+	target := s.path
+	if t, err := filepath.EvalSymlinks(s.path); err == nil {
+		target = t
+	}
+	if err := writeAtomic(target, data); err != nil {
+		return &FileError{Path: s.path, Err: err}
+	}
+	return nil
+}
+
+func writeAtomic(path string, data []byte) error {
+	dir := filepath.Dir(path)
+	if err := paths.EnsureDir(dir); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*") // mode 0600
+	if err != nil {
+		return unwrapPath(err)
+	}
+	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	// Sync before rename, or a crash could leave the new name pointing at
+	// an empty file.
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return unwrapPath(err)
+	}
+	if d, err := os.Open(dir); err == nil {
+		d.Sync() // make the rename durable; best effort
+		d.Close()
+	}
+	return nil
+}

@@ -1,0 +1,159 @@
+// Package awstest runs moto_server (a local AWS emulator) on loopback
+// behind a recording reverse proxy, so tests can drive the real AWS CLI
+// against it and check what it sent, such as the user agent.
+package awstest
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// startTimeout bounds how long moto_server may take to answer; it is slow
+// to import on a loaded machine.
+const startTimeout = 90 * time.Second
+
+// Moto is a running moto_server with a recording proxy in front of it.
+type Moto struct {
+	// URL is the proxy's base URL (http://127.0.0.1:port), for
+	// AWS_ENDPOINT_URL.
+	URL string
+
+	dir    string
+	mu     sync.Mutex
+	agents []string
+}
+
+// StartMoto starts moto_server on a free 127.0.0.1 port and a reverse
+// proxy in front of it, waits until moto answers, and stops both when the
+// test ends. It skips the test when moto_server is not on PATH.
+func StartMoto(t testing.TB) *Moto {
+	t.Helper()
+	bin, err := exec.LookPath("moto_server")
+	if err != nil {
+		t.Skip("moto_server not on PATH")
+	}
+	port, err := freePort()
+	if err != nil {
+		t.Fatalf("awstest: no free port: %v", err)
+	}
+	dir := t.TempDir()
+	logFile, err := os.Create(filepath.Join(dir, "moto.log"))
+	if err != nil {
+		t.Fatalf("awstest: %v", err)
+	}
+	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("awstest: start moto_server: %v", err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-exited
+		}
+		logFile.Close()
+	})
+
+	backend := fmt.Sprintf("http://127.0.0.1:%d", port)
+	if err := waitReady(backend, exited); err != nil {
+		log, _ := os.ReadFile(logFile.Name())
+		t.Fatalf("awstest: moto_server did not start: %v\n%s", err, log)
+	}
+
+	m := &Moto{dir: dir}
+	target, _ := url.Parse(backend)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m.mu.Lock()
+		m.agents = append(m.agents, r.Header.Get("User-Agent"))
+		m.mu.Unlock()
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	m.URL = srv.URL
+	return m
+}
+
+// UserAgents returns the User-Agent header of every request the proxy has
+// seen, in order.
+func (m *Moto) UserAgents() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]string(nil), m.agents...)
+}
+
+// Environ returns base without any AWS_* variables, plus what the AWS CLI
+// needs to talk to this moto only: the endpoint, dummy credentials, region
+// us-east-1, and config and credentials files in a temporary directory, so
+// the user's real AWS configuration is never read.
+func (m *Moto) Environ(base []string) []string {
+	out := make([]string, 0, len(base)+8)
+	for _, kv := range base {
+		if !strings.HasPrefix(kv, "AWS_") {
+			out = append(out, kv)
+		}
+	}
+	config := filepath.Join(m.dir, "config")
+	creds := filepath.Join(m.dir, "credentials")
+	_ = os.WriteFile(config, []byte("[default]\nregion = us-east-1\n"), 0o600)
+	_ = os.WriteFile(creds, []byte("[default]\naws_access_key_id = testing\naws_secret_access_key = testing\n"), 0o600)
+	return append(out,
+		"AWS_ENDPOINT_URL="+m.URL,
+		"AWS_ACCESS_KEY_ID=testing",
+		"AWS_SECRET_ACCESS_KEY=testing",
+		"AWS_DEFAULT_REGION=us-east-1",
+		"AWS_CONFIG_FILE="+config,
+		"AWS_SHARED_CREDENTIALS_FILE="+creds,
+	)
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// waitReady polls moto until it answers HTTP, it exits, or startTimeout
+// passes.
+func waitReady(base string, exited <-chan struct{}) error {
+	client := &http.Client{Timeout: 2 * time.Second}
+	deadline := time.Now().Add(startTimeout)
+	delay := 50 * time.Millisecond
+	for time.Now().Before(deadline) {
+		select {
+		case <-exited:
+			return errors.New("moto_server exited")
+		default:
+		}
+		resp, err := client.Get(base + "/moto-api/")
+		if err == nil {
+			resp.Body.Close()
+			return nil
+		}
+		time.Sleep(delay)
+		delay = min(2*delay, time.Second)
+	}
+	return fmt.Errorf("no answer after %s", startTimeout)
+}

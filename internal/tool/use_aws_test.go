@@ -1,0 +1,150 @@
+package tool
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestKebabCase(t *testing.T) {
+	for in, want := range map[string]string{
+		"TableName":              "table-name",
+		"table-name":             "table-name",
+		"KeyConditionExpression": "key-condition-expression",
+		"DBInstanceIdentifier":   "db-instance-identifier",
+		"SSEKMSKeyId":            "ssekms-key-id",
+		"Ipv6CidrBlock":          "ipv6-cidr-block",
+		"max_items":              "max-items",
+		"no-paginate":            "no-paginate",
+		"bucket":                 "bucket",
+		"S3Key":                  "s3-key",
+	} {
+		if got := kebabCase(in); got != want {
+			t.Errorf("kebabCase(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestAWSParameters(t *testing.T) {
+	tests := []struct {
+		params string
+		want   []string
+		err    string
+	}{
+		{`{"TableName":"t","--limit":5}`, []string{"--limit", "5", "--table-name", "t"}, ""},
+		{`{"dry-run":"","filters":[{"Name":"a","Values":["b"]}]}`, []string{"--dry-run", "--filters", `[{"Name":"a","Values":["b"]}]`}, ""},
+		{`{"item":{"k": {"S": "v"}},"flag":true,"start":"-1"}`, []string{"--flag", "true", "--item", `{"k":{"S":"v"}}`, "--start=-1"}, ""},
+		{`{"profile":"admin"}`, nil, "global AWS CLI option"},
+		{`{"Region":"us-east-1"}`, nil, "global AWS CLI option"},
+		{`{"--endpoint-url":"http://x"}`, nil, "global AWS CLI option"},
+		{`{"--":"x"}`, nil, "not a flag name"},
+	}
+	for _, tc := range tests {
+		var params map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(tc.params), &params); err != nil {
+			t.Fatal(err)
+		}
+		got, err := awsParameters(params)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("%s: error %v, want %q", tc.params, err, tc.err)
+			}
+			continue
+		}
+		if err != nil || !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("%s: got %q, %v; want %q", tc.params, got, err, tc.want)
+		}
+	}
+}
+
+func TestUseAWSPrepare(t *testing.T) {
+	env := testEnv(t)
+	inv := prepare(t, UseAWS{}, env, `{"service_name":"dynamodb","operation_name":"get-item","region":"eu-west-1",
+		"profile_name":"dev","label":"Read an item","parameters":{"TableName":"t","Key":{"id":{"S":"1"}}}}`)
+	want := []string{"--region", "eu-west-1", "--profile", "dev", "dynamodb", "get-item", "--key", `{"id":{"S":"1"}}`, "--table-name", "t"}
+	if got := inv.(*awsCall).Args(); !reflect.DeepEqual(got, want) {
+		t.Errorf("args = %q", got)
+	}
+	if a := inv.Access(); a.AWSService != "dynamodb" || a.AWSOperation != "get-item" || a.AWSRegion != "eu-west-1" || a.AWSProfile != "dev" {
+		t.Errorf("Access = %+v", a)
+	}
+	d := describe(inv, false)
+	for _, s := range []string{"Service name: dynamodb", "Operation name: get-item", "- TableName: \"t\"", "Profile name: dev", "Region: eu-west-1", "Label: Read an item"} {
+		mustContain(t, d, s)
+	}
+	inv = prepare(t, UseAWS{}, env, `{"service_name":"s3api","operation_name":"list-buckets","region":"us-east-1","label":"x"}`)
+	if got := inv.(*awsCall).Args(); !reflect.DeepEqual(got, []string{"--region", "us-east-1", "s3api", "list-buckets"}) {
+		t.Errorf("args without profile = %q", got)
+	}
+
+	for _, tc := range []struct{ input, want string }{
+		{`{"operation_name":"x","region":"r"}`, "service_name is required"},
+		{`{"service_name":"s3","region":"r"}`, "operation_name is required"},
+		{`{"service_name":"s3","operation_name":"ls"}`, "region is required"},
+		{`{"service_name":"--debug","operation_name":"ls","region":"r"}`, "must be a single word"},
+		{`{"service_name":"s3","operation_name":"ls","region":"r","profile_name":"--x"}`, "profile_name"},
+		{`{"service_name":"s3","operation_name":"ls","region":"r","parameters":[1]}`, `"parameters" must be an object`},
+		{`{"service_name":"s3","operation_name":"ls","region":"r","parameters":{"profile":"p"}}`, "use the region and profile_name fields"},
+	} {
+		mustContain(t, prepareErr(t, UseAWS{}, env, tc.input), tc.want)
+	}
+}
+
+// fakeAWS puts an `aws` script with body on a PATH of its own.
+func fakeAWS(t *testing.T, env *Env, body string) {
+	t.Helper()
+	bin := t.TempDir()
+	if err := os.WriteFile(filepath.Join(bin, "aws"), []byte("#!/bin/sh\n"+body), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, kv := range env.Environ {
+		if !strings.HasPrefix(kv, "PATH=") {
+			out = append(out, kv)
+		}
+	}
+	env.Environ = append(out, "PATH="+bin+":/usr/bin:/bin")
+}
+
+const listBuckets = `{"service_name":"s3api","operation_name":"list-buckets","region":"us-east-1","label":"x"}`
+
+func TestUseAWSRunWithFakeCLI(t *testing.T) {
+	env := testEnv(t)
+	fakeAWS(t, env, `echo "args: $*"; printf %s "$AWS_EXECUTION_ENV" >&2`)
+	r := runTool(t, UseAWS{}, env, `{"service_name":"s3api","operation_name":"list-objects","region":"us-east-1","label":"x","parameters":{"Bucket":"b c"}}`)
+	if r.IsError {
+		t.Fatal(resultText(r))
+	}
+	out := bashOutput(t, resultText(r))
+	if out.ExitStatus != "0" || out.Stdout != "args: --region us-east-1 s3api list-objects --bucket b c" {
+		t.Errorf("output = %+v", out)
+	}
+	mustContain(t, out.Stderr, "AmazonQ-For-CLI Version/9.9.9")
+
+	fakeAWS(t, env, `echo partial; echo "An error occurred (NoSuchBucket)" >&2; exit 254`)
+	r = runTool(t, UseAWS{}, env, listBuckets)
+	if !r.IsError || r.ExitStatus != 254 || resultText(r) != "An error occurred (NoSuchBucket)" {
+		t.Errorf("failure: %+v", r)
+	}
+
+	fakeAWS(t, env, `echo $$ > `+filepath.Join(env.Cwd, "pid")+`; exec sleep 300`)
+	start := time.Now()
+	r = prepare(t, UseAWS{Timeout: time.Second}, env, listBuckets).Run(t.Context(), nil)
+	if !r.IsError || !strings.HasPrefix(resultText(r), "aws command timed out after 1s") {
+		t.Errorf("timeout: %+v", r)
+	}
+	waitGone(t, readPID(t, filepath.Join(env.Cwd, "pid")))
+	if time.Since(start) > time.Minute {
+		t.Error("timeout did not stop the command")
+	}
+
+	env.Environ = append(env.Environ, "PATH="+t.TempDir())
+	r = runTool(t, UseAWS{}, env, listBuckets)
+	if !r.IsError || !strings.Contains(resultText(r), "not installed or not on PATH") {
+		t.Errorf("missing aws: %+v", r)
+	}
+}

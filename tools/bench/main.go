@@ -1,0 +1,183 @@
+// Command bench measures qdev against its targets and prints one table:
+// start-up of `q --version`, the client's own overhead per agent turn in a
+// 5-round tool session against a zero-latency fake model, and peak memory.
+// Each figure is printed beside a baseline measured in the same run.
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/qdev/qdev/internal/model/modeltest"
+)
+
+const (
+	startupRuns = 20
+	sessions    = 20
+	rounds      = 5
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	dir, err := os.MkdirTemp("", "qdev-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	q := filepath.Join(dir, "q")
+	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", q, "./cmd/q")
+	build.Stderr = os.Stderr
+	if err := build.Run(); err != nil {
+		return fmt.Errorf("building q: %w", err)
+	}
+
+	qStart := medianRun(q, "--version")
+	trueStart := medianRun("/bin/true")
+
+	gaps, rss, err := turnOverhead(q, dir)
+	if err != nil {
+		return err
+	}
+	rtt, err := fakeRoundTrip()
+	if err != nil {
+		return err
+	}
+
+	fmt.Println("| measure | qdev | baseline | target |")
+	fmt.Println("|---|---|---|---|")
+	fmt.Printf("| `q --version` start-up (median of %d) | %s | %s (`/bin/true`) | ≤ 10 ms |\n", startupRuns, ms(qStart), ms(trueStart))
+	fmt.Printf("| client overhead per turn, p50 (%d turns) | %s | %s (bare HTTP round trip to the fake) | ≤ 2 ms |\n", len(gaps), ms(pct(gaps, 50)), ms(rtt))
+	fmt.Printf("| client overhead per turn, p99 | %s | | ≤ 10 ms |\n", ms(pct(gaps, 99)))
+	fmt.Printf("| peak RSS of a %d-round session (max of %d) | %.1f MB | | ≤ 40 MB |\n", rounds, sessions, float64(rss)/1024)
+	return nil
+}
+
+func medianRun(bin string, args ...string) time.Duration {
+	var d []time.Duration
+	for i := 0; i < startupRuns; i++ {
+		start := time.Now()
+		_ = exec.Command(bin, args...).Run()
+		d = append(d, time.Since(start))
+	}
+	return pct(d, 50)
+}
+
+// turnOverhead runs sessions of `rounds` fs_read calls and returns, for
+// every turn after the first, the time between the end of one model
+// response and the arrival of the next request, minus the tool's run time.
+func turnOverhead(q, dir string) ([]time.Duration, int64, error) {
+	proj := filepath.Join(dir, "project")
+	if err := os.MkdirAll(proj, 0o755); err != nil {
+		return nil, 0, err
+	}
+	if err := os.WriteFile(filepath.Join(proj, "a.txt"), []byte("hello\n"), 0o644); err != nil {
+		return nil, 0, err
+	}
+	var gaps []time.Duration
+	var peak int64
+	for s := 0; s < sessions; s++ {
+		var turns []modeltest.Turn
+		for i := 0; i < rounds; i++ {
+			turns = append(turns, modeltest.Turn{ToolCalls: []modeltest.ToolCall{{ID: fmt.Sprint("c", i), Name: "fs_read",
+				Input: `{"operations":[{"mode":"Line","path":"a.txt"}]}`}}})
+		}
+		turns = append(turns, modeltest.Turn{Text: []string{"done"}})
+		srv := modeltest.NewOpenAI(turns...)
+		cmd := exec.Command(q, "--model", "openai/bench", "--no-interactive", "--output-format", "stream-json", "go")
+		cmd.Dir = proj
+		cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+filepath.Join(dir, "data"),
+			"XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "OPENAI_BASE_URL="+srv.URL, "OPENAI_API_KEY=k")
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, os.Stderr
+		err := cmd.Run()
+		srv.Close()
+		if err != nil {
+			return nil, 0, fmt.Errorf("session %d: %w", s, err)
+		}
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok && ru.Maxrss > peak {
+			peak = ru.Maxrss
+		}
+		toolTimes := toolDurations(out.Bytes())
+		reqs, done := srv.Requests(), srv.Completed()
+		for i := 1; i < len(reqs) && i-1 < len(done); i++ {
+			g := reqs[i].At.Sub(done[i-1])
+			if i-1 < len(toolTimes) {
+				g -= toolTimes[i-1]
+			}
+			gaps = append(gaps, g)
+		}
+	}
+	return gaps, peak, nil
+}
+
+func toolDurations(streamJSON []byte) []time.Duration {
+	var out []time.Duration
+	sc := bufio.NewScanner(bytes.NewReader(streamJSON))
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		var ev struct {
+			Type       string  `json:"type"`
+			DurationMS float64 `json:"duration_ms"`
+		}
+		if json.Unmarshal(sc.Bytes(), &ev) == nil && ev.Type == "tool_result" {
+			out = append(out, time.Duration(ev.DurationMS*float64(time.Millisecond)))
+		}
+	}
+	return out
+}
+
+// fakeRoundTrip is the baseline: one streamed answer fetched with a bare
+// HTTP client, the fastest any client could go against this server.
+func fakeRoundTrip() (time.Duration, error) {
+	var turns []modeltest.Turn
+	for i := 0; i < 50; i++ {
+		turns = append(turns, modeltest.Turn{Text: []string{"done"}})
+	}
+	srv := modeltest.NewOpenAI(turns...)
+	defer srv.Close()
+	body := `{"model":"m","stream":true,"messages":[{"role":"user","content":"hi"}]}`
+	var d []time.Duration
+	for i := 0; i < 50; i++ {
+		start := time.Now()
+		resp, err := http.Post(srv.URL+"/chat/completions", "application/json", strings.NewReader(body))
+		if err != nil {
+			return 0, err
+		}
+		var buf bytes.Buffer
+		_, _ = buf.ReadFrom(resp.Body)
+		resp.Body.Close()
+		d = append(d, time.Since(start))
+	}
+	return pct(d, 50), nil
+}
+
+func pct(d []time.Duration, p int) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := append([]time.Duration(nil), d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	i := (len(s)*p + 99) / 100
+	if i > 0 {
+		i--
+	}
+	return s[min(i, len(s)-1)]
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
