@@ -203,10 +203,10 @@ type Observer interface {
 // NopObserver ignores everything.
 type NopObserver struct{}
 
-func (NopObserver) Text(string)                    {}
-func (NopObserver) Retry(model.Event)              {}
-func (NopObserver) ToolCall(*Call)                 {}
-func (NopObserver) ToolOutput(*Call) io.Writer     { return io.Discard }
-func (NopObserver) ToolResult(*Call, tool.Result)  {}
-func (NopObserver) Notice(string)                  {}
-func (NopObserver) Usage(model.Usage)              {}
+func (NopObserver) Text(string)                   {}
+func (NopObserver) Retry(model.Event)             {}
+func (NopObserver) ToolCall(*Call)                {}
+func (NopObserver) ToolOutput(*Call) io.Writer    { return io.Discard }
+func (NopObserver) ToolResult(*Call, tool.Result) {}
+func (NopObserver) Notice(string)                 {}
+func (NopObserver) Usage(model.Usage)             {}

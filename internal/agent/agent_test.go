@@ -73,7 +73,7 @@ type echoInv struct {
 	text string
 }
 
-func (i *echoInv) Access() tool.Access             { return tool.Access{} }
+func (i *echoInv) Access() tool.Access              { return tool.Access{} }
 func (i *echoInv) Describe(w io.Writer, color bool) { io.WriteString(w, "echo "+i.text) }
 func (i *echoInv) Run(ctx context.Context, out io.Writer) tool.Result {
 	i.e.runs++
@@ -88,7 +88,10 @@ type fixedPerms struct {
 func (f *fixedPerms) Decide(string, string, tool.Access) permission.Decision {
 	return permission.Decision{Kind: f.kind, Rule: "test rule"}
 }
-func (f *fixedPerms) Trust(names ...string) error { f.trusted = append(f.trusted, names...); return nil }
+func (f *fixedPerms) Trust(names ...string) error {
+	f.trusted = append(f.trusted, names...)
+	return nil
+}
 
 func newAgent(p *scripted, perms Permissions, approve Approver) (*Agent, *echoTool) {
 	et := &echoTool{}

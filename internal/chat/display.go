@@ -165,7 +165,9 @@ func (w *dimWriter) Write(p []byte) (int, error) {
 }
 
 // indent prefixes every line written through it.
-func indent(w io.Writer, prefix string) io.Writer { return &indenter{w: w, prefix: prefix, start: true} }
+func indent(w io.Writer, prefix string) io.Writer {
+	return &indenter{w: w, prefix: prefix, start: true}
+}
 
 type indenter struct {
 	w      io.Writer

@@ -159,7 +159,7 @@ func (r *answerRecorder) ToolCall(c *agent.Call) {
 	r.mu.Unlock()
 	r.inner.ToolCall(c)
 }
-func (r *answerRecorder) ToolOutput(c *agent.Call) io.Writer      { return r.inner.ToolOutput(c) }
+func (r *answerRecorder) ToolOutput(c *agent.Call) io.Writer        { return r.inner.ToolOutput(c) }
 func (r *answerRecorder) ToolResult(c *agent.Call, res tool.Result) { r.inner.ToolResult(c, res) }
 func (r *answerRecorder) Notice(m string)                           { r.inner.Notice(m) }
 func (r *answerRecorder) Usage(u model.Usage) {
