@@ -8,6 +8,11 @@
 //	[{"text": ["Hello", " world"], "usage": {"inputTokens": 10, "outputTokens": 2}},
 //	 {"toolCalls": [{"id": "c1", "name": "fs_read", "input": "{\"path\":\".\"}"}]}]
 //
+// Other turn fields: "status" and "errorBody" (answer with an HTTP error),
+// "breakAfter" (cut the stream after that many text chunks), "hang" (stream
+// the text, then hold the request open) and "delay" (before each chunk, in
+// nanoseconds).
+//
 // The first line on stdout is the base URL to give the client; stderr says
 // which environment variable takes it. The server runs until SIGINT or
 // SIGTERM, then reports the requests served and any protocol violations

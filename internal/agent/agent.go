@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/qdev/qdev/internal/model"
 	"github.com/qdev/qdev/internal/permission"
@@ -60,7 +61,11 @@ type Agent struct {
 	Observer Observer
 	Approve  Approver
 	// Save persists the conversation; it is called whenever the history grows.
+	// It runs in the background on a snapshot, one call at a time; Turn
+	// returns only after the last one finished.
 	Save func(*Conversation) error
+
+	saving chan struct{} // closed when the save in flight is done
 }
 
 // maxResultBytes caps what one tool result may add to the conversation, as
@@ -71,6 +76,7 @@ const maxResultBytes = 400_000
 // model ends its turn. On error the conversation stays consistent: partial
 // answers are kept and every tool call is answered.
 func (a *Agent) Turn(ctx context.Context, content []model.Block) error {
+	defer a.Flush()
 	a.Conv.Messages = append(a.Conv.Messages, model.Message{Role: model.User, Content: content})
 	a.save()
 	overflowRetried := false
@@ -114,6 +120,7 @@ func (a *Agent) Turn(ctx context.Context, content []model.Block) error {
 func (a *Agent) call(ctx context.Context) (*model.Response, error) {
 	req := a.request(a.Conv.Messages)
 	obs := a.observer()
+	start := time.Now()
 	resp, err := a.Provider.Stream(ctx, req, func(e model.Event) {
 		switch e.Type {
 		case model.EventText:
@@ -123,6 +130,8 @@ func (a *Agent) call(ctx context.Context) (*model.Response, error) {
 		}
 	})
 	a.Conv.Turns++
+	a.logger().Debug("model call", "model", a.ModelID, "messages", len(req.Messages),
+		"duration", time.Since(start), "err", err)
 	if resp != nil {
 		u := resp.Usage
 		if u.InputTokens == 0 && u.OutputTokens == 0 {
@@ -132,6 +141,7 @@ func (a *Agent) call(ctx context.Context) (*model.Response, error) {
 		}
 		a.Conv.Usage.InputTokens += u.InputTokens
 		a.Conv.Usage.OutputTokens += u.OutputTokens
+		a.Conv.Usage.Estimated = a.Conv.Usage.Estimated || u.Estimated
 		a.Conv.LastInput = u.InputTokens + u.OutputTokens
 		obs.Usage(u)
 	}
@@ -166,13 +176,42 @@ func (a *Agent) keepPartial(resp *model.Response) {
 	a.save()
 }
 
+// save persists a snapshot of the conversation in the background, so the
+// disk write overlaps the next model request instead of delaying it.
+//
+// The snapshot shares message values with the live conversation; that is
+// safe because messages are only ever appended or replaced wholesale, never
+// modified in place.
 func (a *Agent) save() {
 	if a.Save == nil {
 		return
 	}
-	if err := a.Save(a.Conv); err != nil && a.Log != nil {
-		a.Log.Error("saving conversation", "err", err)
+	a.Flush()
+	snap := *a.Conv
+	snap.Messages = a.Conv.Messages[:len(a.Conv.Messages):len(a.Conv.Messages)]
+	done := make(chan struct{})
+	a.saving = done
+	go func() {
+		defer close(done)
+		if err := a.Save(&snap); err != nil {
+			a.logger().Error("saving conversation", "err", err)
+		}
+	}()
+}
+
+// Flush waits until the conversation is saved.
+func (a *Agent) Flush() {
+	if a.saving != nil {
+		<-a.saving
+		a.saving = nil
 	}
+}
+
+func (a *Agent) logger() *slog.Logger {
+	if a.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return a.Log
 }
 
 func (a *Agent) observer() Observer {

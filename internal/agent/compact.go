@@ -54,6 +54,7 @@ func (a *Agent) maybeCompact(ctx context.Context) error {
 // Compact summarises the whole history and replaces it with the summary,
 // which it returns. instructions, if any, steer the summary.
 func (a *Agent) Compact(ctx context.Context, instructions string) (string, error) {
+	defer a.Flush()
 	if len(a.Conv.Messages) == 0 {
 		return "", errors.New("nothing to compact: the conversation is empty")
 	}

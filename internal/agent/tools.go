@@ -85,6 +85,7 @@ func (a *Agent) runOne(ctx context.Context, u model.Block) (model.Block, error) 
 	c.Inv = inv
 	obs.ToolCall(c)
 	c.Decision = a.Permissions.Decide(hostName, c.Server, inv.Access())
+	a.logger().Info("tool decision", "tool", u.Name, "server", c.Server, "decision", c.Decision.Kind.String(), "rule", c.Decision.Rule)
 	switch c.Decision.Kind {
 	case permission.Deny:
 		c.Approval = "denied by rule"
@@ -129,6 +130,8 @@ func (a *Agent) runOne(ctx context.Context, u model.Block) (model.Block, error) 
 		return resultBlock(c.ID, "The user interrupted the tool execution.", true), ErrInterrupted
 	}
 	obs.ToolResult(c, res)
+	a.logger().Info("tool result", "tool", u.Name, "approval", c.Approval, "error", res.IsError,
+		"exit", res.ExitStatus, "duration", res.Duration, "bytes", res.OutputBytes)
 	return model.Block{Type: model.ToolResultBlock, ToolUseID: c.ID, IsError: res.IsError,
 		Content: capContent(res.Content)}, nil
 }

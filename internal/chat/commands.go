@@ -25,7 +25,7 @@ func init() {
 		{[]string{"/quit", "/q", "/exit"}, "/quit", "Quit the session", func(*Session, context.Context, []string) error { return errQuit }},
 		{[]string{"/clear", "/reset"}, "/clear", "Start a new conversation (clears the history)", (*Session).cmdClear},
 		{[]string{"/model"}, "/model [provider/model]", "Show the models, or switch this session to one", (*Session).cmdModel},
-		{[]string{"/tools"}, "/tools [trust|untrust <tool>...|trust-all|reset|schema]", "Show tools and their permissions, or change them for this session", (*Session).cmdTools},
+		{[]string{"/tools"}, "/tools [trust|untrust <tool>…|trust-all|reset|schema]", "Show tools and their permissions, or change them for this session", (*Session).cmdTools},
 		{[]string{"/acceptall"}, "/acceptall", "Deprecated: same as /tools trust-all", (*Session).cmdAcceptAll},
 		{[]string{"/usage"}, "/usage", "Show the context window usage", (*Session).cmdUsage},
 		{[]string{"/compact"}, "/compact [instructions]", "Summarise the conversation to free context", (*Session).cmdCompact},
@@ -86,9 +86,9 @@ func (s *Session) cmdHelp(_ context.Context, args []string) error {
 	}
 	fmt.Fprintln(s.Info, "Commands:")
 	for _, c := range commands {
-		fmt.Fprintf(s.Info, "  %-58s %s\n", c.usage, c.help)
+		fmt.Fprintf(s.Info, "  %-44s %s\n", c.usage, c.help)
 	}
-	fmt.Fprintf(s.Info, "  %-58s %s\n", "!<command>", "Run a shell command (not sent to the model)")
+	fmt.Fprintf(s.Info, "  %-44s %s\n", "!<command>", "Run a shell command (not sent to the model)")
 	fmt.Fprintln(s.Info, "\nKeys: Ctrl-J or Alt-Enter for a new line, a trailing \\ continues the line,")
 	fmt.Fprintln(s.Info, "Ctrl-C cancels the answer or tool in progress, Ctrl-D or /quit exits.")
 	return nil
@@ -131,6 +131,9 @@ func (s *Session) cmdModel(_ context.Context, args []string) error {
 		return nil
 	}
 	s.Agent.Provider, s.Agent.ModelID, s.Agent.Conv.Model = p, id, ref
+	if s.WindowFor != nil {
+		s.Agent.Window = s.WindowFor(id)
+	}
 	fmt.Fprintf(s.Info, "Using %s for the rest of this session.\n", ref)
 	return nil
 }

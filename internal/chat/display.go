@@ -101,7 +101,10 @@ func (d *display) ToolResult(c *agent.Call, r tool.Result) {
 	defer d.mu.Unlock()
 	d.endText()
 	how := ""
-	if c.Approval != "" {
+	switch {
+	case c.Approval == "trusted" && c.Decision.Rule != "":
+		how = " (trusted: " + c.Decision.Rule + ")"
+	case c.Approval != "":
 		how = " (" + c.Approval + ")"
 	}
 	if r.IsError {

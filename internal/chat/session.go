@@ -37,6 +37,8 @@ type Session struct {
 	Version   string
 	// OpenModel switches the session to another "provider/model" reference.
 	OpenModel func(ref string) (model.Provider, string, error)
+	// WindowFor returns the context window to use for a model id.
+	WindowFor func(modelID string) int
 	// KnownModels are offered by /model.
 	KnownModels []string
 	// Spinner, if set, shows "Thinking..." until the first output.

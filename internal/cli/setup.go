@@ -126,10 +126,7 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 		return nil, err
 	}
 
-	window := s.settings.Int("chat.contextWindow", 0)
-	if window <= 0 {
-		window = model.ContextWindow(modelID)
-	}
+	window := s.window(modelID)
 	autoPct := s.settings.Int("chat.autoCompactPercent", 80)
 	if s.settings.Bool("chat.disableAutoCompaction", false) {
 		autoPct = 0
@@ -169,6 +166,15 @@ func (s *setup) conversation(ctx context.Context, ref, agentName, cwd string) (*
 	fmt.Fprintf(s.o.io.ErrOut, "Resumed the conversation of %s (%d messages).\n",
 		saved.Updated.Local().Format("2006-01-02 15:04"), len(c.Messages))
 	return c, nil
+}
+
+// window is the context window for a model: the chat.contextWindow setting
+// when set, else what the model family is known to accept.
+func (s *setup) window(modelID string) int {
+	if w := s.settings.Int("chat.contextWindow", 0); w > 0 {
+		return w
+	}
+	return model.ContextWindow(modelID)
 }
 
 func (s *setup) saveConversation(c *agent.Conversation) error {
@@ -235,6 +241,7 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 			return providers.Open(ctx, ref)
 		},
 		SaveConversation: s.saveConversation,
+		WindowFor:        s.window,
 	}
 	if isTTY {
 		sess.TTY = o.io.In

@@ -216,6 +216,19 @@ func TestBashTrustAndDeny(t *testing.T) {
 	}
 }
 
+func TestBashWarnings(t *testing.T) {
+	_, warns := newChecker(t, map[string]string{"execute_bash": `{"allowedCommands": ["ls", "a)|(b"], "deniedCommand": ["rm .*"]}`},
+		[]string{"execute_bash"}, Options{})
+	want := []string{
+		`toolsSettings.execute_bash: unknown key "deniedCommand" ignored`,
+		"toolsSettings.execute_bash.allowedCommands[1] \"a)|(b\": invalid regex (unexpected ): `a)|(b`); ignored",
+		`execute_bash is trusted (allowedTools "execute_bash"), which overrides its toolsSettings allowedCommands/autoAllowReadonly`,
+	}
+	if strings.Join(warns, "\n") != strings.Join(want, "\n") {
+		t.Errorf("warnings:\n%s\nwant:\n%s", strings.Join(warns, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 func TestBashRules(t *testing.T) {
 	c := bashSettingsChecker(t, `{"allowedCommands": ["git .*"], "deniedCommands": ["git push.*"], "autoAllowReadonly": true}`)
 	if d := decideBash(c, "git push --force"); d.Rule != `toolsSettings.execute_bash.deniedCommands "git push.*"` {

@@ -155,7 +155,7 @@ func TestFsSettingsWarnings(t *testing.T) {
 		"fs_write": `[1]`,
 	}, nil, Options{})
 	want := []string{
-		`toolsSettings.fs_read: unknown key "autoAllowReadonly" ignored`,
+		`toolsSettings.fs_read: unknown key "autoAllowReadonly" ignored (fs_read's key is "allowReadOnly")`,
 		`toolsSettings.fs_read.deniedPaths[0] "$QDEV_SURELY_UNSET_VAR/x": $QDEV_SURELY_UNSET_VAR is not set; ignored`,
 		`toolsSettings.fs_write: must be a JSON object; every fs_write call will ask`,
 	}

@@ -12,6 +12,10 @@ import "strings"
 // readlink, true, false) and a few that can, behind argument checks (sort,
 // uniq, file, git status|diff|log|show|branch). sed, awk, xargs, env, tee
 // and every shell or wrapper stay out: they run or write arbitrary things.
+// git reads the repository's configuration, which can name programs
+// (core.fsmonitor, diff.external); like the user's own shell, qdev takes the
+// repository it works in as given, but refuses "git -c" which would let the
+// command line itself name one.
 
 // anyArgs lists commands that neither write files nor run programs whatever
 // their arguments, so expansions and globs in them are harmless.

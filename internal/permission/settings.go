@@ -64,7 +64,11 @@ func settingsObject(tool string, raw json.RawMessage, fields map[string]any) ([]
 	for _, k := range keys {
 		dst, ok := fields[k]
 		if !ok {
-			if !(tool == "use_aws" && k == "profile_name") { // read by the use_aws tool itself
+			switch {
+			case tool == "use_aws" && k == "profile_name": // read by the use_aws tool itself
+			case tool == "fs_read" && k == "autoAllowReadonly":
+				warns = append(warns, fmt.Sprintf(`toolsSettings.fs_read: unknown key %q ignored (fs_read's key is "allowReadOnly")`, k))
+			default:
 				warns = append(warns, fmt.Sprintf("toolsSettings.%s: unknown key %q ignored", tool, k))
 			}
 			continue

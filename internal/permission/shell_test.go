@@ -2,6 +2,7 @@ package permission
 
 import (
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -177,6 +178,24 @@ func TestInner(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("Inner(%q) = %q, want %q", tt.src, got, tt.want)
+		}
+	}
+}
+
+func TestSimpleCommandsFindsHiddenCommands(t *testing.T) {
+	for _, src := range []string{
+		`grep x <<< "$(rm y)"`, `cat < <(rm x)`, `echo $(( $(rm x) + 1 ))`, `a=( $(rm x) )`,
+		`echo ${x/$(rm a)/y}`, `[[ $(rm x) ]]`, `case $(rm x) in *) ;; esac`,
+		`for i in $(rm x); do :; done`, `echo "$(rm x)"`, "cat <<-EOF\n\t`rm x`\n\tEOF",
+		`coproc rm x`, `! rm x`, `select x in a; do rm y; done`, `until rm x; do :; done`,
+	} {
+		cmds, err := SimpleCommands(src)
+		if err != nil {
+			t.Errorf("%q: %v", src, err)
+			continue
+		}
+		if !slices.Contains(names(cmds), "rm") {
+			t.Errorf("%q: rm not found in %q", src, names(cmds))
 		}
 	}
 }

@@ -75,16 +75,17 @@ func Open(path string) (*Store, error) {
 }
 
 // dsn builds the connection string. WAL lets readers proceed while another
-// process writes, and with synchronous=FULL every commit is fsynced before
-// it returns, so a saved conversation survives a power loss as well as a
-// crash; one fsync per assistant message costs nothing next to the model's
-// latency. _txlock=immediate takes the write lock at BEGIN: a deferred
+// process writes. synchronous=NORMAL in WAL mode makes every commit
+// durable against a crash of q itself (kill -9 included: the WAL is written
+// before COMMIT returns) and never corrupts the database; only a power loss
+// or kernel crash can drop the last commits. That trade keeps an fsync off
+// the path between two model requests. _txlock=immediate takes the write lock at BEGIN: a deferred
 // transaction that upgrades from reading to writing can fail with
 // SQLITE_BUSY at once, without honouring busy_timeout.
 func dsn(abs string) string {
 	u := url.URL{Path: abs}
 	return "file:" + u.EscapedPath() + fmt.Sprintf(
-		"?_busy_timeout=%d&_journal_mode=WAL&_synchronous=FULL&_txlock=immediate", busyTimeoutMS)
+		"?_busy_timeout=%d&_journal_mode=WAL&_synchronous=NORMAL&_txlock=immediate", busyTimeoutMS)
 }
 
 // createPrivate makes sure the database file exists with mode 0600 before

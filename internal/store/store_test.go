@@ -43,8 +43,8 @@ func TestOpenCreatesPrivateWALDatabase(t *testing.T) {
 	if err := db.QueryRow("PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
 		t.Errorf("journal_mode = %q, %v", mode, err)
 	}
-	if err := db.QueryRow("PRAGMA synchronous").Scan(&sync); err != nil || sync != 2 {
-		t.Errorf("synchronous = %d, %v; want 2 (FULL)", sync, err)
+	if err := db.QueryRow("PRAGMA synchronous").Scan(&sync); err != nil || sync != 1 {
+		t.Errorf("synchronous = %d, %v; want 1 (NORMAL)", sync, err)
 	}
 	if err := db.QueryRow("PRAGMA busy_timeout").Scan(&busy); err != nil || busy != busyTimeoutMS {
 		t.Errorf("busy_timeout = %d, %v", busy, err)

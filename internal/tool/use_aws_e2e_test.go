@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/qdev/qdev/internal/tool/internal/awstest"
+	"github.com/qdev/qdev/internal/awstest"
 )
 
 // TestUseAWSAgainstMoto drives the real AWS CLI against moto_server and

@@ -60,6 +60,7 @@ func (s *Server) serveAnthropic(w http.ResponseWriter, r *http.Request) {
 	if r.Header.Get("anthropic-version") == "" {
 		s.addViolation("anthropic request: no anthropic-version header")
 	}
+	rec.At = arrival(r)
 	turn, ok := s.record(rec)
 	if !ok {
 		writeJSONError(w, http.StatusInternalServerError, anthropicErrorBody(http.StatusInternalServerError, "modeltest: script exhausted"))

@@ -36,8 +36,12 @@ func TestAnthropicWireFormat(t *testing.T) {
 	for _, d := range data {
 		var ev struct {
 			Type    string
-			Message struct{ Usage struct{ InputTokens int `json:"input_tokens"` } }
-			Delta   struct {
+			Message struct {
+				Usage struct {
+					InputTokens int `json:"input_tokens"`
+				}
+			}
+			Delta struct {
 				Type, Text  string
 				PartialJSON string `json:"partial_json"`
 				StopReason  string `json:"stop_reason"`

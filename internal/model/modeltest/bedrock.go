@@ -77,7 +77,9 @@ func (s *Server) serveConverseStream(w http.ResponseWriter, r *http.Request) {
 		writeBedrockError(w, http.StatusBadRequest, "Malformed request body: "+err.Error())
 		return
 	}
-	turn, ok := s.record(req.recorded(r.PathValue("modelId")))
+	rec := req.recorded(r.PathValue("modelId"))
+	rec.At = arrival(r)
+	turn, ok := s.record(rec)
 	if !ok {
 		writeBedrockError(w, http.StatusInternalServerError, "modeltest: script exhausted")
 		return

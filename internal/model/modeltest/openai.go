@@ -56,6 +56,7 @@ func (s *Server) serveOpenAI(w http.ResponseWriter, r *http.Request) {
 	if !req.Stream {
 		s.addViolation("openai request: stream is not true")
 	}
+	rec.At = arrival(r)
 	turn, ok := s.record(rec)
 	if !ok {
 		writeJSONError(w, http.StatusInternalServerError, openAIErrorBody(http.StatusInternalServerError, "modeltest: script exhausted"))

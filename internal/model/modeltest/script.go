@@ -5,6 +5,7 @@
 package modeltest
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -71,6 +72,7 @@ func start(turns []Turn, h func(s *Server) http.Handler) *Server {
 	s := &Server{turns: turns}
 	inner := h(s)
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = r.WithContext(context.WithValue(r.Context(), arrivalKey{}, time.Now()))
 		inner.ServeHTTP(w, r)
 		if f, ok := w.(http.Flusher); ok {
 			f.Flush()
@@ -81,6 +83,15 @@ func start(turns []Turn, h func(s *Server) http.Handler) *Server {
 	}))
 	s.URL = s.srv.URL
 	return s
+}
+
+type arrivalKey struct{}
+
+// arrival is when the request's headers arrived, before its body was read
+// and decoded: the moment the client's work for it ended.
+func arrival(r *http.Request) time.Time {
+	t, _ := r.Context().Value(arrivalKey{}).(time.Time)
+	return t
 }
 
 // Close stops the server.
@@ -120,7 +131,9 @@ func (s *Server) Append(turns ...Turn) {
 func (s *Server) record(r Recorded) (Turn, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	r.At = time.Now()
+	if r.At.IsZero() {
+		r.At = time.Now()
+	}
 	s.reqs = append(s.reqs, r)
 	s.violations = append(s.violations, checkPairs(r.Messages)...)
 	if s.next >= len(s.turns) {

@@ -43,6 +43,10 @@ func StartMoto(t testing.TB) *Moto {
 	t.Helper()
 	bin, err := exec.LookPath("moto_server")
 	if err != nil {
+		// CI must prove the AWS paths; a developer machine without moto may skip.
+		if os.Getenv("CI") != "" {
+			t.Fatal("awstest: moto_server is not on PATH (required in CI)")
+		}
 		t.Skip("moto_server not on PATH")
 	}
 	port, err := freePort()
