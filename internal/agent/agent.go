@@ -52,6 +52,12 @@ type Config struct {
 	AutoCompactPercent int
 	MaxTokens          int
 	Log                *slog.Logger
+	// Hooks, if set, run at the Q CLI's hook points.
+	Hooks Hooks
+	// Context, if set, returns context (resource files, hook output) to add
+	// to the system prompt; it is called for every request, so edits to
+	// context files are seen at once, as in the Q CLI.
+	Context func() string
 }
 
 // Agent runs turns of one conversation. It is not safe for concurrent use.
@@ -77,6 +83,11 @@ const maxResultBytes = 400_000
 // answers are kept and every tool call is answered.
 func (a *Agent) Turn(ctx context.Context, content []model.Block) error {
 	defer a.Flush()
+	if a.Hooks != nil {
+		if extra := a.Hooks.UserPromptSubmit(ctx, promptText(content)); extra != "" {
+			content = append(content, model.Block{Type: model.TextBlock, Text: "Additional context from hooks:\n" + extra})
+		}
+	}
 	a.Conv.Messages = append(a.Conv.Messages, model.Message{Role: model.User, Content: content})
 	a.save()
 	overflowRetried := false
@@ -105,6 +116,9 @@ func (a *Agent) Turn(ctx context.Context, content []model.Block) error {
 		a.save()
 		uses := resp.Message.ToolUses()
 		if len(uses) == 0 {
+			if a.Hooks != nil {
+				a.Hooks.Stop(ctx)
+			}
 			return nil
 		}
 		results, err := a.runTools(ctx, uses)
@@ -154,11 +168,25 @@ func (a *Agent) request(msgs []model.Message) *model.Request {
 		specs = append(specs, t.Spec())
 	}
 	system := a.System
+	if a.Context != nil {
+		if c := a.Context(); c != "" {
+			system += "\n\n" + c
+		}
+	}
 	if a.Conv.Summary != "" {
 		system += "\n\n## Summary of the earlier conversation\n" + a.Conv.Summary
 	}
 	return &model.Request{Model: a.ModelID, System: system, Messages: normalize(repairPairs(msgs)),
 		Tools: specs, MaxTokens: a.MaxTokens}
+}
+
+func promptText(content []model.Block) string {
+	for _, b := range content {
+		if b.Type == model.TextBlock {
+			return b.Text
+		}
+	}
+	return ""
 }
 
 // keepPartial stores the text that arrived before a failure, so the user

@@ -83,6 +83,15 @@ func (a *Agent) runOne(ctx context.Context, u model.Block) (model.Block, error) 
 		return fail(fmt.Sprintf("Invalid %s call: %v", u.Name, err))
 	}
 	c.Inv = inv
+	hc := &HookCall{Name: u.Name, Server: c.Server, HostTool: hostName, Input: u.Input}
+	if a.Hooks != nil {
+		// As in the Q CLI, preToolUse runs before the permission check, so a
+		// blocking hook pre-empts the approval question.
+		if blocked, reason := a.Hooks.PreToolUse(ctx, hc); blocked {
+			c.Approval = "blocked by hook"
+			return fail("PreToolHook blocked the tool execution: " + reason)
+		}
+	}
 	obs.ToolCall(c)
 	c.Decision = a.Permissions.Decide(hostName, c.Server, inv.Access())
 	a.logger().Info("tool decision", "tool", u.Name, "server", c.Server, "decision", c.Decision.Kind.String(), "rule", c.Decision.Rule)
@@ -130,6 +139,9 @@ func (a *Agent) runOne(ctx context.Context, u model.Block) (model.Block, error) 
 		return resultBlock(c.ID, "The user interrupted the tool execution.", true), ErrInterrupted
 	}
 	obs.ToolResult(c, res)
+	if a.Hooks != nil {
+		a.Hooks.PostToolUse(ctx, hc, res)
+	}
 	a.logger().Info("tool result", "tool", u.Name, "approval", c.Approval, "error", res.IsError,
 		"exit", res.ExitStatus, "duration", res.Duration, "bytes", res.OutputBytes)
 	return model.Block{Type: model.ToolResultBlock, ToolUseID: c.ID, IsError: res.IsError,

@@ -44,7 +44,7 @@ func PromptBlocks(text, cwd string) ([]model.Block, []string) {
 	blocks := []model.Block{{Type: model.TextBlock, Text: text}}
 	var warnings []string
 	for _, word := range strings.Fields(text) {
-		word = strings.Trim(word, `"'`)
+		word = strings.TrimRight(strings.Trim(word, "\"'`()[]<>"), "?!,;:.")
 		mt, ok := imageTypes[strings.ToLower(filepath.Ext(word))]
 		if !ok {
 			continue

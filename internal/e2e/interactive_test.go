@@ -193,3 +193,32 @@ func TestCtrlCCancelsTurnAndToolThenExits(t *testing.T) {
 		t.Fatalf("tool's children still running: %s", out)
 	}
 }
+
+func TestEditorComposesPrompt(t *testing.T) {
+	e := newEnv(t)
+	editor := filepath.Join(e.home, "fake-editor")
+	// The fake editor records its argument and appends to the file.
+	script := "#!/bin/sh\nfor a; do f=\"$a\"; done\necho \"$f\" > " + filepath.Join(e.home, "edited-path") + "\nprintf ' and more' >> \"$f\"\n"
+	if err := os.WriteFile(editor, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	e.vars["EDITOR"] = editor + " --wait"
+	s := e.openai(text("got it"))
+	term := e.startPTY("chat", "--model", "openai/m")
+	term.expect("> ")
+	term.send("/editor Explain this\r")
+	term.expect("got it")
+	term.send("/quit\r")
+	term.waitExit()
+	if got := s.Requests()[0].Messages[0].Text(); got != "Explain this and more" {
+		t.Fatalf("prompt = %q", got)
+	}
+	path, _ := os.ReadFile(filepath.Join(e.home, "edited-path"))
+	p := strings.TrimSpace(string(path))
+	if !strings.HasSuffix(p, ".md") {
+		t.Fatalf("temp file %q is not .md", p)
+	}
+	if _, err := os.Stat(p); !os.IsNotExist(err) {
+		t.Fatalf("temp file %s not deleted", p)
+	}
+}

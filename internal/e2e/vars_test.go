@@ -11,3 +11,5 @@ var modelUsage = model.Usage{InputTokens: 120, OutputTokens: 7}
 func TurnHang(s string) modeltest.Turn { return modeltest.Turn{Text: []string{s}, Hang: true} }
 
 type modelMessage = model.Message
+
+var modelUsageBig = model.Usage{InputTokens: 9000, OutputTokens: 10}

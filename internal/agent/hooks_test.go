@@ -1,0 +1,62 @@
+package agent
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/qdev/qdev/internal/model"
+	"github.com/qdev/qdev/internal/permission"
+	"github.com/qdev/qdev/internal/tool"
+)
+
+type recordingHooks struct {
+	block        bool
+	pre, post    []string
+	stops        int
+	promptsSeen  []string
+	extraContext string
+}
+
+func (h *recordingHooks) UserPromptSubmit(_ context.Context, p string) string {
+	h.promptsSeen = append(h.promptsSeen, p)
+	return h.extraContext
+}
+func (h *recordingHooks) PreToolUse(_ context.Context, c *HookCall) (bool, string) {
+	h.pre = append(h.pre, c.Name+string(c.Input))
+	return h.block, "policy says no"
+}
+func (h *recordingHooks) PostToolUse(_ context.Context, c *HookCall, r tool.Result) {
+	h.post = append(h.post, c.Name)
+}
+func (h *recordingHooks) Stop(context.Context) { h.stops++ }
+
+func TestHooksRunAtTheirPoints(t *testing.T) {
+	for _, block := range []bool{false, true} {
+		p := &scripted{responses: []func(func(model.Event)) (*model.Response, error){use(call("1", "echo", `{"text":"x"}`)), say("ok")}}
+		h := &recordingHooks{block: block, extraContext: "branch: main"}
+		a, et := newAgent(p, &fixedPerms{kind: permission.Allow}, nil)
+		a.Hooks = h
+		if err := a.Turn(context.Background(), prompt("hi")); err != nil {
+			t.Fatal(err)
+		}
+		if len(h.promptsSeen) != 1 || h.promptsSeen[0] != "hi" {
+			t.Fatalf("userPromptSubmit saw %v", h.promptsSeen)
+		}
+		first := p.requests[0].Messages[0]
+		if len(first.Content) != 2 || !strings.Contains(first.Content[1].Text, "branch: main") {
+			t.Fatalf("hook context not in the prompt: %+v", first.Content)
+		}
+		if len(h.pre) != 1 || h.pre[0] != `echo{"text":"x"}` || h.stops != 1 {
+			t.Fatalf("pre=%v stops=%d", h.pre, h.stops)
+		}
+		r := lastResult(t, p.requests[1])
+		if block {
+			if et.runs != 0 || len(h.post) != 0 || !strings.Contains(r.Content[0].Text, "PreToolHook blocked the tool execution: policy says no") {
+				t.Fatalf("blocked: runs=%d post=%v result=%q", et.runs, h.post, r.Content[0].Text)
+			}
+		} else if et.runs != 1 || len(h.post) != 1 {
+			t.Fatalf("runs=%d post=%v", et.runs, h.post)
+		}
+	}
+}
