@@ -48,7 +48,8 @@ func TestDefaultModelSettingAndFsReadTrustedInCwd(t *testing.T) {
 	e := newEnv(t)
 	e.write("notes.txt", "line one\nline two\n")
 	s := e.openai(
-		toolTurn(tc("c1", "fs_read", `{"operations":[{"mode":"Line","path":"notes.txt"}]}`)),
+		toolTurn(tc("c1", "fs_read", `{"operations":[{"mode":"Line","path":"notes.txt"}]}`),
+			tc("c2", "fs_read", `{"operations":[{"mode":"Search","path":"notes.txt","pattern":"TWO"}]}`)),
 		text("It says line one."),
 	)
 	if r := e.run("", "settings", "chat.defaultModel", "openai/gpt-4.1"); r.code != 0 {
@@ -61,6 +62,10 @@ func TestDefaultModelSettingAndFsReadTrustedInCwd(t *testing.T) {
 	got, isErr := lastToolResult(t, s, 1)
 	if isErr || !strings.Contains(got, "line two") {
 		t.Fatalf("tool result %q (error %v)", got, isErr)
+	}
+	results := s.Requests()[1].Messages[2].Content
+	if len(results) != 2 || !strings.Contains(results[1].Content[0].Text, "→ ") {
+		t.Fatalf("second call of the turn: %+v", results)
 	}
 	noViolations(t, s)
 }

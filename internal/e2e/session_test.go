@@ -87,7 +87,7 @@ func TestAutoCompactionBeforeTheWindowOverflows(t *testing.T) {
 // TestPipedSessionCommands drives the interactive session through a pipe.
 func TestPipedSessionCommands(t *testing.T) {
 	e := newEnv(t)
-	s := e.openai(text("answer one"), text("answer two"))
+	s := e.openai(text("answer one"), text("answer two"), text("SUMMARY-TEXT"))
 	input := strings.Join([]string{
 		"question one",
 		"/save conv.json",
@@ -97,6 +97,8 @@ func TestPipedSessionCommands(t *testing.T) {
 		"/clear",
 		"/load conv.json",
 		"question two",
+		"/compact keep it short",
+		"/usage",
 		"/quit",
 	}, "\n") + "\n"
 	r := e.run(input, "chat", "--model", "openai/m")
@@ -117,6 +119,13 @@ func TestPipedSessionCommands(t *testing.T) {
 	msgs := s.Requests()[1].Messages
 	if len(msgs) != 3 || msgs[0].Text() != "question one" || msgs[2].Text() != "question two" {
 		t.Fatalf("loaded history not sent: %+v", msgs)
+	}
+	if !strings.Contains(r.stdout, "SUMMARY-TEXT") || !strings.Contains(r.stderr, "Context window") {
+		t.Fatalf("/compact or /usage output missing:\n%s\n%s", r.stdout, r.stderr)
+	}
+	sum := s.Requests()[2].Messages
+	if !strings.Contains(sum[len(sum)-1].Text(), "IMPORTANT CUSTOM INSTRUCTION: keep it short") {
+		t.Fatalf("compact instructions not sent")
 	}
 }
 
