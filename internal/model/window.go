@@ -1,6 +1,7 @@
 package model
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 )
@@ -16,7 +17,7 @@ func EstimateTokens(text string) int {
 func EstimateMessages(system string, msgs []Message, tools []ToolSpec) int {
 	n := EstimateTokens(system)
 	for _, m := range msgs {
-		n += estimateBlocks(m.Content) + 4
+		n += estimateBlocks(m.Content)
 	}
 	for _, t := range tools {
 		n += EstimateTokens(t.Name) + EstimateTokens(t.Description) + EstimateTokens(string(t.InputSchema))
@@ -78,4 +79,28 @@ func CloneMessages(msgs []Message) []Message {
 func ValidJSONObject(raw []byte) bool {
 	var v map[string]json.RawMessage
 	return json.Unmarshal(raw, &v) == nil
+}
+
+// EstimateUsage estimates the usage of a call whose provider reported none.
+func EstimateUsage(req *Request, out Message) Usage {
+	return Usage{InputTokens: EstimateMessages(req.System, req.Messages, req.Tools),
+		OutputTokens: EstimateMessages("", []Message{out}, nil), Estimated: true}
+}
+
+// ToolUse builds a tool_use block whose Input is always a JSON object:
+// malformed or non-object input becomes {} and is kept in RawInput, so the
+// agent can tell the model what was wrong; empty input is simply {}.
+func ToolUse(id, name, raw string) Block {
+	b := Block{Type: ToolUseBlock, ToolUseID: id, Name: name, Input: json.RawMessage(`{}`)}
+	trimmed := strings.TrimSpace(raw)
+	switch {
+	case trimmed == "":
+	case strings.HasPrefix(trimmed, "{") && json.Valid([]byte(trimmed)):
+		var buf bytes.Buffer
+		_ = json.Compact(&buf, []byte(trimmed))
+		b.Input = json.RawMessage(buf.Bytes())
+	default:
+		b.RawInput = raw
+	}
+	return b
 }

@@ -2,7 +2,6 @@ package anthropic
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
@@ -143,7 +142,7 @@ func (a *accumulator) response(req *model.Request) *model.Response {
 			}
 		case "tool_use":
 			hasTools = true
-			r.Message.Content = append(r.Message.Content, toolUseBlock(b))
+			r.Message.Content = append(r.Message.Content, model.ToolUse(b.id, b.name, b.input.String()))
 		}
 	}
 	switch a.stopReason {
@@ -179,43 +178,5 @@ func (a *accumulator) usage(req *model.Request, out model.Message) model.Usage {
 	if a.in+a.out > 0 {
 		return model.Usage{InputTokens: int(a.in), OutputTokens: int(a.out)}
 	}
-	return estimateUsage(req, out)
-}
-
-// toolUseBlock builds a tool_use block whose Input is always a JSON
-// object: malformed or non-object input becomes {} and is kept in
-// RawInput for the agent to report back to the model.
-func toolUseBlock(b *block) model.Block {
-	out := model.Block{Type: model.ToolUseBlock, ToolUseID: b.id, Name: b.name, Input: json.RawMessage(`{}`)}
-	raw := b.input.String()
-	trimmed := strings.TrimSpace(raw)
-	switch {
-	case trimmed == "":
-	case strings.HasPrefix(trimmed, "{") && json.Valid([]byte(trimmed)):
-		out.Input = json.RawMessage(trimmed)
-	default:
-		out.RawInput = raw
-	}
-	return out
-}
-
-// estimateUsage guesses token counts at four bytes a token. Image data is
-// not counted.
-func estimateUsage(req *model.Request, out model.Message) model.Usage {
-	in := len(req.System)
-	for _, t := range req.Tools {
-		in += len(t.Name) + len(t.Description) + len(t.InputSchema)
-	}
-	for _, m := range req.Messages {
-		in += blockBytes(m.Content)
-	}
-	return model.Usage{InputTokens: (in + 3) / 4, OutputTokens: (blockBytes(out.Content) + 3) / 4, Estimated: true}
-}
-
-func blockBytes(blocks []model.Block) int {
-	n := 0
-	for _, b := range blocks {
-		n += len(b.Text) + len(b.Name) + len(b.Input) + len(b.RawInput) + blockBytes(b.Content)
-	}
-	return n
+	return model.EstimateUsage(req, out)
 }

@@ -72,23 +72,6 @@ func TestBuildInputErrors(t *testing.T) {
 	}
 }
 
-func TestParseToolInput(t *testing.T) {
-	tests := []struct{ in, input, raw string }{
-		{``, `{}`, ``},
-		{"  \n", `{}`, ``},
-		{`{ "a" : 1 }`, `{"a":1}`, ``},
-		{`{"a":`, `{}`, `{"a":`},
-		{`null`, `{}`, `null`},
-		{`"str"`, `{}`, `"str"`},
-	}
-	for _, tt := range tests {
-		input, raw := parseToolInput(tt.in)
-		if string(input) != tt.input || raw != tt.raw {
-			t.Errorf("parseToolInput(%q) = %s, %q; want %s, %q", tt.in, input, raw, tt.input, tt.raw)
-		}
-	}
-}
-
 func TestKindForCode(t *testing.T) {
 	tests := []struct {
 		code, msg string

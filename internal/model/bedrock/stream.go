@@ -1,8 +1,6 @@
 package bedrock
 
 import (
-	"bytes"
-	"encoding/json"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -100,7 +98,8 @@ func (a *assembler) response(req *model.Request, partial bool) *model.Response {
 			if partial {
 				continue
 			}
-			b.Input, b.RawInput = parseToolInput(a.inputs[pos].String())
+			tu := model.ToolUse(b.ToolUseID, b.Name, a.inputs[pos].String())
+			b.Input, b.RawInput = tu.Input, tu.RawInput
 		}
 		msg.Content = append(msg.Content, b)
 	}
@@ -116,35 +115,9 @@ func (a *assembler) response(req *model.Request, partial bool) *model.Response {
 	if a.usage != nil {
 		resp.Usage = *a.usage
 	} else {
-		out := 0
-		for _, b := range msg.Content {
-			out += model.EstimateTokens(b.Text) + model.EstimateTokens(string(b.Input))
-		}
-		resp.Usage = model.Usage{
-			InputTokens:  model.EstimateMessages(req.System, req.Messages, req.Tools),
-			OutputTokens: out,
-			Estimated:    true,
-		}
+		resp.Usage = model.EstimateUsage(req, msg)
 	}
 	return resp
-}
-
-// parseToolInput returns the tool input as a JSON object. Anything that is
-// not one is replaced by {} and handed back as raw text for the agent to
-// report to the model.
-func parseToolInput(s string) (json.RawMessage, string) {
-	if strings.TrimSpace(s) == "" {
-		return json.RawMessage(`{}`), ""
-	}
-	var obj map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(s), &obj); err != nil || obj == nil {
-		return json.RawMessage(`{}`), s
-	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, []byte(s)); err != nil {
-		return json.RawMessage(`{}`), s
-	}
-	return json.RawMessage(buf.Bytes()), ""
 }
 
 func mapStopReason(r types.StopReason) model.StopReason {

@@ -2,7 +2,6 @@ package openai
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -125,7 +124,7 @@ func (a *accumulator) addToolDelta(d openai.ChatCompletionChunkChoiceDeltaToolCa
 func (a *accumulator) response(req *model.Request) *model.Response {
 	r := a.partial(req)
 	for _, tc := range a.calls {
-		r.Message.Content = append(r.Message.Content, toolUseBlock(tc.id, tc.name, tc.args.String()))
+		r.Message.Content = append(r.Message.Content, model.ToolUse(tc.id, tc.name, tc.args.String()))
 	}
 	switch a.finish {
 	case "length":
@@ -142,7 +141,7 @@ func (a *accumulator) response(req *model.Request) *model.Response {
 	if a.usage != nil {
 		r.Usage = *a.usage
 	} else {
-		r.Usage = estimateUsage(req, r.Message)
+		r.Usage = model.EstimateUsage(req, r.Message)
 	}
 	return r
 }
@@ -153,43 +152,6 @@ func (a *accumulator) partial(req *model.Request) *model.Response {
 	if a.text.Len() > 0 {
 		r.Message.Content = []model.Block{{Type: model.TextBlock, Text: a.text.String()}}
 	}
-	r.Usage = estimateUsage(req, r.Message)
+	r.Usage = model.EstimateUsage(req, r.Message)
 	return r
-}
-
-// toolUseBlock builds a tool_use block whose Input is always a JSON
-// object: malformed or non-object arguments become {} and are kept in
-// RawInput for the agent to report back to the model.
-func toolUseBlock(id, name, args string) model.Block {
-	b := model.Block{Type: model.ToolUseBlock, ToolUseID: id, Name: name, Input: json.RawMessage(`{}`)}
-	trimmed := strings.TrimSpace(args)
-	switch {
-	case trimmed == "":
-	case strings.HasPrefix(trimmed, "{") && json.Valid([]byte(trimmed)):
-		b.Input = json.RawMessage(trimmed)
-	default:
-		b.RawInput = args
-	}
-	return b
-}
-
-// estimateUsage guesses token counts at four bytes a token, for servers
-// that report no usage. Image data is not counted.
-func estimateUsage(req *model.Request, out model.Message) model.Usage {
-	in := len(req.System)
-	for _, t := range req.Tools {
-		in += len(t.Name) + len(t.Description) + len(t.InputSchema)
-	}
-	for _, m := range req.Messages {
-		in += blockBytes(m.Content)
-	}
-	return model.Usage{InputTokens: (in + 3) / 4, OutputTokens: (blockBytes(out.Content) + 3) / 4, Estimated: true}
-}
-
-func blockBytes(blocks []model.Block) int {
-	n := 0
-	for _, b := range blocks {
-		n += len(b.Text) + len(b.Name) + len(b.Input) + len(b.RawInput) + blockBytes(b.Content)
-	}
-	return n
 }
