@@ -149,8 +149,7 @@ func (a *Agent) call(ctx context.Context) (*model.Response, error) {
 	if resp != nil {
 		u := resp.Usage
 		if u.InputTokens == 0 && u.OutputTokens == 0 {
-			u = model.Usage{InputTokens: model.EstimateMessages(req.System, req.Messages, req.Tools),
-				OutputTokens: model.EstimateMessages("", []model.Message{resp.Message}, nil), Estimated: true}
+			u = model.EstimateUsage(req, resp.Message)
 			resp.Usage = u
 		}
 		a.Conv.Usage.InputTokens += u.InputTokens

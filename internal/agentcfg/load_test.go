@@ -1,0 +1,180 @@
+package agentcfg
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+func writeAgent(t *testing.T, dir, file, body string) string {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, file)
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestDirs(t *testing.T) {
+	if got := Dirs("/home/u", "/home/u"); len(got) != 1 || got[0] != "/home/u/.aws/amazonq/cli-agents" {
+		t.Fatalf("cwd == home: %v", got)
+	}
+	if got := Dirs("/home/u/", "/home/u"); len(got) != 1 {
+		t.Fatalf("cwd == home with a trailing slash: %v", got)
+	}
+	got := Dirs("/src/p", "/home/u")
+	if len(got) != 2 || got[0] != "/src/p/.amazonq/cli-agents" || got[1] != "/home/u/.aws/amazonq/cli-agents" {
+		t.Fatalf("workspace first: %v", got)
+	}
+}
+
+func TestLoadAllWorkspaceWinsAndBadFilesSkipped(t *testing.T) {
+	root := t.TempDir()
+	ws, global := filepath.Join(root, "ws"), filepath.Join(root, "global")
+	wsFile := writeAgent(t, ws, "dev.json", `{"name": "dev", "description": "workspace"}`)
+	writeAgent(t, global, "dev.json", `{"name": "dev", "description": "global"}`)
+	writeAgent(t, global, "other.json", `{"name": "other"}`)
+	bad := writeAgent(t, global, "bad.json", "{\"name\": \"bad\",\n  \"toolSettings\": {}}")
+	writeAgent(t, global, "notes.txt", `not an agent`)
+
+	all, warnings := LoadAll([]string{ws, global})
+	names := map[string]string{}
+	for _, a := range all {
+		names[a.Name] = a.Description
+	}
+	if len(all) != 2 || names["dev"] != "workspace" || names["other"] != "" {
+		t.Fatalf("agents: %v", names)
+	}
+	joined := strings.Join(warnings, "\n")
+	for _, want := range []string{
+		bad + `:2:3: unknown field "toolSettings"`,
+		"agent file " + bad + " is invalid and was skipped",
+		"Agent conflict for dev. Using workspace version (" + wsFile,
+	} {
+		if !strings.Contains(joined, want) {
+			t.Errorf("warnings lack %q:\n%s", want, joined)
+		}
+	}
+}
+
+func TestSelectFallbacks(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "agents")
+	writeAgent(t, dir, "a.json", `{"name": "alpha"}`)
+	writeAgent(t, dir, "b.json", `{"name": "beta"}`)
+	cases := []struct {
+		flag, setting, want, warn string
+	}{
+		{"", "", DefaultName, ""},
+		{"alpha", "beta", "alpha", ""},
+		{"", "beta", "beta", ""},
+		{"nope", "beta", "beta", "no agent with name nope found. Falling back to user specified default"},
+		{"nope", "gone", DefaultName, "user defined default gone not found. Falling back to in-memory default"},
+		{DefaultName, "beta", DefaultName, ""},
+	}
+	for _, tc := range cases {
+		a, warnings := Select([]string{dir}, tc.flag, tc.setting)
+		if a.Name != tc.want {
+			t.Errorf("Select(%q, %q) = %s, want %s", tc.flag, tc.setting, a.Name, tc.want)
+		}
+		if joined := strings.Join(warnings, "\n"); tc.warn == "" && joined != "" || !strings.Contains(joined, tc.warn) {
+			t.Errorf("Select(%q, %q) warnings %q, want %q", tc.flag, tc.setting, joined, tc.warn)
+		}
+	}
+	d, _ := Load([]string{dir}, "")
+	if d.Path != "" || d.Name != DefaultName || !d.UseLegacyMcpJSON || len(d.Resources) != 4 || d.Tools[0] != "*" || len(d.AllowedTools) != 0 {
+		t.Fatalf("built-in default: %+v", d)
+	}
+}
+
+func TestDefaultOverriddenByFile(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "agents")
+	p := writeAgent(t, dir, "mine.json", `{"name": "q_cli_default", "tools": ["fs_read"]}`)
+	a, _ := Select([]string{dir}, "", "")
+	if a.Path != p || len(a.Tools) != 1 {
+		t.Fatalf("file q_cli_default not used: %+v", a)
+	}
+	all, _ := List([]string{dir})
+	if len(all) != 1 || all[0].Path != p {
+		t.Fatalf("List shows the built-in as well: %v", all)
+	}
+	all, _ = List(nil)
+	if len(all) != 1 || all[0].Location() != "(built-in)" {
+		t.Fatalf("List without files: %v", all)
+	}
+}
+
+// TestSchemaMatchesParser keeps Schema() and the parser's key sets equal.
+func TestSchemaMatchesParser(t *testing.T) {
+	var s struct {
+		Properties  map[string]json.RawMessage `json:"properties"`
+		Definitions struct {
+			Hook struct {
+				Properties map[string]json.RawMessage `json:"properties"`
+			} `json:"hook"`
+			MCPServer struct {
+				Properties map[string]json.RawMessage `json:"properties"`
+			} `json:"mcpServer"`
+		} `json:"definitions"`
+	}
+	if err := json.Unmarshal(Schema(), &s); err != nil {
+		t.Fatalf("schema is not JSON: %v", err)
+	}
+	same := func(what string, schema map[string]json.RawMessage, parser []string) {
+		var keys []string
+		for k := range schema {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		sort.Strings(parser)
+		if strings.Join(keys, ",") != strings.Join(parser, ",") {
+			t.Errorf("%s: schema %v, parser %v", what, keys, parser)
+		}
+	}
+	same("top level", s.Properties, sortedKeys(topFields))
+	same("hook", s.Definitions.Hook.Properties, sortedKeys(hookFields))
+	same("mcp server", s.Definitions.MCPServer.Properties, sortedKeys(mcpServerFields))
+	var hooks struct {
+		Properties map[string]json.RawMessage `json:"properties"`
+	}
+	if err := json.Unmarshal(s.Properties["hooks"], &hooks); err != nil {
+		t.Fatal(err)
+	}
+	var triggers []string
+	for _, tr := range Triggers {
+		triggers = append(triggers, string(tr))
+	}
+	same("triggers", hooks.Properties, triggers)
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add([]byte(fullAgent))
+	f.Add([]byte(`{"name": "a", "hooks": {"stop": [{"command": "x"}]}}`))
+	f.Add([]byte(`{"name": "a", "x": [1, {"y": null}], "name": "b"}`))
+	f.Add([]byte(`[[[[`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		a, err := Parse("f.json", data)
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "f.json:") {
+				t.Fatalf("error without position: %v", err)
+			}
+			return
+		}
+		if a.Name == "" {
+			t.Fatal("parsed an agent without a name")
+		}
+		out, err := Marshal(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Parse("f.json", out); err != nil && !strings.Contains(err.Error(), "prompt") {
+			t.Fatalf("Marshal output does not parse: %v\n%s", err, out)
+		}
+	})
+}

@@ -1,0 +1,269 @@
+package contextfiles
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+)
+
+// DefaultProfile always exists.
+const DefaultProfile = "default"
+
+// LegacyConfig is the content of a legacy context file: context paths as
+// typed (patterns are kept and expanded at use) and hooks by name.
+type LegacyConfig struct {
+	Paths []string              `json:"paths"`
+	Hooks map[string]LegacyHook `json:"hooks"`
+}
+
+// LegacyContext is the Q CLI's profile context: a global layer applied in
+// every profile and the active profile's layer.
+type LegacyContext struct {
+	Home    string
+	Profile string
+	Global  LegacyConfig
+	// Local is the active profile's layer.
+	Local LegacyConfig
+}
+
+// GlobalContextPath is ~/.aws/amazonq/global_context.json.
+func GlobalContextPath(home string) string {
+	return filepath.Join(home, ".aws", "amazonq", "global_context.json")
+}
+
+// ProfilesDir is ~/.aws/amazonq/profiles.
+func ProfilesDir(home string) string {
+	return filepath.Join(home, ".aws", "amazonq", "profiles")
+}
+
+// ProfileContextPath is ~/.aws/amazonq/profiles/<profile>/context.json.
+func ProfileContextPath(home, profile string) string {
+	return filepath.Join(ProfilesDir(home), profile, "context.json")
+}
+
+// LoadLegacy reads the global and the profile context files; missing files
+// are empty. profile "" is "default". A file that is not valid gives an
+// error naming it (with line and column for bad JSON).
+func LoadLegacy(home, profile string) (*LegacyContext, error) {
+	if profile == "" {
+		profile = DefaultProfile
+	}
+	c := &LegacyContext{Home: home, Profile: profile}
+	var err error
+	if c.Global, err = readConfig(GlobalContextPath(home)); err != nil {
+		return nil, err
+	}
+	if c.Local, err = readConfig(ProfileContextPath(home, profile)); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func readConfig(path string) (LegacyConfig, error) {
+	var cfg LegacyConfig
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return cfg, nil
+	}
+	if err != nil {
+		return cfg, fmt.Errorf("%s: %v", path, reason(err))
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return cfg, nil
+	}
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return cfg, fmt.Errorf("%s: %s", path, jsonProblem(data, err))
+	}
+	for _, name := range sortedNames(cfg.Hooks) {
+		if t := cfg.Hooks[name].Trigger; t != TriggerConversationStart && t != TriggerPerPrompt {
+			return cfg, fmt.Errorf("%s: hook %q: unknown trigger %q (expected %s or %s)", path, name, t, TriggerPerPrompt, TriggerConversationStart)
+		}
+	}
+	return cfg, nil
+}
+
+// jsonProblem renders a decoding error with its line and column.
+func jsonProblem(data []byte, err error) string {
+	var off int64 = -1
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		off = se.Offset
+	case errors.As(err, &te):
+		off = te.Offset
+	}
+	if off < 0 {
+		return err.Error()
+	}
+	before := data[:min(off, int64(len(data)))]
+	line := bytes.Count(before, []byte{'\n'}) + 1
+	col := len(before) - (bytes.LastIndexByte(before, '\n') + 1) + 1
+	return fmt.Sprintf("%d:%d: %v", line, col, err)
+}
+
+// Save writes both context files.
+func (c *LegacyContext) Save() error {
+	if err := writeConfig(GlobalContextPath(c.Home), c.Global); err != nil {
+		return err
+	}
+	return writeConfig(ProfileContextPath(c.Home, c.Profile), c.Local)
+}
+
+func writeConfig(path string, cfg LegacyConfig) error {
+	if cfg.Paths == nil {
+		cfg.Paths = []string{}
+	}
+	if cfg.Hooks == nil {
+		cfg.Hooks = map[string]LegacyHook{}
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(cfg); err != nil {
+		return err
+	}
+	return writeAtomic(path, buf.Bytes())
+}
+
+// writeAtomic replaces path with data so a crash leaves the old or the new
+// file, never half of one.
+func writeAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+// layer returns the global or the profile layer and its name in messages.
+func (c *LegacyContext) layer(global bool) (*LegacyConfig, string) {
+	if global {
+		return &c.Global, "global"
+	}
+	return &c.Local, "profile"
+}
+
+// Paths returns the global then the profile paths, for Build.
+func (c *LegacyContext) Paths() []string {
+	return append(slices.Clone(c.Global.Paths), c.Local.Paths...)
+}
+
+// Add adds paths (files, directories or globs, relative to cwd) to the
+// profile layer, or the global one, and saves. Each must match a file
+// unless force is set; a path already present is refused. The message is
+// "Added N path(s) to profile context." with N the number of files matched.
+func (c *LegacyContext) Add(cwd string, global, force bool, paths []string) (string, error) {
+	if len(paths) == 0 {
+		return "", errors.New("no paths given")
+	}
+	cfg, scope := c.layer(global)
+	count := 0
+	for i, p := range paths {
+		if slices.Contains(cfg.Paths, p) || slices.Contains(paths[:i], p) {
+			return "", fmt.Errorf("rule '%s' already exists", p)
+		}
+		files, err := Expand(p, cwd, c.Home)
+		if err != nil {
+			return "", fmt.Errorf("invalid path '%s': %v; use --force to add anyway", p, err)
+		}
+		if len(files) == 0 && !force {
+			full := Resolve(p, cwd, c.Home)
+			what := fmt.Sprintf("Path '%s' does not exist", full)
+			if isGlob(strings.TrimPrefix(p, "file://")) {
+				what = fmt.Sprintf("No files found matching glob pattern '%s'", full)
+			}
+			return "", fmt.Errorf("invalid path '%s': %s; use --force to add anyway", p, what)
+		}
+		count += max(len(files), 1)
+	}
+	cfg.Paths = append(cfg.Paths, paths...)
+	if err := c.Save(); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("Added %d path(s) to %s context.", count, scope), nil
+}
+
+// Remove removes paths, written as they were added, and saves. The message
+// is "Removed N path(s) from profile context.".
+func (c *LegacyContext) Remove(global bool, paths []string) (string, error) {
+	cfg, scope := c.layer(global)
+	before := len(cfg.Paths)
+	cfg.Paths = slices.DeleteFunc(cfg.Paths, func(have string) bool {
+		return slices.ContainsFunc(paths, func(p string) bool { return filepath.Clean(p) == filepath.Clean(have) })
+	})
+	n := before - len(cfg.Paths)
+	if n == 0 {
+		return "", errors.New("none of the specified paths were found in the context")
+	}
+	if err := c.Save(); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("Removed %d path(s) from %s context.", n, scope), nil
+}
+
+// Clear removes every path of one layer and saves.
+func (c *LegacyContext) Clear(global bool) (string, error) {
+	cfg, scope := c.layer(global)
+	cfg.Paths = nil
+	if err := c.Save(); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("Cleared all paths from %s context.", scope), nil
+}
+
+// Show renders both layers with absolute paths, two spaces in:
+//
+//	Global context:
+//	  /home/user/coding-standards.md
+//	Profile context (terraform):
+//	  /home/user/terraform-project/README.md
+//
+// A pattern is listed as the files it matches; one matching nothing is
+// listed as itself with "(no matches)"; an empty layer shows "<none>".
+func (c *LegacyContext) Show(cwd string) string {
+	var b strings.Builder
+	section := func(title string, paths []string) {
+		b.WriteString(title + "\n")
+		if len(paths) == 0 {
+			b.WriteString("  <none>\n")
+		}
+		for _, p := range paths {
+			files, err := Expand(p, cwd, c.Home)
+			switch {
+			case err != nil:
+				fmt.Fprintf(&b, "  %s (%v)\n", Resolve(p, cwd, c.Home), err)
+			case len(files) == 0:
+				fmt.Fprintf(&b, "  %s (no matches)\n", Resolve(p, cwd, c.Home))
+			}
+			for _, f := range files {
+				fmt.Fprintf(&b, "  %s\n", f)
+			}
+		}
+	}
+	section("Global context:", c.Global.Paths)
+	section(fmt.Sprintf("Profile context (%s):", c.Profile), c.Local.Paths)
+	return b.String()
+}

@@ -1,0 +1,190 @@
+// Package managed reads the administrator's managed settings
+// (/etc/qdev/managed.json): the organisation policy that sits above user,
+// agent and project configuration, which may only tighten it. A missing
+// file means there is no managed layer; a file that cannot be read or
+// understood is an error, and callers must then refuse to run (fail closed)
+// rather than run without the policy.
+//
+// Every method of *Settings is safe on a nil receiver, which behaves as "no
+// managed layer", and on concurrent use once loaded.
+package managed
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+)
+
+// DefaultPath is where the managed settings live unless EnvPath says
+// otherwise.
+const DefaultPath = "/etc/qdev/managed.json"
+
+// EnvPath is the environment variable that overrides DefaultPath; tests and
+// unusual installations use it.
+const EnvPath = "Q_MANAGED_SETTINGS"
+
+// Sandbox modes, the values of "sandbox.mode".
+const (
+	// ModeWorkspaceWrite lets commands write to the workspace, the system
+	// temporary directory and sandbox.writablePaths only.
+	ModeWorkspaceWrite = "workspace-write"
+	// ModeReadOnly lets commands write nowhere but a few devices
+	// (/dev/null, terminals).
+	ModeReadOnly = "read-only"
+)
+
+// Settings is the managed layer in effect. Fields hold the values as
+// configured, except that paths are absolute (relative ones are resolved
+// against the folder of the managed file). A nil or zero slice means the
+// key is absent, which never restricts anything.
+type Settings struct {
+	// Path is the managed settings file consulted, present or not.
+	Path string
+	// Present is false when the file does not exist: no managed layer.
+	Present bool
+
+	// DeniedTools are tool patterns that are never allowed: built-in names
+	// ("fs_write", "fs_*"), "@builtin/<pattern>", "@server" and
+	// "@server/<tool pattern>".
+	DeniedTools []string
+	// DeniedCommands are glob patterns denying execute_bash commands,
+	// matched against each simple command of the command line.
+	DeniedCommands []string
+	// RequireApproval are tool patterns (as DeniedTools) that always ask
+	// the user, whatever the trust.
+	RequireApproval []string
+	// DisableTrustAll forbids --trust-all-tools, /tools trust-all and
+	// trusting every tool by any other means.
+	DisableTrustAll bool
+	// AllowedModels, when set, are the only model references
+	// ("provider/model-id" globs) that may be used.
+	AllowedModels []string
+	// AllowedMCPServers, when set (even empty), are the only MCP servers
+	// that may be started.
+	AllowedMCPServers []MCPServer
+	// AWS configures the local IAM evaluation and attribution of
+	// AI-initiated AWS calls.
+	AWS AWS
+	// Sandbox configures the Landlock sandbox of commands.
+	Sandbox Sandbox
+	// Audit configures the audit trail.
+	Audit Audit
+
+	provenance []Entry
+}
+
+// MCPServer is one allowedMcpServers entry. Name is required; Command and
+// URL, when set, must match too. All three are glob patterns.
+type MCPServer struct {
+	Name    string `json:"name"`
+	Command string `json:"command,omitempty"`
+	URL     string `json:"url,omitempty"`
+}
+
+// AWS is the "aws" object.
+type AWS struct {
+	// PolicyFiles are IAM identity policy documents (absolute paths)
+	// evaluated before an AI-initiated AWS call.
+	PolicyFiles []string `json:"policyFiles,omitempty"`
+	// SCPFiles are service control policies (absolute paths), one list per
+	// level of the organisation, root first; every level must allow.
+	SCPFiles [][]string `json:"scpFiles,omitempty"`
+	// AttributionRoleArn is the role assumed, with a source identity, for
+	// AI-initiated AWS calls; empty means the user's own credentials.
+	AttributionRoleArn string `json:"attributionRoleArn,omitempty"`
+}
+
+// Sandbox is the "sandbox" object. When the object is present the sandbox
+// is on for execute_bash, with Mode defaulting to ModeWorkspaceWrite.
+type Sandbox struct {
+	// Mode is ModeWorkspaceWrite, ModeReadOnly, or "" when the managed
+	// layer does not configure a sandbox.
+	Mode string `json:"mode,omitempty"`
+	// Required refuses to run commands where Landlock is unavailable,
+	// instead of running them unsandboxed with a warning.
+	Required bool `json:"required,omitempty"`
+	// Network, when set, says whether sandboxed commands may use the
+	// network; nil leaves it to the user's configuration.
+	Network *bool `json:"network,omitempty"`
+	// WritablePaths are extra absolute paths commands may write to in
+	// ModeWorkspaceWrite.
+	WritablePaths []string `json:"writablePaths,omitempty"`
+	// MCPServers runs stdio MCP servers in the sandbox too.
+	MCPServers bool `json:"mcpServers,omitempty"`
+}
+
+// Audit is the "audit" object.
+type Audit struct {
+	// Dir is the absolute directory of the audit trail; empty means the
+	// default.
+	Dir string `json:"dir,omitempty"`
+	// MaxFileBytes is the size at which an audit file is rotated; 0 means
+	// the default.
+	MaxFileBytes int64 `json:"maxFileBytes,omitempty"`
+}
+
+// Path returns the managed settings file in effect: $Q_MANAGED_SETTINGS
+// when set (made absolute), else DefaultPath.
+func Path() string {
+	if p := os.Getenv(EnvPath); p != "" {
+		if abs, err := filepath.Abs(p); err == nil {
+			return abs
+		}
+		return p
+	}
+	return DefaultPath
+}
+
+// Load reads the managed settings at Path. A missing file gives settings
+// with Present false and no restriction. A file that cannot be read, is not
+// valid JSON, has an unknown key or a bad value gives a one-line *FileError
+// naming file:line:col; the caller must then refuse to run.
+func Load() (*Settings, error) { return LoadFile(Path()) }
+
+// LoadFile is Load for the file at path.
+func LoadFile(path string) (*Settings, error) {
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	s := &Settings{Path: path}
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return s, nil
+	}
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &FileError{Path: path, Msg: "cannot read: " + err.Error()}
+	}
+	s.Present = true
+	if err := s.parse(data); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Entry is one configured value and where it was set, for q doctor.
+type Entry struct {
+	// Key is the dotted key ("sandbox.network").
+	Key string `json:"key"`
+	// Value is the value as written in the file, in compact JSON.
+	Value string `json:"value"`
+	// File and Line locate the key.
+	File string `json:"file"`
+	Line int    `json:"line"`
+}
+
+// Provenance returns every value set in the managed file, in file order.
+// Arrays are one entry each; objects are split into their keys.
+func (s *Settings) Provenance() []Entry {
+	if s == nil {
+		return nil
+	}
+	return append([]Entry(nil), s.provenance...)
+}
+
+// SandboxEnabled reports whether the managed layer turns the sandbox on.
+func (s *Settings) SandboxEnabled() bool { return s != nil && s.Sandbox.Mode != "" }

@@ -1,0 +1,209 @@
+package managed
+
+import (
+	"fmt"
+	"path"
+	"strings"
+)
+
+// BlockedPrefix starts every message about a decision this layer took.
+const BlockedPrefix = "blocked by organisation policy: "
+
+// Blocked returns the message for a decision taken because of rule, as
+// returned by the matching methods: "blocked by organisation policy: RULE".
+func Blocked(rule string) string { return BlockedPrefix + rule }
+
+// PolicyError is a refusal by the managed layer; Rule names the key and
+// pattern that decided.
+type PolicyError struct{ Rule string }
+
+func (e *PolicyError) Error() string { return Blocked(e.Rule) }
+
+// DenyTool reports whether deniedTools forbids the tool name of server
+// (server "" or "builtin" for built-in tools), and the rule that does, e.g.
+// `deniedTools "@github/push_*"`. Patterns without '@' and
+// "@builtin/<pattern>" match built-in tool names; "@builtin" every built-in
+// tool; "@server" every tool of that server; "@server/<pattern>" that
+// server's tools by their own (not aliased) names. Globs work in every part.
+func (s *Settings) DenyTool(name, server string) (rule string, denied bool) {
+	if s == nil {
+		return "", false
+	}
+	if p, ok := matchTool(s.DeniedTools, name, server); ok {
+		return fmt.Sprintf("deniedTools %q", p), true
+	}
+	return "", false
+}
+
+// RequiresApproval reports whether requireApproval makes the tool always
+// ask the user, with the patterns of DenyTool.
+func (s *Settings) RequiresApproval(name, server string) bool {
+	if s == nil {
+		return false
+	}
+	_, ok := matchTool(s.RequireApproval, name, server)
+	return ok
+}
+
+// ApprovalRule is RequiresApproval returning the rule that applies, e.g.
+// `requireApproval "execute_bash"`, for the prompt to show.
+func (s *Settings) ApprovalRule(name, server string) (rule string, required bool) {
+	if s == nil {
+		return "", false
+	}
+	if p, ok := matchTool(s.RequireApproval, name, server); ok {
+		return fmt.Sprintf("requireApproval %q", p), true
+	}
+	return "", false
+}
+
+// matchTool returns the first pattern naming the tool.
+func matchTool(patterns []string, name, server string) (string, bool) {
+	builtin := server == "" || server == "builtin"
+	for _, p := range patterns {
+		switch {
+		case builtin && (p == "@builtin" || p == "@builtin/"):
+			return p, true
+		case builtin && strings.HasPrefix(p, "@builtin/"):
+			if globMatch(strings.TrimPrefix(p, "@builtin/"), name) {
+				return p, true
+			}
+		case builtin && !strings.HasPrefix(p, "@"):
+			if globMatch(p, name) {
+				return p, true
+			}
+		case !builtin && strings.HasPrefix(p, "@"):
+			if globMatch(p, "@"+server) || globMatch(p, "@"+server+"/"+name) {
+				return p, true
+			}
+		}
+	}
+	return "", false
+}
+
+// DenyCommand reports whether deniedCommands forbids the simple command
+// whose source text is text (one command, as permission.SimpleCommands
+// gives it; call it for each), and the rule that does, e.g.
+// `deniedCommands "rm -rf *"`. Patterns are globs over the whole text; a
+// pattern ending in " *" also matches the command without arguments
+// ("terraform apply *" matches "terraform apply"). The text is also tried
+// with blanks collapsed, without leading VAR=value assignments, and with
+// the command name stripped of a directory and of a leading backslash
+// ("/bin/rm", "\rm"), so those spellings cannot slip past a rule.
+func (s *Settings) DenyCommand(simpleCommandText string) (rule string, denied bool) {
+	if s == nil || len(s.DeniedCommands) == 0 {
+		return "", false
+	}
+	for _, c := range commandForms(simpleCommandText) {
+		for _, p := range s.DeniedCommands {
+			if globMatch(p, c) || strings.HasSuffix(p, " *") && globMatch(strings.TrimSuffix(p, " *"), c) {
+				return fmt.Sprintf("deniedCommands %q", p), true
+			}
+		}
+	}
+	return "", false
+}
+
+// commandForms returns the spellings of a simple command that
+// deniedCommands patterns are matched against.
+func commandForms(text string) []string {
+	forms := []string{strings.TrimSpace(text)}
+	words := strings.Fields(text)
+	forms = append(forms, strings.Join(words, " "))
+	for len(words) > 1 && isAssignment(words[0]) {
+		words = words[1:]
+	}
+	if len(words) == 0 {
+		return forms
+	}
+	forms = append(forms, strings.Join(words, " "))
+	name := strings.TrimLeft(words[0], `\`)
+	if i := strings.LastIndexByte(name, '/'); i >= 0 && i < len(name)-1 {
+		name = path.Base(name)
+	}
+	if name != words[0] {
+		forms = append(forms, strings.Join(append([]string{name}, words[1:]...), " "))
+	}
+	return forms
+}
+
+// isAssignment reports whether word looks like a shell VAR=value prefix.
+func isAssignment(word string) bool {
+	name, _, ok := strings.Cut(word, "=")
+	if !ok || name == "" {
+		return false
+	}
+	for i, r := range name {
+		if r != '_' && !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || i > 0 && r >= '0' && r <= '9') {
+			return false
+		}
+	}
+	return true
+}
+
+// ModelAllowed reports whether the model reference ("provider/model-id",
+// as used by --model and chat.defaultModel, after expanding Q CLI aliases)
+// may be used. When allowedModels is absent every model is allowed and rule
+// is empty; otherwise rule is the matching pattern or, when refused, a
+// description such as `allowedModels ["bedrock/*"] does not include "x"`.
+func (s *Settings) ModelAllowed(ref string) (allowed bool, rule string) {
+	if s == nil || s.AllowedModels == nil {
+		return true, ""
+	}
+	for _, p := range s.AllowedModels {
+		if globMatch(p, ref) {
+			return true, fmt.Sprintf("allowedModels %q", p)
+		}
+	}
+	return false, fmt.Sprintf("allowedModels %s does not include %q", quoteList(s.AllowedModels), ref)
+}
+
+// MCPServerAllowed reports whether an MCP server may start: name is its
+// configured name, command the program of a stdio server (as configured,
+// not resolved), url the endpoint of an HTTP server. When
+// allowedMcpServers is absent every server is allowed and rule is empty.
+// An entry matches when its name pattern matches and its command or url
+// pattern, if any, matches the server's (a stdio server never matches an
+// entry with a url, and the reverse). Arguments are not checked.
+func (s *Settings) MCPServerAllowed(name, command, url string) (allowed bool, rule string) {
+	if s == nil || s.AllowedMCPServers == nil {
+		return true, ""
+	}
+	for i, e := range s.AllowedMCPServers {
+		if !globMatch(e.Name, name) {
+			continue
+		}
+		if e.Command != "" && (command == "" || !globMatch(e.Command, command)) {
+			continue
+		}
+		if e.URL != "" && (url == "" || !globMatch(e.URL, url)) {
+			continue
+		}
+		return true, fmt.Sprintf("allowedMcpServers[%d]", i)
+	}
+	what := fmt.Sprintf("%q", name)
+	switch {
+	case command != "":
+		what += fmt.Sprintf(" (command %q)", command)
+	case url != "":
+		what += fmt.Sprintf(" (url %q)", url)
+	}
+	return false, "allowedMcpServers has no entry for MCP server " + what
+}
+
+// TrustAllAllowed reports whether trusting every tool at once is allowed,
+// and otherwise the rule that forbids it.
+func (s *Settings) TrustAllAllowed() (allowed bool, rule string) {
+	if s != nil && s.DisableTrustAll {
+		return false, "disableTrustAll"
+	}
+	return true, ""
+}
+
+func quoteList(vals []string) string {
+	q := make([]string, len(vals))
+	for i, v := range vals {
+		q[i] = fmt.Sprintf("%q", v)
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}

@@ -1,0 +1,178 @@
+package managed
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestGlobMatch(t *testing.T) {
+	tests := []struct {
+		pattern, text string
+		want          bool
+	}{
+		{"fs_write", "fs_write", true},
+		{"fs_write", "fs_writer", false},
+		{"fs_*", "fs_read", true},
+		{"fs_?ead", "fs_read", true},
+		{"rm -rf *", "rm -rf /home/u/x y", true},
+		{"rm -rf *", "rm -rf", false},
+		{"[a-c]x", "bx", true},
+		{"[!a-c]x", "bx", false},
+		{"[^a]x", "zx", true},
+		{`\*`, "*", true},
+		{`\*`, "x", false},
+		{"a[b", "a[b", true}, // malformed class is literal
+		{"a**b", "a/x/b", true},
+		{"é*", "été", true},
+		{"x.y", "xzy", false}, // regexp metacharacters are literal
+	}
+	for _, tt := range tests {
+		if got := globMatch(tt.pattern, tt.text); got != tt.want {
+			t.Errorf("globMatch(%q, %q) = %v, want %v", tt.pattern, tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestDenyTool(t *testing.T) {
+	s := &Settings{DeniedTools: []string{"fs_write", "@github/push_*", "@evil", "@builtin/use_*", "@tmp*"}}
+	tests := []struct {
+		name, server string
+		rule         string
+	}{
+		{"fs_write", "", `deniedTools "fs_write"`},
+		{"fs_write", "builtin", `deniedTools "fs_write"`},
+		{"fs_read", "", ""},
+		{"use_aws", "", `deniedTools "@builtin/use_*"`},
+		{"push_files", "github", `deniedTools "@github/push_*"`},
+		{"get_issue", "github", ""},
+		{"anything", "evil", `deniedTools "@evil"`},
+		{"x", "tmpfs", `deniedTools "@tmp*"`},
+		// A pattern without '@' names built-in tools only.
+		{"fs_write", "git", ""},
+	}
+	for _, tt := range tests {
+		rule, denied := s.DenyTool(tt.name, tt.server)
+		if rule != tt.rule || denied != (tt.rule != "") {
+			t.Errorf("DenyTool(%q, %q) = %q, %v; want %q", tt.name, tt.server, rule, denied, tt.rule)
+		}
+	}
+	all := &Settings{DeniedTools: []string{"@builtin"}, RequireApproval: []string{"*", "@*"}}
+	if _, denied := all.DenyTool("introspect", ""); !denied {
+		t.Error(`"@builtin" did not deny a built-in tool`)
+	}
+	if _, denied := all.DenyTool("introspect", "x"); denied {
+		t.Error(`"@builtin" denied an MCP tool`)
+	}
+	if !all.RequiresApproval("fs_read", "") || !all.RequiresApproval("t", "srv") {
+		t.Error(`"*" and "@*" do not require approval for every tool`)
+	}
+	if rule, ok := all.ApprovalRule("t", "srv"); !ok || rule != `requireApproval "@*"` {
+		t.Errorf("ApprovalRule = %q, %v", rule, ok)
+	}
+	var none *Settings
+	if _, denied := none.DenyTool("fs_write", ""); denied || none.RequiresApproval("fs_write", "") {
+		t.Error("a nil Settings restricted a tool")
+	}
+}
+
+func TestDenyCommand(t *testing.T) {
+	s := &Settings{DeniedCommands: []string{"rm -rf *", "terraform apply*", "git push * --force", "kubectl delete *"}}
+	tests := []struct {
+		text, rule string
+	}{
+		{"rm -rf /", `deniedCommands "rm -rf *"`},
+		{"rm -rf", `deniedCommands "rm -rf *"`}, // trailing " *" allows no arguments
+		{"rm  -rf   build", `deniedCommands "rm -rf *"`},
+		{"/bin/rm -rf x", `deniedCommands "rm -rf *"`},
+		{`\rm -rf x`, `deniedCommands "rm -rf *"`},
+		{"FOO=1 BAR=2 rm -rf x", `deniedCommands "rm -rf *"`},
+		{"rm -r x", ""},
+		{"echo rm -rf x", ""},
+		{"terraform apply", `deniedCommands "terraform apply*"`},
+		{"terraform apply -auto-approve", `deniedCommands "terraform apply*"`},
+		{"terraform plan", ""},
+		{"git push origin main --force", `deniedCommands "git push * --force"`},
+		{"git push origin main", ""},
+		{"kubectl delete", `deniedCommands "kubectl delete *"`},
+		{"kubectl deleted", ""},
+		{"X=1", ""},
+	}
+	for _, tt := range tests {
+		rule, denied := s.DenyCommand(tt.text)
+		if rule != tt.rule || denied != (tt.rule != "") {
+			t.Errorf("DenyCommand(%q) = %q, %v; want %q", tt.text, rule, denied, tt.rule)
+		}
+	}
+	if _, denied := (&Settings{}).DenyCommand("rm -rf /"); denied {
+		t.Error("no deniedCommands denied a command")
+	}
+}
+
+func TestModelAllowed(t *testing.T) {
+	s := &Settings{AllowedModels: []string{"bedrock/*", "openai/gpt-4.1"}}
+	tests := []struct {
+		ref  string
+		ok   bool
+		rule string
+	}{
+		{"bedrock/us.anthropic.claude-sonnet-4-20250514-v1:0", true, `allowedModels "bedrock/*"`},
+		{"openai/gpt-4.1", true, `allowedModels "openai/gpt-4.1"`},
+		{"openai/gpt-4.1-mini", false, `allowedModels ["bedrock/*", "openai/gpt-4.1"] does not include "openai/gpt-4.1-mini"`},
+	}
+	for _, tt := range tests {
+		ok, rule := s.ModelAllowed(tt.ref)
+		if ok != tt.ok || rule != tt.rule {
+			t.Errorf("ModelAllowed(%q) = %v, %q; want %v, %q", tt.ref, ok, rule, tt.ok, tt.rule)
+		}
+	}
+	if ok, rule := (&Settings{}).ModelAllowed("x/y"); !ok || rule != "" {
+		t.Error("absent allowedModels refused a model")
+	}
+}
+
+func TestMCPServerAllowed(t *testing.T) {
+	s := &Settings{AllowedMCPServers: []MCPServer{
+		{Name: "git", Command: "uvx"},
+		{Name: "docs-*", URL: "https://mcp.example.com/*"},
+		{Name: "fs"},
+	}}
+	tests := []struct {
+		name, command, url string
+		ok                 bool
+		rule               string
+	}{
+		{"git", "uvx", "", true, "allowedMcpServers[0]"},
+		{"git", "/tmp/uvx", "", false, `allowedMcpServers has no entry for MCP server "git" (command "/tmp/uvx")`},
+		{"git", "npx", "", false, `allowedMcpServers has no entry for MCP server "git" (command "npx")`},
+		{"git", "", "https://x", false, `allowedMcpServers has no entry for MCP server "git" (url "https://x")`},
+		{"docs-aws", "", "https://mcp.example.com/aws", true, "allowedMcpServers[1]"},
+		{"docs-aws", "uvx", "", false, `allowedMcpServers has no entry for MCP server "docs-aws" (command "uvx")`},
+		{"fs", "anything", "", true, "allowedMcpServers[2]"},
+		{"other", "uvx", "", false, `allowedMcpServers has no entry for MCP server "other" (command "uvx")`},
+	}
+	for _, tt := range tests {
+		ok, rule := s.MCPServerAllowed(tt.name, tt.command, tt.url)
+		if ok != tt.ok || rule != tt.rule {
+			t.Errorf("MCPServerAllowed(%q, %q, %q) = %v, %q; want %v, %q", tt.name, tt.command, tt.url, ok, rule, tt.ok, tt.rule)
+		}
+	}
+	if ok, _ := (*Settings)(nil).MCPServerAllowed("x", "y", ""); !ok {
+		t.Error("no managed layer refused an MCP server")
+	}
+}
+
+func TestBlockedMessages(t *testing.T) {
+	if ok, rule := (&Settings{DisableTrustAll: true}).TrustAllAllowed(); ok || rule != "disableTrustAll" {
+		t.Errorf("TrustAllAllowed = %v, %q", ok, rule)
+	}
+	if ok, _ := (&Settings{}).TrustAllAllowed(); !ok {
+		t.Error("trust-all refused without disableTrustAll")
+	}
+	err := &PolicyError{Rule: `deniedCommands "rm -rf *"`}
+	if got := err.Error(); got != `blocked by organisation policy: deniedCommands "rm -rf *"` {
+		t.Errorf("PolicyError = %q", got)
+	}
+	if !strings.HasPrefix(Blocked("x"), BlockedPrefix) {
+		t.Error("Blocked lacks the prefix")
+	}
+}
