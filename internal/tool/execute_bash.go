@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -116,6 +117,7 @@ func (c *bashCall) Run(ctx context.Context, out io.Writer) Result {
 		env:     environ,
 		timeout: c.timeout,
 		live:    out,
+		sandbox: sandboxOf(c.env),
 	})
 	if err != nil {
 		r := ErrorResult(fmt.Sprintf("execute_bash: cannot start %s: %v", shell, err))
@@ -141,4 +143,11 @@ func (c *bashCall) Run(ctx context.Context, out io.Writer) Result {
 	r.OutputBytes = res.outputBytes()
 	r.Duration = time.Since(start)
 	return r
+}
+
+func sandboxOf(env *Env) func(*exec.Cmd) (*exec.Cmd, error) {
+	if env == nil {
+		return nil
+	}
+	return env.Sandbox
 }

@@ -37,6 +37,8 @@ type procSpec struct {
 	timeout time.Duration
 	// live, when not nil, receives stdout and stderr as they arrive.
 	live io.Writer
+	// sandbox, when not nil, wraps the command before it starts.
+	sandbox func(*exec.Cmd) (*exec.Cmd, error)
 }
 
 // procResult is what a finished process left behind.
@@ -88,6 +90,13 @@ func runProcess(ctx context.Context, spec procSpec) (*procResult, error) {
 		stdout, stderr = io.MultiWriter(res.stdout, lw), io.MultiWriter(res.stderr, lw)
 	}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
+	if spec.sandbox != nil {
+		wrapped, err := spec.sandbox(cmd)
+		if err != nil {
+			return nil, err
+		}
+		cmd = wrapped
+	}
 
 	if spec.timeout <= 0 {
 		spec.timeout = DefaultCommandTimeout

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"os/exec"
 	"time"
 
 	"github.com/qdev/qdev/internal/model"
@@ -89,4 +90,7 @@ type Env struct {
 	DataDir string
 	// Version is qdev's version, for introspect and report_issue.
 	Version string
+	// Sandbox, if set, confines the shell commands execute_bash starts: it
+	// returns the command to run instead, or an error that refuses the run.
+	Sandbox func(cmd *exec.Cmd) (*exec.Cmd, error)
 }

@@ -1,0 +1,238 @@
+package audit
+
+import (
+	"bytes"
+	"encoding/json"
+	"regexp"
+	"strings"
+)
+
+// Mask replaces every redacted secret, as CloudTrail writes it.
+const Mask = "***"
+
+// secretWords are the parts of a parameter name that mark its value as a
+// secret, compared after lowercasing and dropping "-", "_", "." and spaces.
+var secretWords = []string{
+	"password", "passwd", "passphrase", "secret", "token", "apikey",
+	"authorization", "credential", "privatekey", "cookie", "signature",
+	"sessionkey", "clientkey",
+}
+
+// notSecretSuffixes end names that contain a secret word but only describe
+// or point at a secret; keeping them makes the trail say which secret was
+// used (secretsmanager's SecretId, a model's maxTokens).
+var notSecretSuffixes = []string{
+	"id", "ids", "arn", "arns", "name", "names", "type", "count", "tokens",
+	"limit", "usage", "length", "expiration", "ttl", "policy", "enabled",
+}
+
+// secretKey reports whether a parameter named k holds a secret.
+func secretKey(k string) bool {
+	n := strings.Map(func(r rune) rune {
+		switch r {
+		case '-', '_', '.', ' ':
+			return -1
+		}
+		return r
+	}, strings.ToLower(k))
+	if n == "auth" || n == "pass" {
+		return true
+	}
+	for _, s := range notSecretSuffixes {
+		if strings.HasSuffix(n, s) && n != s {
+			return false
+		}
+	}
+	for _, w := range secretWords {
+		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// RedactJSON returns doc with secrets replaced by Mask: the values of
+// parameters whose names mark them as secrets, and secrets found by
+// RedactString in any string. A document that is not valid JSON comes back
+// as a JSON string of its redacted text, so a record always stays valid.
+func RedactJSON(doc json.RawMessage) json.RawMessage {
+	if len(bytes.TrimSpace(doc)) == 0 {
+		return nil
+	}
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil || dec.More() {
+		out, _ := json.Marshal(RedactString(string(doc)))
+		return out
+	}
+	v, changed := redactValue(v, false)
+	if !changed {
+		return doc
+	}
+	out, err := json.Marshal(v)
+	if err != nil { // unreachable: v came from JSON
+		out, _ = json.Marshal(Mask)
+	}
+	return out
+}
+
+// redactValue redacts v; under a secret name every string and number is
+// masked. It reports whether anything changed.
+func redactValue(v any, secret bool) (any, bool) {
+	switch x := v.(type) {
+	case string:
+		if secret {
+			return Mask, x != Mask
+		}
+		r := RedactString(x)
+		return r, r != x
+	case json.Number:
+		if secret {
+			return Mask, true
+		}
+	case map[string]any:
+		changed := false
+		for k, e := range x {
+			if r, c := redactValue(e, secret || secretKey(k)); c {
+				x[k], changed = r, true
+			}
+		}
+		return x, changed
+	case []any:
+		changed := false
+		for i, e := range x {
+			if r, c := redactValue(e, secret); c {
+				x[i], changed = r, true
+			}
+		}
+		return x, changed
+	}
+	return v, false
+}
+
+// redactRecord redacts the record's documents and free-text fields in place.
+func redactRecord(r *Record) {
+	r.RequestParameters = RedactJSON(r.RequestParameters)
+	r.ResponseElements = RedactJSON(r.ResponseElements)
+	for _, s := range []*string{
+		&r.ErrorCode, &r.ErrorMessage, &r.UserAgent, &r.Rule,
+		&r.UserIdentity.AccessKeyID, &r.UserIdentity.UserName,
+		&r.UserIdentity.PrincipalID, &r.UserIdentity.ARN,
+	} {
+		*s = RedactString(*s)
+	}
+}
+
+// A rule finds one kind of secret in text and rewrites each match.
+type rule struct {
+	re      *regexp.Regexp
+	replace func(m []string) string
+}
+
+// apply rewrites every match of r in s. Unlike ReplaceAllStringFunc it hands
+// the replacement the groups of the match as found in s, not as re-matched
+// out of context.
+func (r rule) apply(s string) string {
+	locs := r.re.FindAllStringSubmatchIndex(s, -1)
+	if locs == nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, loc := range locs {
+		m := make([]string, len(loc)/2)
+		for i := range m {
+			if loc[2*i] >= 0 {
+				m[i] = s[loc[2*i]:loc[2*i+1]]
+			}
+		}
+		b.WriteString(s[last:loc[0]])
+		b.WriteString(r.replace(m))
+		last = loc[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// masked keeps the first capture groups of a match and masks the rest.
+func masked(keep int) func([]string) string {
+	return func(m []string) string {
+		return strings.Join(m[1:1+keep], "") + Mask
+	}
+}
+
+// rules run in order; earlier ones consume what later ones would half-see
+// (a whole Authorization header before its bearer token).
+var rules = []rule{
+	{regexp.MustCompile(`(?s)-----BEGIN[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----.*?(?:-----END[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|\z)`),
+		func([]string) string { return "-----BEGIN PRIVATE KEY-----" + Mask + "-----END PRIVATE KEY-----" }},
+	{regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.\-]*://[^\s/?#@:'"]*):[^\s/?#@'"]+@`),
+		func(m []string) string { return m[1] + ":" + Mask + "@" }},
+	{regexp.MustCompile(`(?i)\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)[^"'\r\n]+`), masked(1)},
+	{regexp.MustCompile(`(?i)\b(bearer\s+)[A-Za-z0-9\-._~+/]+=*`), masked(1)},
+	{regexp.MustCompile(`(?i)(["']?)([A-Za-z0-9_.\-]*(?:password|passwd|passphrase|secret|token|api[_\-]?key|credential|private[_\-]?key|signature)[A-Za-z0-9_.\-]*)(["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s"'&,;]+)`),
+		func(m []string) string { return assignment(m[0], m[1]+m[2]+m[3], m[2], m[4]) }},
+	{regexp.MustCompile(`(?i)(--?[A-Za-z0-9_\-]*(?:password|passwd|passphrase|secret|token|api-?key|credential)[A-Za-z0-9_\-]*)(\s+)("[^"]*"|'[^']*'|[^\s"'-][^\s"']*)`),
+		func(m []string) string { return assignment(m[0], m[1]+m[2], m[1], m[3]) }},
+	{regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`), masked(0)},
+	{regexp.MustCompile(`(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9/+=]+`), masked(0)},
+	{regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|xox[abprs]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{35}|sk-(?:ant-|proj-)?[A-Za-z0-9_\-]{20,})`), masked(0)},
+	{regexp.MustCompile(`\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}`), masked(0)},
+}
+
+// assignment masks value in "name = value" unless name only points at a
+// secret (see secretKey) or the value is already masked.
+func assignment(whole, prefix, name, value string) string {
+	if !secretKey(strings.Trim(name, `"'`)) {
+		return whole
+	}
+	if q := value[0]; q == '"' || q == '\'' {
+		return prefix + string(q) + Mask + string(q)
+	}
+	if value == Mask {
+		return whole
+	}
+	return prefix + Mask
+}
+
+// secretKeyShape finds candidates for AWS secret access keys: 40 characters
+// of the base64 alphabet standing alone.
+var secretKeyShape = regexp.MustCompile(`[A-Za-z0-9/+]{40,}`)
+
+// RedactString returns s with the secrets it can recognise replaced by Mask:
+// AWS access key IDs, secret access keys and session tokens, bearer tokens and
+// Authorization headers, name=value and --flag value pairs whose name marks a
+// secret, private key blocks, passwords in URLs, and well-known API token
+// formats (GitHub, Slack, OpenAI, Anthropic, Google, JWTs).
+func RedactString(s string) string {
+	for _, r := range rules {
+		s = r.apply(s)
+	}
+	return secretKeyShape.ReplaceAllStringFunc(s, func(m string) string {
+		if len(m) == 40 && looksRandom(m) {
+			return Mask
+		}
+		return m
+	})
+}
+
+// looksRandom tells a random base64 string from a path or identifier of the
+// same length: secrets mix cases with digits or "/" and "+", but rarely
+// contain many "/".
+func looksRandom(s string) bool {
+	var upper, lower, digit, sep int
+	for _, c := range s {
+		switch {
+		case c >= 'A' && c <= 'Z':
+			upper++
+		case c >= 'a' && c <= 'z':
+			lower++
+		case c >= '0' && c <= '9':
+			digit++
+		default:
+			sep++
+		}
+	}
+	return upper >= 2 && lower >= 2 && digit+sep >= 2 && sep <= 4
+}

@@ -1,0 +1,71 @@
+package permission
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/qdev/qdev/internal/managed"
+	"github.com/qdev/qdev/internal/tool"
+)
+
+func loadManaged(t *testing.T, body string) *managed.Settings {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "managed.json")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m, err := managed.LoadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+func TestLayeredManagedRulesWin(t *testing.T) {
+	m := loadManaged(t, `{"deniedTools":["fs_write"],"deniedCommands":["rm -rf *","terraform apply*"],
+		"requireApproval":["use_aws"],"disableTrustAll":true}`)
+	dir := t.TempDir()
+	c, _, err := New(Config{AllowedTools: []string{"fs_write", "execute_bash", "use_aws"}, Cwd: dir, Home: dir},
+		Options{TrustAll: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &Layered{Checker: c, Managed: m}
+	cases := []struct {
+		tool    string
+		acc     tool.Access
+		want    Kind
+		ruleHas string
+	}{
+		{"fs_write", tool.Access{WritePaths: []string{dir + "/x"}}, Deny, "blocked by organisation policy"},
+		{"execute_bash", tool.Access{Command: "ls && rm -rf build"}, Deny, "rm -rf *"},
+		{"execute_bash", tool.Access{Command: "sudo terraform apply -auto-approve"}, Deny, "terraform apply*"},
+		{"execute_bash", tool.Access{Command: "bash -c 'rm -rf /'"}, Deny, "rm -rf *"},
+		{"execute_bash", tool.Access{Command: "$CMD -rf /"}, Deny, "cannot be checked"},
+		{"execute_bash", tool.Access{Command: "ls -la"}, Allow, ""},
+		{"use_aws", tool.Access{AWSService: "s3", AWSOperation: "list-buckets"}, Ask, "requires approval"},
+	}
+	for _, tc := range cases {
+		d := l.Decide(tc.tool, "", tc.acc)
+		if d.Kind != tc.want || !strings.Contains(d.Rule, tc.ruleHas) {
+			t.Errorf("%s %+v = %v %q, want %v containing %q", tc.tool, tc.acc, d.Kind, d.Rule, tc.want, tc.ruleHas)
+		}
+	}
+	if err := l.TrustAll(); err == nil || !strings.Contains(err.Error(), "disableTrustAll") {
+		t.Fatalf("TrustAll = %v", err)
+	}
+}
+
+func TestLayeredWithoutManagedIsTheChecker(t *testing.T) {
+	dir := t.TempDir()
+	c, _, _ := New(Config{Cwd: dir, Home: dir}, Options{})
+	l := &Layered{Checker: c}
+	if d := l.Decide("execute_bash", "", tool.Access{Command: "rm -rf x"}); d.Kind != Ask {
+		t.Fatalf("got %v", d)
+	}
+	if err := l.TrustAll(); err != nil || !l.TrustedAll() {
+		t.Fatalf("TrustAll: %v", err)
+	}
+}
