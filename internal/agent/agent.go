@@ -54,6 +54,9 @@ type Config struct {
 	Log                *slog.Logger
 	// Hooks, if set, run at the Q CLI's hook points.
 	Hooks Hooks
+	// Audit, if set, records every tool call once it is decided and done,
+	// refused calls included.
+	Audit func(c *Call, r tool.Result)
 	// Context, if set, returns context (resource files, hook output) to add
 	// to the system prompt; it is called for every request, so edits to
 	// context files are seen at once, as in the Q CLI.

@@ -46,8 +46,13 @@ func (a *Agent) runTools(ctx context.Context, uses []model.Block) ([]model.Block
 			results = append(results, resultBlock(u.ToolUseID, "Not run: "+stop.Error(), true))
 			continue
 		}
-		r, err := a.runOne(ctx, u)
-		results = append(results, r)
+		c, res, err := a.runOne(ctx, u)
+		a.observer().ToolResult(c, res)
+		if a.Audit != nil {
+			a.Audit(c, res)
+		}
+		results = append(results, model.Block{Type: model.ToolResultBlock, ToolUseID: u.ToolUseID,
+			IsError: res.IsError, Content: capContent(res.Content)})
 		if err != nil {
 			stop = err
 		}
@@ -58,14 +63,11 @@ func (a *Agent) runTools(ctx context.Context, uses []model.Block) ([]model.Block
 	return results, stop
 }
 
-func (a *Agent) runOne(ctx context.Context, u model.Block) (model.Block, error) {
+// runOne validates, judges and runs one call. The returned error, if any,
+// ends the turn (interrupt, or an approval that could not be asked).
+func (a *Agent) runOne(ctx context.Context, u model.Block) (*Call, tool.Result, error) {
 	c := &Call{ID: u.ToolUseID, Name: u.Name, Input: u.Input}
-	obs := a.observer()
-	fail := func(msg string) (model.Block, error) {
-		r := tool.ErrorResult(msg)
-		obs.ToolResult(c, r)
-		return resultBlock(c.ID, msg, true), nil
-	}
+	fail := func(msg string) (*Call, tool.Result, error) { return c, tool.ErrorResult(msg), nil }
 	if u.RawInput != "" {
 		return fail(fmt.Sprintf("The input of %s was not valid JSON (%s). Send the arguments again as one JSON object matching the tool's schema.", u.Name, jsonProblem(u.RawInput)))
 	}
@@ -92,7 +94,7 @@ func (a *Agent) runOne(ctx context.Context, u model.Block) (model.Block, error) 
 			return fail("PreToolHook blocked the tool execution: " + reason)
 		}
 	}
-	obs.ToolCall(c)
+	a.observer().ToolCall(c)
 	c.Decision = a.Permissions.Decide(hostName, c.Server, inv.Access())
 	a.logger().Info("tool decision", "tool", u.Name, "server", c.Server, "decision", c.Decision.Kind.String(), "rule", c.Decision.Rule)
 	switch c.Decision.Kind {
@@ -105,8 +107,7 @@ func (a *Agent) runOne(ctx context.Context, u model.Block) (model.Block, error) 
 		ans, err := a.Approve(ctx, c)
 		if err != nil {
 			c.Approval = "not approved"
-			obs.ToolResult(c, tool.ErrorResult(err.Error()))
-			return resultBlock(c.ID, "Not run: "+err.Error(), true), err
+			return c, tool.ErrorResult("Not run: " + err.Error()), err
 		}
 		switch ans {
 		case Deny:
@@ -129,23 +130,19 @@ func (a *Agent) runOne(ctx context.Context, u model.Block) (model.Block, error) 
 		}
 	}
 	start := time.Now()
-	res := inv.Run(ctx, obs.ToolOutput(c))
+	res := inv.Run(ctx, a.observer().ToolOutput(c))
 	if res.Duration == 0 {
 		res.Duration = time.Since(start)
 	}
 	if ctx.Err() != nil {
-		res = tool.ErrorResult("The user interrupted the tool execution.")
-		obs.ToolResult(c, res)
-		return resultBlock(c.ID, "The user interrupted the tool execution.", true), ErrInterrupted
+		return c, tool.ErrorResult("The user interrupted the tool execution."), ErrInterrupted
 	}
-	obs.ToolResult(c, res)
 	if a.Hooks != nil {
 		a.Hooks.PostToolUse(ctx, hc, res)
 	}
 	a.logger().Info("tool result", "tool", u.Name, "approval", c.Approval, "error", res.IsError,
 		"exit", res.ExitStatus, "duration", res.Duration, "bytes", res.OutputBytes)
-	return model.Block{Type: model.ToolResultBlock, ToolUseID: c.ID, IsError: res.IsError,
-		Content: capContent(res.Content)}, nil
+	return c, res, nil
 }
 
 func (a *Agent) lookup(name string) tool.Tool {

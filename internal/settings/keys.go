@@ -89,6 +89,9 @@ var known = []KeyInfo{
 	{Name: "mcp.initTimeout", Type: Int, Default: int64(5000), Description: "Milliseconds an interactive session waits for MCP servers before showing the prompt."},
 	{Name: "mcp.loadedBefore", Type: Bool, Default: false, Description: "Set by qdev once MCP servers have loaded; hides the first-run notice."},
 	{Name: "mcp.noInteractiveTimeout", Type: Int, Default: int64(30000), Description: "Milliseconds a --no-interactive run waits for MCP servers to load."},
+	{Name: "sandbox.mode", Type: String, Default: "workspace-write", Values: []string{"workspace-write", "read-only", "off"}, Description: "Landlock sandbox of execute_bash commands: write to the workspace, temp dir and sandbox.writablePaths only, write nowhere, or off (managed settings may require it)."},
+	{Name: "sandbox.network", Type: Bool, Default: true, Description: "Let sandboxed commands use the network (managed settings may forbid it)."},
+	{Name: "sandbox.writablePaths", Type: Array, Description: "Extra paths sandboxed commands may write to, e.g. build caches."},
 	{Name: "telemetry.enabled", Type: Bool, Default: true, Description: "Send usage telemetry (also off when Q_DISABLE_TELEMETRY is set)."},
 	{Name: "telemetryClientId", Type: String, Description: "Telemetry client id kept from older versions."},
 }
