@@ -42,8 +42,11 @@ type Config struct {
 	// ModelID is the provider's model id, without the "provider/" prefix.
 	ModelID string
 	// System is the system prompt; Conversation.Summary is appended to it.
-	System      string
-	Tools       []tool.Tool
+	System string
+	Tools  []tool.Tool
+	// MoreTools, if set, adds tools that can change during the session
+	// (MCP servers finishing their start-up); it is read for every request.
+	MoreTools   func() []tool.Tool
 	Permissions Permissions
 	Env         *tool.Env
 	// Window is the model's input window in tokens.
@@ -165,8 +168,9 @@ func (a *Agent) call(ctx context.Context) (*model.Response, error) {
 }
 
 func (a *Agent) request(msgs []model.Message) *model.Request {
-	specs := make([]model.ToolSpec, 0, len(a.Tools))
-	for _, t := range a.Tools {
+	tools := a.AllTools()
+	specs := make([]model.ToolSpec, 0, len(tools))
+	for _, t := range tools {
 		specs = append(specs, t.Spec())
 	}
 	system := a.System
@@ -180,6 +184,14 @@ func (a *Agent) request(msgs []model.Message) *model.Request {
 	}
 	return &model.Request{Model: a.ModelID, System: system, Messages: normalize(repairPairs(msgs)),
 		Tools: specs, MaxTokens: a.MaxTokens}
+}
+
+// AllTools returns the built-in and dynamic tools the model may call now.
+func (a *Agent) AllTools() []tool.Tool {
+	if a.MoreTools == nil {
+		return a.Tools
+	}
+	return append(append([]tool.Tool(nil), a.Tools...), a.MoreTools()...)
 }
 
 func promptText(content []model.Block) string {

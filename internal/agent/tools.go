@@ -146,7 +146,7 @@ func (a *Agent) runOne(ctx context.Context, u model.Block) (*Call, tool.Result, 
 }
 
 func (a *Agent) lookup(name string) tool.Tool {
-	for _, t := range a.Tools {
+	for _, t := range a.AllTools() {
 		if t.Spec().Name == name {
 			return t
 		}
@@ -156,7 +156,7 @@ func (a *Agent) lookup(name string) tool.Tool {
 
 func (a *Agent) toolNames() string {
 	s := ""
-	for i, t := range a.Tools {
+	for i, t := range a.AllTools() {
 		if i > 0 {
 			s += ", "
 		}

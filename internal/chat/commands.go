@@ -145,8 +145,8 @@ func (s *Session) cmdAcceptAll(ctx context.Context, _ []string) error {
 
 func (s *Session) cmdTools(_ context.Context, args []string) error {
 	if len(args) == 0 {
-		names := make([]string, 0, len(s.Agent.Tools))
-		for _, t := range s.Agent.Tools {
+		names := make([]string, 0, len(s.Agent.AllTools()))
+		for _, t := range s.Agent.AllTools() {
 			names = append(names, t.Spec().Name)
 		}
 		sort.Strings(names)
@@ -166,7 +166,7 @@ func (s *Session) cmdTools(_ context.Context, args []string) error {
 			return nil
 		}
 		for _, n := range args[1:] {
-			if !strings.HasPrefix(n, "@") && s.Agent.Tools != nil && !s.hasTool(n) {
+			if !strings.HasPrefix(n, "@") && !s.hasTool(n) {
 				fmt.Fprintf(s.Info, "No tool named %q. /tools lists them.\n", n)
 				return nil
 			}
@@ -190,7 +190,7 @@ func (s *Session) cmdTools(_ context.Context, args []string) error {
 		s.Perms.Reset()
 		fmt.Fprintln(s.Info, "Tool permissions reset to their defaults.")
 	case "schema":
-		for _, t := range s.Agent.Tools {
+		for _, t := range s.Agent.AllTools() {
 			sp := t.Spec()
 			fmt.Fprintf(s.Info, "%s: %s\n", sp.Name, sp.InputSchema)
 		}
@@ -201,7 +201,7 @@ func (s *Session) cmdTools(_ context.Context, args []string) error {
 }
 
 func (s *Session) hasTool(name string) bool {
-	for _, t := range s.Agent.Tools {
+	for _, t := range s.Agent.AllTools() {
 		if t.Spec().Name == name {
 			return true
 		}

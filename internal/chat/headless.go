@@ -67,7 +67,7 @@ func (h *Headless) Run(ctx context.Context, prompt string) error {
 	case FormatStreamJSON:
 		sj := &streamJSON{enc: json.NewEncoder(h.Out)}
 		sj.emit(map[string]any{"type": "init", "conversation_id": a.Conv.ID, "model": a.Conv.Model,
-			"cwd": a.Env.Cwd, "tools": toolNames(a.Tools)})
+			"cwd": a.Env.Cwd, "tools": toolNames(a.AllTools())})
 		answer = &answerRecorder{inner: sj}
 		obs = answer
 	case FormatJSON:

@@ -130,8 +130,8 @@ func (s *Session) cmdUsage(context.Context, []string) error {
 			}
 		}
 	}
-	specs := make([]model.ToolSpec, 0, len(a.Tools))
-	for _, t := range a.Tools {
+	specs := make([]model.ToolSpec, 0, len(a.AllTools()))
+	for _, t := range a.AllTools() {
 		specs = append(specs, t.Spec())
 	}
 	tools := model.EstimateMessages("", nil, specs)

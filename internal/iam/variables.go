@@ -1,0 +1,158 @@
+package iam
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+)
+
+// A template is a policy string that may contain policy variables:
+// ${key}, ${key, 'default'}, and the escapes ${*} ${?} ${$}. Text outside
+// variables keeps its wildcards; text that comes from a variable or an
+// escape is literal, so a user named "Bob*" matches only "Bob*".
+type template struct {
+	raw   string
+	parts []tpart // nil when the string has no variables
+}
+
+type tpart struct {
+	text   string // literal text, or the escaped character
+	isVar  bool   // a ${key} reference
+	quoted bool   // text came from an escape: never a wildcard
+	key    string // lower-cased key of a variable
+	def    string
+	hasDef bool
+}
+
+// piece is a resolved fragment of a template; literal pieces came from a
+// variable or an escape and must not be read as wildcards.
+type piece struct {
+	text    string
+	literal bool
+}
+
+// parseTemplate splits s into text and variables. With vars false (a
+// 2008-10-17 policy, or an element where IAM does not expand variables)
+// the whole string is text.
+func parseTemplate(s string, vars bool) (*template, error) {
+	t := &template{raw: s}
+	if !vars || !strings.Contains(s, "${") {
+		return t, nil
+	}
+	rest := s
+	for {
+		i := strings.Index(rest, "${")
+		if i < 0 {
+			break
+		}
+		if i > 0 {
+			t.parts = append(t.parts, tpart{text: rest[:i]})
+		}
+		part, n, err := parseVariable(rest[i:])
+		if err != nil {
+			return nil, err
+		}
+		t.parts = append(t.parts, part)
+		rest = rest[i+n:]
+	}
+	if rest != "" {
+		t.parts = append(t.parts, tpart{text: rest})
+	}
+	return t, nil
+}
+
+// parseVariable reads one "${…}" at the start of s and returns it with its
+// length in bytes.
+func parseVariable(s string) (tpart, int, error) {
+	i := 2
+	for i < len(s) && s[i] != '}' && s[i] != ',' {
+		i++
+	}
+	if i == len(s) {
+		return tpart{}, 0, errors.New("unterminated policy variable (missing '}')")
+	}
+	inner := s[2:i]
+	if s[i] == '}' {
+		switch inner {
+		case "*", "?", "$":
+			return tpart{text: inner, quoted: true}, i + 1, nil
+		}
+	}
+	key := strings.TrimSpace(inner)
+	if key == "" || strings.ContainsAny(key, " \t'${") {
+		return tpart{}, 0, errors.New("malformed policy variable " + strconv.Quote(s[:min(i+1, len(s))]))
+	}
+	part := tpart{isVar: true, key: strings.ToLower(key)}
+	if s[i] == '}' {
+		return part, i + 1, nil
+	}
+	// ${key, 'default'}: the default is single-quoted and may itself
+	// contain '}' or ',', so find its closing quote before the brace.
+	i = skipBlanks(s, i+1)
+	if i == len(s) || s[i] != '\'' {
+		return tpart{}, 0, errors.New("malformed default in policy variable: want ${key, 'value'}")
+	}
+	closeQ := strings.IndexByte(s[i+1:], '\'')
+	if closeQ < 0 {
+		return tpart{}, 0, errors.New("malformed default in policy variable: unterminated quote")
+	}
+	part.def, part.hasDef = s[i+1:i+1+closeQ], true
+	i = skipBlanks(s, i+1+closeQ+1)
+	if i == len(s) || s[i] != '}' {
+		return tpart{}, 0, errors.New("malformed default in policy variable: want '}' after the quoted value")
+	}
+	return part, i + 1, nil
+}
+
+func skipBlanks(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	return i
+}
+
+// hasVars reports whether the template needs a request context to resolve.
+func (t *template) hasVars() bool { return t.parts != nil }
+
+// resolve substitutes variables from the request context. It fails when a
+// variable has no single value and no default: IAM then treats the policy
+// value as matching nothing.
+func (t *template) resolve(ctx *reqContext) ([]piece, bool) {
+	if t.parts == nil {
+		return []piece{{text: t.raw}}, true
+	}
+	out := make([]piece, 0, len(t.parts))
+	for _, p := range t.parts {
+		switch {
+		case !p.isVar:
+			out = append(out, piece{text: p.text, literal: p.quoted})
+		default:
+			v, ok := ctx.single(p.key)
+			if !ok {
+				if !p.hasDef {
+					return nil, false
+				}
+				v = p.def
+			}
+			out = append(out, piece{text: v, literal: true})
+		}
+	}
+	return out, true
+}
+
+// resolveString is resolve joined into one string, for operators that
+// compare whole values.
+func (t *template) resolveString(ctx *reqContext) (string, bool) {
+	if t.parts == nil {
+		return t.raw, true
+	}
+	ps, ok := t.resolve(ctx)
+	if !ok {
+		return "", false
+	}
+	var b strings.Builder
+	for _, p := range ps {
+		b.WriteString(p.text)
+	}
+	return b.String(), true
+}
