@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"fmt"
+	"github.com/qdev/qdev/internal/agent"
 	"os"
 	"os/exec"
 	"sort"
@@ -32,6 +33,11 @@ func init() {
 		{[]string{"/save"}, "/save <file> [-f]", "Save the conversation to a JSON file (-f overwrites)", (*Session).cmdSave},
 		{[]string{"/load"}, "/load <file>", "Replace the conversation with one saved by /save", (*Session).cmdLoad},
 		{[]string{"/editor"}, "/editor [text]", "Compose a prompt in $EDITOR (default vi)", (*Session).cmdEditor},
+		{[]string{"/agent"}, "/agent [list|swap <name>|schema|create]", "Show agents or switch to another", (*Session).cmdAgent},
+		{[]string{"/context"}, "/context [show|add|rm|clear|hooks] …", "Manage context files and context hooks", (*Session).cmdContext},
+		{[]string{"/hooks"}, "/hooks", "Show the hooks in effect", (*Session).cmdHooks},
+		{[]string{"/mcp"}, "/mcp", "Show MCP servers: state, tools, last error", (*Session).cmdMCP},
+		{[]string{"/prompts"}, "/prompts [list|get <name> [args]]", "List MCP prompts; use one with @name args", (*Session).cmdPrompts},
 	}
 }
 
@@ -100,6 +106,9 @@ func (s *Session) cmdClear(context.Context, []string) error {
 	fresh := newConversationLike(c)
 	*c = *fresh
 	s.save()
+	if s.Workspace != nil {
+		s.Workspace.ResetHooks()
+	}
 	fmt.Fprintln(s.Info, "Started a new conversation.")
 	return nil
 }
@@ -145,18 +154,7 @@ func (s *Session) cmdAcceptAll(ctx context.Context, _ []string) error {
 
 func (s *Session) cmdTools(_ context.Context, args []string) error {
 	if len(args) == 0 {
-		names := make([]string, 0, len(s.Agent.AllTools()))
-		for _, t := range s.Agent.AllTools() {
-			names = append(names, t.Spec().Name)
-		}
-		sort.Strings(names)
-		fmt.Fprintf(s.Info, "%-20s %s\n", "Tool", "Permission")
-		for _, n := range names {
-			fmt.Fprintf(s.Info, "%-20s %s\n", n, s.Perms.Label(n, ""))
-		}
-		if s.Perms.TrustedAll() {
-			fmt.Fprintln(s.Info, "\nAll tools are trusted for this session (deny rules still apply).")
-		}
+		s.listTools()
 		return nil
 	}
 	switch args[0] {
@@ -173,9 +171,9 @@ func (s *Session) cmdTools(_ context.Context, args []string) error {
 		}
 		var err error
 		if args[0] == "trust" {
-			err = s.Perms.Trust(args[1:]...)
+			err = s.perms().Trust(args[1:]...)
 		} else {
-			err = s.Perms.Untrust(args[1:]...)
+			err = s.perms().Untrust(args[1:]...)
 		}
 		if err != nil {
 			fmt.Fprintln(s.Info, err)
@@ -184,10 +182,13 @@ func (s *Session) cmdTools(_ context.Context, args []string) error {
 		verb := map[string]string{"trust": "trusted", "untrust": "set to ask"}[args[0]]
 		fmt.Fprintf(s.Info, "%s %s for this session.\n", strings.Join(args[1:], ", "), verb)
 	case "trust-all":
-		s.Perms.TrustAll()
+		if err := s.perms().TrustAll(); err != nil {
+			fmt.Fprintln(s.Info, err)
+			return nil
+		}
 		fmt.Fprintln(s.Info, "All tools are now trusted for this session. Deny rules still apply. Use /tools reset to undo.")
 	case "reset":
-		s.Perms.Reset()
+		s.perms().Reset()
 		fmt.Fprintln(s.Info, "Tool permissions reset to their defaults.")
 	case "schema":
 		for _, t := range s.Agent.AllTools() {
@@ -198,6 +199,36 @@ func (s *Session) cmdTools(_ context.Context, args []string) error {
 		fmt.Fprintf(s.Info, "Unknown /tools subcommand %q. Usage: %s\n", args[0], findCommand("/tools").usage)
 	}
 	return nil
+}
+
+// listTools prints every tool with its permission, MCP tools under their
+// server, and the MCP servers that are still loading or failed.
+func (s *Session) listTools() {
+	type row struct{ name, label string }
+	var rows []row
+	for _, t := range s.Agent.AllTools() {
+		name, server, host := t.Spec().Name, "", t.Spec().Name
+		if sv, ok := t.(agent.Server); ok {
+			server, host = sv.Server()
+			name = "@" + server + "/" + host
+		}
+		rows = append(rows, row{name, s.perms().Label(host, server)})
+	}
+	sort.Slice(rows, func(i, j int) bool { return rows[i].name < rows[j].name })
+	fmt.Fprintf(s.Info, "%-32s %s\n", "Tool", "Permission")
+	for _, r := range rows {
+		fmt.Fprintf(s.Info, "%-32s %s\n", r.name, r.label)
+	}
+	if m := s.mcp(); m != nil {
+		for _, st := range m.Status() {
+			if st.State != "ready" {
+				fmt.Fprintf(s.Info, "MCP server %s is %s %s\n", st.Name, st.State, firstLine(st.LastError, 80))
+			}
+		}
+	}
+	if s.perms().TrustedAll() {
+		fmt.Fprintln(s.Info, "\nAll tools are trusted for this session (deny rules still apply).")
+	}
 }
 
 func (s *Session) hasTool(name string) bool {

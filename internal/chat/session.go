@@ -15,7 +15,6 @@ import (
 	"github.com/qdev/qdev/internal/chat/lineedit"
 	"github.com/qdev/qdev/internal/chat/render"
 	"github.com/qdev/qdev/internal/model"
-	"github.com/qdev/qdev/internal/permission"
 	"github.com/qdev/qdev/internal/tool"
 )
 
@@ -28,8 +27,9 @@ type LineReader interface {
 // Session is one interactive chat.
 type Session struct {
 	Agent *agent.Agent
-	Perms *permission.Checker
-	Input LineReader
+	// Workspace, if set, backs /agent, /context, /hooks, /mcp and /prompts.
+	Workspace Workspace
+	Input     LineReader
 	// Out receives the answers, Info tool activity and messages.
 	Out, Info io.Writer
 	Color     bool
@@ -47,6 +47,9 @@ type Session struct {
 	SaveConversation func(*agent.Conversation) error
 	// TTY is the terminal the session reads from, nil when input is not one.
 	TTY *os.File
+	// BeforeFirstTurn, if set, runs once before the first prompt is sent
+	// (it waits for MCP servers still starting).
+	BeforeFirstTurn func(ctx context.Context)
 
 	disp       *display
 	ctrlCArmed bool
@@ -120,6 +123,9 @@ func (s *Session) handle(ctx context.Context, line string) error {
 		return s.shell(ctx, strings.TrimPrefix(trimmed, "!"))
 	case strings.HasPrefix(trimmed, "/") && isCommand(trimmed):
 		return s.command(ctx, trimmed)
+	case strings.HasPrefix(trimmed, "@") && len(trimmed) > 1 && s.mcp() != nil:
+		f := strings.Fields(trimmed[1:])
+		return s.usePrompt(ctx, f[0], f[1:])
 	case strings.HasPrefix(trimmed, "/") && !looksLikePath(trimmed):
 		fmt.Fprintf(s.Info, "Unknown command %s. Type /help for the list of commands.\n", strings.Fields(trimmed)[0])
 		return nil
@@ -138,6 +144,10 @@ func (s *Session) send(ctx context.Context, text string) error {
 	}
 	tctx, cancel := s.interruptible(ctx)
 	defer cancel()
+	if s.BeforeFirstTurn != nil {
+		s.BeforeFirstTurn(tctx)
+		s.BeforeFirstTurn = nil
+	}
 	if s.Spinner != nil {
 		s.Spinner.Start("Thinking...")
 	}

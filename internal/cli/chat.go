@@ -92,6 +92,7 @@ func runChat(ctx context.Context, o *chatOptions, args []string) error {
 	}
 	defer s.close()
 	if o.noInteractive {
+		s.waitMCP(ctx, false)
 		h := &chat.Headless{Agent: s.agent, Out: o.io.Out, Info: o.io.ErrOut, Format: o.outputFormat}
 		if err := h.Run(ctx, input); err != nil {
 			if o.outputFormat == chat.FormatText {

@@ -68,6 +68,11 @@ func NewRoot(stdio IO) *cobra.Command {
 	root.AddCommand(newCmdChat(stdio, g))
 	root.AddCommand(NewCmdSettings(loadSettings, stdio.Out, stdio.ErrOut))
 	root.AddCommand(newCmdVersion(stdio))
+	root.AddCommand(NewCmdAgent(stdio))
+	root.AddCommand(NewCmdMCP(stdio))
+	root.AddCommand(NewCmdDoctor(stdio))
+	root.AddCommand(NewCmdPolicy(stdio))
+	root.AddCommand(NewCmdAudit(stdio))
 	return root
 }
 

@@ -7,16 +7,17 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
-
-	"golang.org/x/term"
 
 	"github.com/qdev/qdev/internal/agent"
 	"github.com/qdev/qdev/internal/agentcfg"
-	"github.com/qdev/qdev/internal/chat"
-	"github.com/qdev/qdev/internal/chat/lineedit"
-	"github.com/qdev/qdev/internal/chat/render"
+	"github.com/qdev/qdev/internal/audit"
+	"github.com/qdev/qdev/internal/contextfiles"
+	"github.com/qdev/qdev/internal/hook"
 	"github.com/qdev/qdev/internal/logging"
+	"github.com/qdev/qdev/internal/managed"
+	"github.com/qdev/qdev/internal/mcp"
 	"github.com/qdev/qdev/internal/model"
 	"github.com/qdev/qdev/internal/model/providers"
 	"github.com/qdev/qdev/internal/paths"
@@ -27,19 +28,41 @@ import (
 	"github.com/qdev/qdev/internal/version"
 )
 
-// setup is a chat session's assembled parts.
+// setup is a chat session's assembled parts. It also implements
+// chat.Workspace, so /agent swap can rebuild what depends on the agent.
 type setup struct {
-	o        *chatOptions
-	settings *settings.Settings
-	log      *slog.Logger
-	closeLog func() error
-	store    *store.Store
-	agent    *agent.Agent
-	perms    *permission.Checker
-	cfg      *agentcfg.Agent
+	o         *chatOptions
+	settings  *settings.Settings
+	managed   *managed.Settings
+	log       *slog.Logger
+	closeLog  func() error
+	store     *store.Store
+	trail     *audit.Trail
+	cwd, home string
+	env       *tool.Env
+	popts     permission.Options
+	agent     *agent.Agent
+
+	// What the active agent configures; replaced by applyAgent.
+	cfg    *agentcfg.Agent
+	legacy *contextfiles.LegacyContext
+	hooks  *hook.Runner
+	mcp    *mcp.Manager
+
+	warnMu sync.Mutex
+	warned map[string]bool
 }
 
 func (s *setup) close() {
+	if s.agent != nil {
+		s.agent.Flush()
+	}
+	if s.mcp != nil {
+		s.mcp.Close()
+	}
+	if s.trail != nil {
+		_ = s.trail.Close()
+	}
 	if s.store != nil {
 		s.store.Close()
 	}
@@ -48,8 +71,19 @@ func (s *setup) close() {
 	}
 }
 
+// warn prints a warning once per session.
 func (s *setup) warn(format string, args ...any) {
-	fmt.Fprintf(s.o.io.ErrOut, "Warning: "+format+"\n", args...)
+	msg := fmt.Sprintf(format, args...)
+	s.warnMu.Lock()
+	defer s.warnMu.Unlock()
+	if s.warned == nil {
+		s.warned = map[string]bool{}
+	}
+	if s.warned[msg] {
+		return
+	}
+	s.warned[msg] = true
+	fmt.Fprintf(s.o.io.ErrOut, "Warning: %s\n", msg)
 }
 
 func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
@@ -58,29 +92,85 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 	if s.settings, err = loadSettings(); err != nil {
 		return nil, err
 	}
+	// A managed layer that cannot be read fails closed: no session at all.
+	if s.managed, err = managed.Load(); err != nil {
+		return nil, err
+	}
 	if s.log, s.closeLog, err = logging.Setup(o.global.verbose); err != nil {
 		return nil, err
 	}
-	cwd, err := os.Getwd()
-	if err != nil {
+	if s.cwd, err = os.Getwd(); err != nil {
 		return nil, fmt.Errorf("working directory: %w", err)
 	}
-	home := paths.Home()
+	s.home = paths.Home()
 
 	name := o.agent
 	if name == "" {
 		name = o.profile
 	}
-	if name == "" {
-		name = s.settings.String("chat.defaultAgent", "")
-	}
-	cfg, warnings := agentcfg.Load(agentcfg.Dirs(cwd, home), name)
+	cfg, warnings := agentcfg.Select(agentcfg.Dirs(s.cwd, s.home), name, s.settings.String("chat.defaultAgent", ""))
 	for _, w := range warnings {
 		s.warn("%s", w)
 	}
-	s.cfg = cfg
 
-	ref := o.model
+	ref, provider, modelID, err := s.openModel(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	if o.trustAll {
+		if ok, rule := s.managed.TrustAllAllowed(); !ok {
+			return nil, fmt.Errorf("--trust-all-tools is not allowed: %s", managed.Blocked(rule))
+		}
+	}
+	s.popts = permission.Options{TrustAll: o.trustAll, UntrustFsRead: o.untrustFsRead}
+	if o.trustToolsSet {
+		s.popts.TrustToolsSet = true
+		for _, t := range strings.Split(o.trustTools, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				s.popts.TrustTools = append(s.popts.TrustTools, t)
+			}
+		}
+	}
+
+	dataDir := paths.DataDir()
+	if err := paths.EnsureDir(dataDir); err != nil {
+		return nil, err
+	}
+	if s.store, err = store.Open(filepath.Join(dataDir, store.FileName)); err != nil {
+		return nil, err
+	}
+	conv, err := s.conversation(ctx, ref, cfg.Name)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.openAudit(); err != nil {
+		return nil, err
+	}
+	sandbox, err := s.sandbox()
+	if err != nil {
+		return nil, err
+	}
+	s.env = &tool.Env{Cwd: s.cwd, Environ: tool.ChildEnv(os.Environ(), version.Version), DataDir: dataDir,
+		Version: version.Version, Transcript: conv.Transcript, Sandbox: sandbox}
+
+	autoPct := s.settings.Int("chat.autoCompactPercent", 80)
+	if s.settings.Bool("chat.disableAutoCompaction", false) {
+		autoPct = 0
+	}
+	s.agent = &agent.Agent{
+		Config: agent.Config{Provider: provider, ModelID: modelID, Env: s.env, Window: s.window(modelID),
+			AutoCompactPercent: autoPct, Log: s.log, Audit: s.record},
+		Conv: conv,
+		Save: s.saveConversation,
+	}
+	s.applyAgent(ctx, cfg)
+	return s, nil
+}
+
+// openModel resolves the session's model: --model, then the agent's, then
+// chat.defaultModel; the managed layer may forbid it.
+func (s *setup) openModel(ctx context.Context, cfg *agentcfg.Agent) (ref string, p model.Provider, id string, err error) {
+	ref = s.o.model
 	if ref == "" {
 		ref = cfg.Model
 	}
@@ -88,84 +178,26 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 		ref = s.settings.String("chat.defaultModel", "")
 	}
 	if ref == "" {
-		return nil, fmt.Errorf("%s", providers.HowToConfigure)
+		return "", nil, "", fmt.Errorf("%s", providers.HowToConfigure)
 	}
-	provider, modelID, err := providers.Open(ctx, ref)
-	if err != nil {
-		return nil, err
+	if err := s.checkModel(ref); err != nil {
+		return "", nil, "", err
 	}
-
-	popts := permission.Options{TrustAll: o.trustAll, UntrustFsRead: o.untrustFsRead}
-	if o.trustToolsSet {
-		popts.TrustToolsSet = true
-		for _, t := range strings.Split(o.trustTools, ",") {
-			if t = strings.TrimSpace(t); t != "" {
-				popts.TrustTools = append(popts.TrustTools, t)
-			}
-		}
-	}
-	perms, pwarn, err := permission.New(permission.Config{AllowedTools: cfg.AllowedTools,
-		ToolsSettings: cfg.ToolsSettings, Cwd: cwd, Home: home}, popts)
-	if err != nil {
-		return nil, err
-	}
-	for _, w := range pwarn {
-		s.warn("%s", w)
-	}
-	s.perms = perms
-
-	dataDir := paths.DataDir()
-	if err := paths.EnsureDir(dataDir); err != nil {
-		return nil, err
-	}
-	if s.store, err = store.Open(filepath.Join(dataDir, "qdev.sqlite3")); err != nil {
-		return nil, err
-	}
-	conv, err := s.conversation(ctx, ref, cfg.Name, cwd)
-	if err != nil {
-		return nil, err
-	}
-
-	window := s.window(modelID)
-	autoPct := s.settings.Int("chat.autoCompactPercent", 80)
-	if s.settings.Bool("chat.disableAutoCompaction", false) {
-		autoPct = 0
-	}
-	env := &tool.Env{Cwd: cwd, Environ: tool.ChildEnv(os.Environ(), version.Version), DataDir: dataDir,
-		Version: version.Version, Transcript: conv.Transcript}
-	s.agent = &agent.Agent{
-		Config: agent.Config{Provider: provider, ModelID: modelID, System: systemPrompt(cwd, cfg.Prompt),
-			Tools: selectTools(cfg, s.settings), Permissions: perms, Env: env, Window: window,
-			AutoCompactPercent: autoPct, Log: s.log},
-		Conv: conv,
-		Save: s.saveConversation,
-	}
-	return s, nil
+	p, id, err = providers.Open(ctx, ref)
+	return ref, p, id, err
 }
 
-// conversation resumes this directory's conversation with --resume, or
-// starts a new one.
-func (s *setup) conversation(ctx context.Context, ref, agentName, cwd string) (*agent.Conversation, error) {
-	if !s.o.resume {
-		return agent.NewConversation(ref, agentName, cwd), nil
-	}
-	saved, ok, err := s.store.LatestConversation(ctx, cwd)
+// checkModel applies the managed allowedModels to a model reference, with
+// Q CLI model names expanded to what they really are.
+func (s *setup) checkModel(ref string) error {
+	prov, id, err := providers.Split(ref)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if !ok {
-		fmt.Fprintln(s.o.io.ErrOut, "No previous conversation in this directory; starting a new one.")
-		return agent.NewConversation(ref, agentName, cwd), nil
+	if ok, rule := s.managed.ModelAllowed(prov + "/" + id); !ok {
+		return fmt.Errorf("model %s is not allowed: %s", ref, managed.Blocked(rule))
 	}
-	c, err := agent.Decode(saved.Data)
-	if err != nil {
-		s.warn("the saved conversation could not be read (%v); starting a new one", err)
-		return agent.NewConversation(ref, agentName, cwd), nil
-	}
-	c.Model, c.Agent, c.Cwd = ref, agentName, cwd
-	fmt.Fprintf(s.o.io.ErrOut, "Resumed the conversation of %s (%d messages).\n",
-		saved.Updated.Local().Format("2006-01-02 15:04"), len(c.Messages))
-	return c, nil
+	return nil
 }
 
 // window is the context window for a model: the chat.contextWindow setting
@@ -177,6 +209,31 @@ func (s *setup) window(modelID string) int {
 	return model.ContextWindow(modelID)
 }
 
+// conversation resumes this directory's conversation with --resume, or
+// starts a new one.
+func (s *setup) conversation(ctx context.Context, ref, agentName string) (*agent.Conversation, error) {
+	if !s.o.resume {
+		return agent.NewConversation(ref, agentName, s.cwd), nil
+	}
+	saved, ok, err := s.store.LatestConversation(ctx, s.cwd)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		fmt.Fprintln(s.o.io.ErrOut, "No previous conversation in this directory; starting a new one.")
+		return agent.NewConversation(ref, agentName, s.cwd), nil
+	}
+	c, err := agent.Decode(saved.Data)
+	if err != nil {
+		s.warn("the saved conversation could not be read (%v); starting a new one", err)
+		return agent.NewConversation(ref, agentName, s.cwd), nil
+	}
+	c.Model, c.Agent, c.Cwd = ref, agentName, s.cwd
+	fmt.Fprintf(s.o.io.ErrOut, "Resumed the conversation of %s (%d messages).\n",
+		saved.Updated.Local().Format("2006-01-02 15:04"), len(c.Messages))
+	return c, nil
+}
+
 func (s *setup) saveConversation(c *agent.Conversation) error {
 	data, err := c.Encode()
 	if err != nil {
@@ -186,84 +243,17 @@ func (s *setup) saveConversation(c *agent.Conversation) error {
 		Agent: c.Agent, Model: c.Model, Data: data, Updated: time.Now()})
 }
 
-// selectTools returns the built-in tools the agent enables. thinking and
-// todo_list are experiments in the Q CLI, off unless their setting is on.
-func selectTools(cfg *agentcfg.Agent, st *settings.Settings) []tool.Tool {
-	gated := map[string]string{"thinking": "chat.enableThinking", "todo_list": "chat.enableTodoList"}
-	var out []tool.Tool
-	for _, t := range tool.Builtins() {
-		name := t.Spec().Name
-		if key, ok := gated[name]; ok && !st.Bool(key, false) {
-			continue
-		}
-		if enabled(cfg.Tools, name) {
-			out = append(out, t)
-		}
+// waitMCP gives MCP servers up to the configured time to finish starting,
+// so the first prompt sees their tools.
+func (s *setup) waitMCP(ctx context.Context, interactive bool) {
+	if s.mcp == nil {
+		return
 	}
-	return out
-}
-
-func enabled(list []string, name string) bool {
-	for _, e := range list {
-		if e == "*" || e == "@builtin" || e == name || e == "@builtin/"+name {
-			return true
-		}
+	key, def := "mcp.noInteractiveTimeout", 30000
+	if interactive {
+		key, def = "mcp.initTimeout", 5000
 	}
-	return false
-}
-
-func (s *setup) interactive(ctx context.Context, input string) error {
-	o := s.o
-	isTTY := term.IsTerminal(int(o.io.In.Fd()))
-	outTTY := false
-	if f, ok := o.io.Out.(*os.File); ok {
-		outTTY = term.IsTerminal(int(f.Fd()))
+	if !s.mcp.Wait(ctx, time.Duration(s.settings.Int(key, def))*time.Millisecond) {
+		s.warn("not all MCP servers loaded in time (/mcp shows them); configure the wait with q settings %s", key)
 	}
-	color := outTTY && os.Getenv("NO_COLOR") == "" && !s.settings.Bool("chat.disableMarkdownRendering", false)
-	width := 100
-	if outTTY {
-		if w, _, err := term.GetSize(int(o.io.Out.(*os.File).Fd())); err == nil && w > 0 {
-			width = w
-		}
-	}
-	history, _ := s.store.History(ctx, 1000)
-	ed := lineedit.New(o.io.In, o.io.ErrOut, lineedit.Options{History: history, OnHistoryAdd: func(line string) {
-		_ = s.store.AppendHistory(context.Background(), line)
-	}})
-	var spinner *render.Spinner
-	if isTTY && outTTY {
-		spinner = render.NewSpinner(o.io.ErrOut)
-	}
-	sess := &chat.Session{Agent: s.agent, Perms: s.perms, Input: ed, Out: o.io.Out, Info: o.io.ErrOut,
-		Color: color, Width: width, Version: version.Version, Spinner: spinner,
-		KnownModels: knownModels(s.agent.Conv.Model, s.settings.String("chat.defaultModel", "")),
-		OpenModel: func(ref string) (model.Provider, string, error) {
-			return providers.Open(ctx, ref)
-		},
-		SaveConversation: s.saveConversation,
-		WindowFor:        s.window,
-	}
-	if isTTY {
-		sess.TTY = o.io.In
-	}
-	if s.settings.Bool("chat.greeting.enabled", true) && isTTY {
-		fmt.Fprintf(o.io.ErrOut, "qdev %s · model %s · agent %s\n/help for commands, Ctrl-D to exit.\n\n",
-			version.Version, s.agent.Conv.Model, s.cfg.Name)
-	}
-	if o.trustAll {
-		s.warn("all tools are trusted (--trust-all-tools); deny rules still apply")
-	}
-	return sess.Run(ctx, input)
-}
-
-func knownModels(current, def string) []string {
-	out := []string{}
-	seen := map[string]bool{}
-	for _, m := range append([]string{current, def}, providers.QModels...) {
-		if m != "" && !seen[m] {
-			seen[m] = true
-			out = append(out, m)
-		}
-	}
-	return out
 }

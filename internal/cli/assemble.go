@@ -1,0 +1,181 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/qdev/qdev/internal/agentcfg"
+	"github.com/qdev/qdev/internal/contextfiles"
+	"github.com/qdev/qdev/internal/hook"
+	"github.com/qdev/qdev/internal/managed"
+	"github.com/qdev/qdev/internal/mcp"
+	"github.com/qdev/qdev/internal/permission"
+	"github.com/qdev/qdev/internal/settings"
+	"github.com/qdev/qdev/internal/tool"
+)
+
+// applyAgent makes cfg the active agent: its tools, permissions, MCP
+// servers, hooks, context and prompt replace the previous agent's at once.
+func (s *setup) applyAgent(ctx context.Context, cfg *agentcfg.Agent) {
+	s.cfg = cfg
+	checker, warnings, err := permission.New(permission.Config{AllowedTools: cfg.AllowedTools,
+		ToolsSettings: cfg.ToolsSettings, Cwd: s.cwd, Home: s.home}, s.popts)
+	if err != nil {
+		// Only an unusable working directory fails here; nothing may run then.
+		s.warn("permissions: %v; every tool call will ask", err)
+		checker, _, _ = permission.New(permission.Config{Cwd: "/", Home: s.home}, permission.Options{TrustToolsSet: true})
+	}
+	for _, w := range warnings {
+		s.warn("%s", w)
+	}
+
+	legacy, err := contextfiles.LoadLegacy(s.home, "")
+	if err != nil {
+		s.warn("%v", err)
+		legacy, _ = contextfiles.LoadLegacy(s.home+"/.nonexistent", "")
+	}
+	s.legacy = legacy
+	s.hooks = hook.New(s.mergedHooks(), hook.Options{Cwd: s.cwd, Environ: s.env.Environ,
+		Warn: func(m string) { s.warn("%s", m) }})
+
+	if s.mcp != nil {
+		s.mcp.Close()
+	}
+	s.mcp = s.startMCP(ctx, cfg)
+
+	a := s.agent
+	a.Tools = selectTools(cfg, s.settings)
+	mgr, agentTools := s.mcp, cfg.Tools
+	a.MoreTools = func() []tool.Tool {
+		if mgr == nil {
+			return nil
+		}
+		return mcp.FilterTools(mgr.Tools(), agentTools)
+	}
+	a.Permissions = &permission.Layered{Checker: checker, Managed: s.managed}
+	a.Hooks = s.hooks
+	a.Context = s.contextText
+	a.System = systemPrompt(s.cwd, cfg.Prompt)
+	a.Conv.Agent = cfg.Name
+}
+
+func (s *setup) mergedHooks() map[agentcfg.Trigger][]agentcfg.HookSpec {
+	merged := maps.Clone(s.cfg.Hooks)
+	if merged == nil {
+		merged = map[agentcfg.Trigger][]agentcfg.HookSpec{}
+	}
+	for trig, specs := range s.legacy.Hooks() {
+		merged[trig] = append(slices.Clone(merged[trig]), specs...)
+	}
+	return merged
+}
+
+// startMCP starts the agent's MCP servers in the background; servers the
+// organisation does not allow are skipped with a warning.
+func (s *setup) startMCP(ctx context.Context, cfg *agentcfg.Agent) *mcp.Manager {
+	servers, warnings := mcp.Collect(cfg.MCPServers, cfg.UseLegacyMcpJSON, s.cwd, s.home)
+	for _, w := range warnings {
+		s.warn("%s", w)
+	}
+	allowed := servers[:0]
+	for _, sc := range servers {
+		if ok, rule := s.managed.MCPServerAllowed(sc.Name, sc.Command, sc.URL); !ok {
+			s.warn("MCP server %s not started: %s", sc.Name, managed.Blocked(rule))
+			continue
+		}
+		allowed = append(allowed, sc)
+	}
+	if len(allowed) == 0 {
+		return nil
+	}
+	var reserved []string
+	for _, t := range tool.Builtins() {
+		reserved = append(reserved, t.Spec().Name)
+	}
+	return mcp.Start(ctx, allowed, mcp.Options{Environ: s.env.Environ, Dir: s.cwd, Aliases: cfg.ToolAliases,
+		Reserved: reserved, Logger: s.log})
+}
+
+// contextText is the context sent with every request: the agent's
+// resources and the profile's context files (capped at 75% of the window,
+// re-read each time so edits are seen), then agentSpawn hook output.
+func (s *setup) contextText() string {
+	r := s.ContextFiles()
+	for _, w := range r.Warnings {
+		s.warn("%s", w)
+	}
+	text := r.Text
+	if spawn := s.hooks.AgentSpawn(context.Background()); spawn != "" {
+		if text != "" {
+			text += "\n\n"
+		}
+		text += spawn
+	}
+	return text
+}
+
+// selectTools returns the built-in tools the agent enables. thinking and
+// todo_list are experiments in the Q CLI, off unless their setting is on.
+func selectTools(cfg *agentcfg.Agent, st *settings.Settings) []tool.Tool {
+	gated := map[string]string{"thinking": "chat.enableThinking", "todo_list": "chat.enableTodoList"}
+	var out []tool.Tool
+	for _, t := range tool.Builtins() {
+		name := t.Spec().Name
+		if key, ok := gated[name]; ok && !st.Bool(key, false) {
+			continue
+		}
+		if enabled(cfg.Tools, name) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func enabled(list []string, name string) bool {
+	for _, e := range list {
+		if e == "*" || e == "@builtin" || e == name || e == "@builtin/"+name {
+			return true
+		}
+	}
+	return false
+}
+
+// The chat.Workspace methods.
+
+func (s *setup) Agents() ([]*agentcfg.Agent, []string) {
+	return agentcfg.List(agentcfg.Dirs(s.cwd, s.home))
+}
+
+func (s *setup) Active() *agentcfg.Agent { return s.cfg }
+
+func (s *setup) Swap(ctx context.Context, name string) error {
+	agents, _ := s.Agents()
+	for _, a := range agents {
+		if a.Name == name {
+			s.applyAgent(ctx, a)
+			return nil
+		}
+	}
+	return fmt.Errorf("no agent named %q (/agent list shows them)", name)
+}
+
+func (s *setup) Legacy() *contextfiles.LegacyContext { return s.legacy }
+
+func (s *setup) ContextFiles() contextfiles.Result {
+	paths := append(slices.Clone(s.cfg.Resources), s.legacy.Paths()...)
+	return contextfiles.Build(paths, s.cwd, s.home, s.agent.Window*3/4)
+}
+
+func (s *setup) Hooks() []hook.Info { return s.hooks.List() }
+
+func (s *setup) ReloadHooks() {
+	s.hooks = hook.New(s.mergedHooks(), hook.Options{Cwd: s.cwd, Environ: s.env.Environ,
+		Warn: func(m string) { s.warn("%s", m) }})
+	s.agent.Hooks = s.hooks
+}
+
+func (s *setup) ResetHooks() { s.hooks.Reset() }
+
+func (s *setup) MCP() *mcp.Manager { return s.mcp }

@@ -1,0 +1,175 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strings"
+
+	"github.com/qdev/qdev/internal/agent"
+	"github.com/qdev/qdev/internal/audit"
+	"github.com/qdev/qdev/internal/managed"
+	"github.com/qdev/qdev/internal/permission"
+	"github.com/qdev/qdev/internal/sandbox"
+	"github.com/qdev/qdev/internal/tool"
+)
+
+// openAudit opens the audit trail: the managed folder if the organisation
+// names one, else the default. No setting turns it off.
+func (s *setup) openAudit() error {
+	dir, maxBytes := audit.DefaultDir(), int64(0)
+	if s.managed != nil && s.managed.Audit.Dir != "" {
+		dir, maxBytes = s.managed.Audit.Dir, s.managed.Audit.MaxFileBytes
+	}
+	trail, err := audit.Open(dir, audit.Options{MaxFileBytes: maxBytes})
+	if err != nil {
+		return fmt.Errorf("audit trail: %w", err)
+	}
+	s.trail = trail
+	return nil
+}
+
+// record writes the audit record of one finished (or refused) tool call.
+func (s *setup) record(c *agent.Call, r tool.Result) {
+	conv := s.agent.Conv
+	rec := audit.Record{
+		UserIdentity:      audit.LocalIdentity(),
+		UserAgent:         tool.Marker(s.env.Version),
+		RequestParameters: c.Input,
+		ConversationID:    conv.ID, Agent: conv.Agent, Model: conv.Model,
+		Tool: c.Name, Server: c.Server,
+		Rule:       c.Decision.Rule,
+		DurationMs: r.Duration.Milliseconds(), OutputBytes: r.OutputBytes,
+	}
+	if len(rec.RequestParameters) == 0 {
+		rec.RequestParameters = json.RawMessage(`{}`)
+	}
+	rec.Decision, rec.UserAnswer, rec.Layer = decisionOf(c)
+	if c.Inv != nil {
+		acc := c.Inv.Access()
+		if acc.AWSService != "" {
+			rec.EventSource = audit.AWSEventSource(acc.AWSService)
+			rec.EventName = audit.AWSEventName(acc.AWSOperation)
+			rec.AWSRegion = acc.AWSRegion
+			rec.ReadOnly = permission.IsReadOnlyAWSOperation(acc.AWSOperation)
+		} else {
+			rec.ReadOnly = c.Name == "fs_read" || acc.AlwaysAllowed
+		}
+		if acc.Command != "" || acc.AWSService != "" {
+			status := r.ExitStatus
+			rec.ExitStatus = &status
+		}
+	}
+	resp := map[string]any{"isError": r.IsError}
+	if r.IsError && len(r.Content) > 0 {
+		rec.ErrorCode = "ToolError"
+		if rec.Decision == "deny" {
+			rec.ErrorCode = "AccessDenied"
+		}
+		rec.ErrorMessage = firstLineOf(r.Content[0].Text)
+	}
+	rec.ResponseElements, _ = json.Marshal(resp)
+	if err := s.trail.Append(rec); err != nil {
+		s.warn("audit trail: %v", err)
+	}
+}
+
+// decisionOf maps how a call went to the audit vocabulary.
+func decisionOf(c *agent.Call) (decision, answer, layer string) {
+	switch c.Approval {
+	case "allowed once":
+		return "ask", "y", "user"
+	case "trusted for this session":
+		return "ask", "t", "user"
+	case "denied by user":
+		return "ask", "n", "user"
+	case "not approved":
+		return "ask", "", "user"
+	case "blocked by hook":
+		return "deny", "", "hook"
+	case "trusted":
+		return "allow", "", layerOf(c.Decision.Rule)
+	case "denied by rule":
+		return "deny", "", layerOf(c.Decision.Rule)
+	}
+	// The call never reached judgement: its input was invalid.
+	return "deny", "", "validation"
+}
+
+func layerOf(rule string) string {
+	switch {
+	case strings.HasPrefix(rule, managed.BlockedPrefix), strings.HasPrefix(rule, "organisation"):
+		return "managed"
+	case strings.Contains(rule, "session"), strings.Contains(rule, "trust-all"), strings.Contains(rule, "--trust"):
+		return "session"
+	}
+	return "agent"
+}
+
+func firstLineOf(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	if len(s) > 500 {
+		s = s[:500]
+	}
+	return s
+}
+
+// sandbox returns how execute_bash commands are confined, or nil when the
+// sandbox is off. The user's sandbox.* settings apply unless the managed
+// layer sets a mode, which then wins; the managed layer can only narrow the
+// network and add writable paths.
+func (s *setup) sandbox() (func(*exec.Cmd) (*exec.Cmd, error), error) {
+	mode := s.settings.String("sandbox.mode", managed.ModeWorkspaceWrite)
+	m := s.managed
+	required := false
+	if m != nil && m.Sandbox.Mode != "" {
+		mode, required = m.Sandbox.Mode, m.Sandbox.Required
+	}
+	if mode == "off" {
+		return nil, nil
+	}
+	network := s.settings.Bool("sandbox.network", true)
+	if m != nil && m.Sandbox.Network != nil && !*m.Sandbox.Network {
+		network = false
+	}
+	var writable []string
+	if mode == managed.ModeWorkspaceWrite {
+		extra := s.stringList("sandbox.writablePaths")
+		if m != nil {
+			extra = append(extra, m.Sandbox.WritablePaths...)
+		}
+		writable = sandbox.WorkspaceWritable(s.cwd, extra...)
+	}
+	policy := sandbox.Policy{WritablePaths: writable, Network: network, Required: required}
+	return func(cmd *exec.Cmd) (*exec.Cmd, error) {
+		wrapped, err := sandbox.Wrap(cmd, policy)
+		if wrapped == nil {
+			return nil, fmt.Errorf("refused: %w", err)
+		}
+		if err != nil {
+			s.warn("%v; commands run without the sandbox", err)
+		}
+		return wrapped, nil
+	}, nil
+}
+
+// stringList reads an array setting, expanding ~ in each entry.
+func (s *setup) stringList(key string) []string {
+	v, _ := s.settings.Get(key)
+	items, _ := v.([]any)
+	var out []string
+	for _, it := range items {
+		p, ok := it.(string)
+		if !ok || p == "" {
+			continue
+		}
+		if p == "~" || strings.HasPrefix(p, "~/") {
+			p = filepath.Join(s.home, p[1:])
+		}
+		out = append(out, p)
+	}
+	return out
+}

@@ -1,0 +1,74 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"golang.org/x/term"
+
+	"github.com/qdev/qdev/internal/chat"
+	"github.com/qdev/qdev/internal/chat/lineedit"
+	"github.com/qdev/qdev/internal/chat/render"
+	"github.com/qdev/qdev/internal/model"
+	"github.com/qdev/qdev/internal/model/providers"
+	"github.com/qdev/qdev/internal/version"
+)
+
+func (s *setup) interactive(ctx context.Context, input string) error {
+	o := s.o
+	isTTY := term.IsTerminal(int(o.io.In.Fd()))
+	outFile, _ := o.io.Out.(*os.File)
+	outTTY := outFile != nil && term.IsTerminal(int(outFile.Fd()))
+	color := outTTY && os.Getenv("NO_COLOR") == "" && !s.settings.Bool("chat.disableMarkdownRendering", false)
+	width := 100
+	if outTTY {
+		if w, _, err := term.GetSize(int(outFile.Fd())); err == nil && w > 0 {
+			width = w
+		}
+	}
+	history, _ := s.store.History(ctx, 1000)
+	ed := lineedit.New(o.io.In, o.io.ErrOut, lineedit.Options{History: history, OnHistoryAdd: func(line string) {
+		_ = s.store.AppendHistory(context.Background(), line)
+	}})
+	var spinner *render.Spinner
+	if isTTY && outTTY {
+		spinner = render.NewSpinner(o.io.ErrOut)
+	}
+	sess := &chat.Session{Agent: s.agent, Workspace: s, Input: ed, Out: o.io.Out, Info: o.io.ErrOut,
+		Color: color, Width: width, Version: version.Version, Spinner: spinner,
+		KnownModels: knownModels(s.agent.Conv.Model, s.settings.String("chat.defaultModel", "")),
+		OpenModel: func(ref string) (model.Provider, string, error) {
+			if err := s.checkModel(ref); err != nil {
+				return nil, "", err
+			}
+			return providers.Open(ctx, ref)
+		},
+		SaveConversation: s.saveConversation,
+		WindowFor:        s.window,
+		BeforeFirstTurn:  func(ctx context.Context) { s.waitMCP(ctx, true) },
+	}
+	if isTTY {
+		sess.TTY = o.io.In
+	}
+	if s.settings.Bool("chat.greeting.enabled", true) && isTTY {
+		fmt.Fprintf(o.io.ErrOut, "qdev %s · model %s · agent %s\n/help for commands, Ctrl-D to exit.\n\n",
+			version.Version, s.agent.Conv.Model, s.cfg.Name)
+	}
+	if o.trustAll {
+		s.warn("all tools are trusted (--trust-all-tools); deny rules still apply")
+	}
+	return sess.Run(ctx, input)
+}
+
+func knownModels(current, def string) []string {
+	out := []string{}
+	seen := map[string]bool{}
+	for _, m := range append([]string{current, def}, providers.QModels...) {
+		if m != "" && !seen[m] {
+			seen[m] = true
+			out = append(out, m)
+		}
+	}
+	return out
+}
