@@ -56,7 +56,8 @@ func (s *setup) record(c *agent.Call, r tool.Result) {
 		} else {
 			rec.ReadOnly = c.Name == "fs_read" || acc.AlwaysAllowed
 		}
-		if acc.Command != "" || acc.AWSService != "" {
+		ran := rec.Decision == "allow" || rec.UserAnswer == "y" || rec.UserAnswer == "t"
+		if ran && (acc.Command != "" || acc.AWSService != "") {
 			status := r.ExitStatus
 			rec.ExitStatus = &status
 		}
