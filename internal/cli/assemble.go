@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/qdev/qdev/internal/agentcfg"
+	"github.com/qdev/qdev/internal/awspolicy"
 	"github.com/qdev/qdev/internal/contextfiles"
 	"github.com/qdev/qdev/internal/hook"
 	"github.com/qdev/qdev/internal/managed"
@@ -54,7 +55,12 @@ func (s *setup) applyAgent(ctx context.Context, cfg *agentcfg.Agent) {
 		}
 		return mcp.FilterTools(mgr.Tools(), agentTools)
 	}
-	a.Permissions = &permission.Layered{Checker: checker, Managed: s.managed}
+	layered := &permission.Layered{Checker: checker, Managed: s.managed}
+	if guard := awspolicy.New(s.managed, awspolicy.UserAgent(s.env.Version), s.env.Environ); guard != nil {
+		guard.Identity = awspolicy.CallerIdentity(s.env.Environ)
+		layered.AWS = guard.Check
+	}
+	a.Permissions = layered
 	a.Hooks = s.hooks
 	a.Context = s.contextText
 	a.System = systemPrompt(s.cwd, cfg.Prompt)

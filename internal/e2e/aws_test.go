@@ -41,3 +41,44 @@ func TestAIMarkerReachesAWS(t *testing.T) {
 		}
 	}
 }
+
+// TestOrganisationPolicyGuardsAICalls: with the organisation's IAM policy
+// in managed settings, an AI-initiated write is refused before it runs
+// (naming the statement) while a read goes through to AWS.
+func TestOrganisationPolicyGuardsAICalls(t *testing.T) {
+	m := awstest.StartMoto(t)
+	e := newEnv(t)
+	for _, kv := range m.Environ(nil) {
+		k, v, _ := strings.Cut(kv, "=")
+		e.vars[k] = v
+	}
+	policy := e.write("../policy.json", `{"Version":"2012-10-17","Statement":[
+		{"Sid":"ReadAll","Effect":"Allow","Action":["s3:List*","s3:Get*"],"Resource":"*"},
+		{"Sid":"NoAIWrites","Effect":"Deny","Action":["s3:Create*","s3:Put*","s3:Delete*"],"Resource":"*",
+		 "Condition":{"StringLike":{"aws:userAgent":"*exec-env/AmazonQ-For-*"}}}]}`)
+	managedFile := e.write("../managed.json", `{"aws":{"policyFiles":["`+policy+`"]}}`)
+	e.vars["Q_MANAGED_SETTINGS"] = managedFile
+	s := e.openai(
+		toolTurn(tc("c1", "use_aws", `{"service_name":"s3api","operation_name":"create-bucket",
+			"parameters":{"bucket":"prod-data"},"region":"us-east-1","label":"create"}`)),
+		toolTurn(tc("c2", "execute_bash", `{"command":"aws s3 rb s3://anything"}`)),
+		toolTurn(tc("c3", "use_aws", `{"service_name":"s3api","operation_name":"list-buckets","region":"us-east-1","label":"list"}`)),
+		text("done"),
+	)
+	r := e.run("", "--model", "openai/m", "--trust-all-tools", "--no-interactive", "go")
+	if r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	for i, want := range []string{"Sid NoAIWrites", "s3:DeleteBucket"} {
+		if got, _ := lastToolResult(t, s, i+1); !strings.Contains(got, "blocked by organisation policy") || !strings.Contains(got, want) {
+			t.Fatalf("call %d: %q", i+1, got)
+		}
+	}
+	got, _ := lastToolResult(t, s, 3)
+	if !strings.Contains(got, `"exit_status":"0"`) || !strings.Contains(got, "Buckets") {
+		t.Fatalf("allowed read did not run: %q", got)
+	}
+	if strings.Contains(got, "prod-data") {
+		t.Fatal("the denied create-bucket reached AWS")
+	}
+}

@@ -15,10 +15,14 @@ type Layered struct {
 	*Checker
 	// Managed is the administrator's layer; nil or absent means none.
 	Managed *managed.Settings
+	// AWS, if set, judges the AWS calls a tool call makes against the
+	// organisation's IAM policies; judged is false for calls that make none.
+	AWS func(acc tool.Access) (d Decision, judged bool)
 }
 
-// Decide judges a call: managed denies first, then the Checker, then the
-// managed approval requirement.
+// Decide judges a call: managed denies first, then the organisation's IAM
+// policies for AWS calls, then the Checker, then the managed approval
+// requirement.
 func (l *Layered) Decide(toolName, server string, acc tool.Access) Decision {
 	if rule, denied := l.Managed.DenyTool(toolName, server); denied {
 		return Decision{Kind: Deny, Rule: managed.Blocked(rule)}
@@ -26,6 +30,11 @@ func (l *Layered) Decide(toolName, server string, acc tool.Access) Decision {
 	if acc.Command != "" {
 		if rule, denied := l.deniedCommand(acc.Command); denied {
 			return Decision{Kind: Deny, Rule: managed.Blocked(rule)}
+		}
+	}
+	if l.AWS != nil {
+		if d, judged := l.AWS(acc); judged && d.Kind == Deny {
+			return d
 		}
 	}
 	d := l.Checker.Decide(toolName, server, acc)

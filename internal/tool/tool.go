@@ -49,6 +49,9 @@ type Access struct {
 	AWSOperation string
 	AWSRegion    string
 	AWSProfile   string
+	// AWSParameters are use_aws's parameters, from which the policy layer
+	// derives the resources (bucket and object ARNs) a call touches.
+	AWSParameters map[string]json.RawMessage
 	// AlwaysAllowed marks tools that only think or report (thinking,
 	// introspect, todo_list, report_issue): the original allows them always.
 	AlwaysAllowed bool

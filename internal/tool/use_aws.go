@@ -205,6 +205,8 @@ func (c *awsCall) Access() Access {
 		AWSOperation: c.in.OperationName,
 		AWSRegion:    c.in.Region,
 		AWSProfile:   c.in.ProfileName,
+		// The parameters themselves, for deriving resources.
+		AWSParameters: c.in.Parameters,
 	}
 }
 
