@@ -254,4 +254,3 @@ func envValue(environ []string, keys ...string) string {
 	}
 	return ""
 }
-
