@@ -136,6 +136,10 @@ func (s *Session) cmdUsage(context.Context, []string) error {
 	}
 	tools := model.EstimateMessages("", nil, specs)
 	system := model.EstimateTokens(a.System) + model.EstimateTokens(a.Conv.Summary)
+	contextFiles := 0
+	if a.Context != nil {
+		contextFiles = model.EstimateTokens(a.Context())
+	}
 	used := a.ContextTokens()
 	st := newStyles(s.Color)
 	fmt.Fprintf(s.Info, "%sContext window:%s %s of %s tokens used (%d%%)\n", st.bold, st.reset,
@@ -144,7 +148,7 @@ func (s *Session) cmdUsage(context.Context, []string) error {
 	rows := []struct {
 		name string
 		n    int
-	}{{"System prompt and summary", system}, {"Tool definitions", tools},
+	}{{"System prompt and summary", system}, {"Context files and hooks", contextFiles}, {"Tool definitions", tools},
 		{"Your messages", user}, {"Model answers", assistant}, {"Tool results", results}}
 	for _, r := range rows {
 		fmt.Fprintf(s.Info, "  %-26s ~%s tokens (%d%%)\n", r.name, thousands(r.n), pct(r.n, a.Window))

@@ -100,8 +100,11 @@ func (s *setup) startMCP(ctx context.Context, cfg *agentcfg.Agent) *mcp.Manager 
 	for _, t := range tool.Builtins() {
 		reserved = append(reserved, t.Spec().Name)
 	}
-	return mcp.Start(ctx, allowed, mcp.Options{Environ: s.env.Environ, Dir: s.cwd, Aliases: cfg.ToolAliases,
-		Reserved: reserved, Logger: s.log})
+	opts := mcp.Options{Environ: s.env.Environ, Dir: s.cwd, Aliases: cfg.ToolAliases, Reserved: reserved, Logger: s.log}
+	if s.managed != nil && s.managed.Sandbox.MCPServers {
+		opts.Sandbox = s.env.Sandbox
+	}
+	return mcp.Start(ctx, allowed, opts)
 }
 
 // contextText is the context sent with every request: the agent's

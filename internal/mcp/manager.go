@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"os/exec"
 	"sync"
 	"time"
 )
@@ -47,6 +48,9 @@ type Options struct {
 	OnChange func()
 	// HTTPClient, if set, is the base client for remote servers.
 	HTTPClient *http.Client
+	// Sandbox, if set, confines stdio servers: it returns the command to
+	// run instead, or an error that keeps the server from starting.
+	Sandbox func(*exec.Cmd) (*exec.Cmd, error)
 }
 
 // Manager runs the configured MCP servers of one session. Its methods are

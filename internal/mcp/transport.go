@@ -89,6 +89,13 @@ func (m *Manager) dial(s *server) (*conn, error) {
 	// Grandchildren holding stderr open must not keep Wait from returning.
 	cmd.WaitDelay = time.Second
 	ownGroup(cmd)
+	if m.opts.Sandbox != nil {
+		wrapped, err := m.opts.Sandbox(cmd)
+		if err != nil {
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+		cmd = wrapped
+	}
 	t := &sdk.CommandTransport{Command: cmd, TerminateDuration: time.Second}
 	c, err := m.handshake(s, client, t, transportStdio)
 	if err != nil {

@@ -58,6 +58,22 @@ func run() error {
 	if err != nil {
 		return err
 	}
+	mcpFirst, mcpSlowest, err := mcpStartup(q, dir)
+	if err != nil {
+		return err
+	}
+	mcpQ, mcpDirect, err := mcpCallOverhead()
+	if err != nil {
+		return err
+	}
+	decisions, err := goBenchMetric("./internal/iam", "BenchmarkEvaluate", "decisions/s", "-cpu", "1")
+	if err != nil {
+		return err
+	}
+	appends, err := goBenchMetric("./internal/audit", "BenchmarkAppend", "appends/s")
+	if err != nil {
+		return err
+	}
 
 	fmt.Println("| measure | qdev | baseline | target |")
 	fmt.Println("|---|---|---|---|")
@@ -65,6 +81,10 @@ func run() error {
 	fmt.Printf("| client overhead per turn, p50 (%d turns) | %s | %s (bare HTTP round trip to the fake) | ≤ 2 ms |\n", len(gaps), ms(pct(gaps, 50)), ms(rtt))
 	fmt.Printf("| client overhead per turn, p99 | %s | | ≤ 10 ms |\n", ms(pct(gaps, 99)))
 	fmt.Printf("| peak RSS of a %d-round session (max of %d) | %.1f MB | | ≤ 40 MB |\n", rounds, sessions, float64(rss)/1024)
+	fmt.Printf("| start to first model request, 3 stdio MCP servers (median of 5) | %s | %s (slowest server's own start-up) | ≤ baseline + 50 ms |\n", ms(mcpFirst), ms(mcpSlowest))
+	fmt.Printf("| MCP tool call round trip, p50 of %d | %s | %s (SDK session direct) | overhead ≤ 1 ms |\n", mcpCalls, ms(mcpQ), ms(mcpDirect))
+	fmt.Printf("| IAM policy decisions per second, one core | %.0f | | ≥ 500,000 |\n", decisions)
+	fmt.Printf("| durable audit appends per second | %.0f | | ≥ 20,000 |\n", appends)
 	return nil
 }
 
@@ -101,8 +121,7 @@ func turnOverhead(q, dir string) ([]time.Duration, int64, error) {
 		srv := modeltest.NewOpenAI(turns...)
 		cmd := exec.Command(q, "--model", "openai/bench", "--no-interactive", "--output-format", "stream-json", "go")
 		cmd.Dir = proj
-		cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+filepath.Join(dir, "data"),
-			"XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "OPENAI_BASE_URL="+srv.URL, "OPENAI_API_KEY=k")
+		cmd.Env = benchEnv(dir, srv.URL)
 		var out bytes.Buffer
 		cmd.Stdout, cmd.Stderr = &out, os.Stderr
 		err := cmd.Run()
@@ -124,6 +143,13 @@ func turnOverhead(q, dir string) ([]time.Duration, int64, error) {
 		}
 	}
 	return gaps, peak, nil
+}
+
+// benchEnv is the environment of a benchmarked q: a private home and the
+// fake model.
+func benchEnv(dir, modelURL string) []string {
+	return append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+filepath.Join(dir, "data"),
+		"XDG_CONFIG_HOME="+filepath.Join(dir, "config"), "OPENAI_BASE_URL="+modelURL, "OPENAI_API_KEY=k")
 }
 
 func toolDurations(streamJSON []byte) []time.Duration {
