@@ -31,9 +31,9 @@ type Moto struct {
 	// AWS_ENDPOINT_URL.
 	URL string
 
-	dir    string
-	mu     sync.Mutex
-	agents []string
+	dir      string
+	mu       sync.Mutex
+	requests []Request
 }
 
 // StartMoto starts moto_server on a free 127.0.0.1 port and a reverse
@@ -87,8 +87,13 @@ func StartMoto(t testing.TB) *Moto {
 	target, _ := url.Parse(backend)
 	proxy := httputil.NewSingleHostReverseProxy(target)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		req, err := record(r)
+		if err != nil {
+			http.Error(w, "awstest: "+err.Error(), http.StatusBadRequest)
+			return
+		}
 		m.mu.Lock()
-		m.agents = append(m.agents, r.Header.Get("User-Agent"))
+		m.requests = append(m.requests, req)
 		m.mu.Unlock()
 		proxy.ServeHTTP(w, r)
 	}))
@@ -100,9 +105,12 @@ func StartMoto(t testing.TB) *Moto {
 // UserAgents returns the User-Agent header of every request the proxy has
 // seen, in order.
 func (m *Moto) UserAgents() []string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return append([]string(nil), m.agents...)
+	reqs := m.Requests()
+	agents := make([]string, len(reqs))
+	for i, r := range reqs {
+		agents[i] = r.UserAgent
+	}
+	return agents
 }
 
 // Environ returns base without any AWS_* variables, plus what the AWS CLI

@@ -57,7 +57,7 @@ func (s *setup) applyAgent(ctx context.Context, cfg *agentcfg.Agent) {
 	}
 	layered := &permission.Layered{Checker: checker, Managed: s.managed}
 	if guard := awspolicy.New(s.managed, awspolicy.UserAgent(s.env.Version), s.env.Environ); guard != nil {
-		guard.Identity = awspolicy.CallerIdentity(s.env.Environ)
+		guard.Identity = s.awsIdentity()
 		layered.AWS = guard.Check
 	}
 	a.Permissions = layered
@@ -76,6 +76,19 @@ func (s *setup) mergedHooks() map[agentcfg.Trigger][]agentcfg.HookSpec {
 		merged[trig] = append(slices.Clone(merged[trig]), specs...)
 	}
 	return merged
+}
+
+// awsIdentity is who AI-initiated AWS calls run as: the attribution role
+// with its source identity and session tags when one is configured, else
+// the user's own identity as STS reports it.
+func (s *setup) awsIdentity() func() awspolicy.Identity {
+	if s.attribution == nil {
+		return awspolicy.CallerIdentity(s.env.Environ)
+	}
+	return func() awspolicy.Identity {
+		si, tags := s.attribution.Identity()
+		return awspolicy.Identity{ARN: s.attribution.RoleArn(), SourceIdentity: si, Tags: tags}
+	}
 }
 
 // startMCP starts the agent's MCP servers in the background; servers the

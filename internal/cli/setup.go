@@ -12,6 +12,7 @@ import (
 
 	"github.com/qdev/qdev/internal/agent"
 	"github.com/qdev/qdev/internal/agentcfg"
+	"github.com/qdev/qdev/internal/attribution"
 	"github.com/qdev/qdev/internal/audit"
 	"github.com/qdev/qdev/internal/contextfiles"
 	"github.com/qdev/qdev/internal/hook"
@@ -42,6 +43,9 @@ type setup struct {
 	env       *tool.Env
 	popts     permission.Options
 	agent     *agent.Agent
+	// attribution, when the organisation configures a role, supplies the
+	// credentials of AI-initiated AWS calls.
+	attribution *attribution.Provider
 
 	// What the active agent configures; replaced by applyAgent.
 	cfg    *agentcfg.Agent
@@ -152,6 +156,12 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 	}
 	s.env = &tool.Env{Cwd: s.cwd, Environ: tool.ChildEnv(os.Environ(), version.Version), DataDir: dataDir,
 		Version: version.Version, Transcript: conv.Transcript, Sandbox: sandbox}
+	if arn := s.managed.AWSAttributionRole(); arn != "" {
+		// AI-initiated AWS calls run as the attribution role, tagged with
+		// who asked; if STS fails they do not run at all.
+		s.attribution = attribution.New(arn, attribution.Options{Environ: os.Environ()})
+		s.env.Credentials = s.attribution.Environ
+	}
 
 	autoPct := s.settings.Int("chat.autoCompactPercent", 80)
 	if s.settings.Bool("chat.disableAutoCompaction", false) {

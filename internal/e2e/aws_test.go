@@ -82,3 +82,48 @@ func TestOrganisationPolicyGuardsAICalls(t *testing.T) {
 		t.Fatal("the denied create-bucket reached AWS")
 	}
 }
+
+// TestAttributionRole: with aws.attributionRoleArn, AI-initiated AWS calls
+// run with the role's credentials, assumed with the user's source identity
+// and session tags.
+func TestAttributionRole(t *testing.T) {
+	m := awstest.StartMoto(t)
+	e := newEnv(t)
+	for _, kv := range m.Environ(nil) {
+		k, v, _ := strings.Cut(kv, "=")
+		e.vars[k] = v
+	}
+	e.vars["USER"] = "alice"
+	e.vars["Q_MANAGED_SETTINGS"] = e.write("../managed.json", `{"aws":{"attributionRoleArn":"arn:aws:iam::123456789012:role/qdev-ai"}}`)
+	e.openai(
+		toolTurn(tc("c1", "use_aws", `{"service_name":"s3api","operation_name":"list-buckets","region":"us-east-1","label":"list"}`)),
+		toolTurn(tc("c2", "execute_bash", `{"command":"aws s3api list-buckets"}`)),
+		text("done"),
+	)
+	if r := e.run("", "--model", "openai/m", "--trust-all-tools", "--no-interactive", "list"); r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	var assumed, s3Keys []string
+	for _, req := range m.Requests() {
+		if req.Form.Get("Action") == "AssumeRole" {
+			if req.Form.Get("SourceIdentity") != "alice" || req.Form.Get("RoleArn") != "arn:aws:iam::123456789012:role/qdev-ai" {
+				t.Fatalf("AssumeRole form %v", req.Form)
+			}
+			assumed = append(assumed, req.Form.Encode())
+		}
+		if req.Service == "s3" {
+			s3Keys = append(s3Keys, req.AccessKeyID)
+		}
+	}
+	if len(assumed) != 1 || !strings.Contains(assumed[0], "qdev-ai") || !strings.Contains(assumed[0], "qdev-user") {
+		t.Fatalf("AssumeRole requests: %v", assumed)
+	}
+	if len(s3Keys) != 2 {
+		t.Fatalf("S3 requests: %v", s3Keys)
+	}
+	for _, k := range s3Keys {
+		if !strings.HasPrefix(k, "ASIA") {
+			t.Fatalf("S3 call used %q, not the role's credentials", k)
+		}
+	}
+}

@@ -186,5 +186,13 @@ func (s *Settings) Provenance() []Entry {
 	return append([]Entry(nil), s.provenance...)
 }
 
-// SandboxEnabled reports whether the managed layer turns the sandbox on.
+// AWSAttributionRole returns aws.attributionRoleArn, "" when unset.
+func (s *Settings) AWSAttributionRole() string {
+	if s == nil {
+		return ""
+	}
+	return s.AWS.AttributionRoleArn
+}
+
+// SandboxEnabled reports whether the managed layer configures a sandbox.
 func (s *Settings) SandboxEnabled() bool { return s != nil && s.Sandbox.Mode != "" }

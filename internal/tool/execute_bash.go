@@ -110,6 +110,11 @@ func (c *bashCall) Run(ctx context.Context, out io.Writer) Result {
 	if err != nil {
 		return ErrorResult(fmt.Sprintf("execute_bash: cannot find the shell %q: %v", shell, err))
 	}
+	if environ, err = withCredentials(ctx, c.env, environ); err != nil {
+		r := ErrorResult(err.Error())
+		r.Duration = time.Since(start)
+		return r
+	}
 	res, err := runProcess(ctx, procSpec{
 		path:    shellPath,
 		args:    []string{"-c", c.in.Command},
@@ -150,4 +155,33 @@ func sandboxOf(env *Env) func(*exec.Cmd) (*exec.Cmd, error) {
 		return nil
 	}
 	return env.Sandbox
+}
+
+// withCredentials applies env.Credentials, when set, to environ (see
+// Env.Credentials). Its error is the one-line message for the tool result.
+func withCredentials(ctx context.Context, env *Env, environ []string) ([]string, error) {
+	if env == nil || env.Credentials == nil {
+		return environ, nil
+	}
+	extra, err := env.Credentials(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("AWS credentials for AI-initiated calls are unavailable: %v", err)
+	}
+	drop := make(map[string]bool, len(extra))
+	for _, kv := range extra {
+		name, _, _ := strings.Cut(kv, "=")
+		drop[name] = true
+	}
+	out := make([]string, 0, len(environ)+len(extra))
+	for _, kv := range environ {
+		if name, _, _ := strings.Cut(kv, "="); !drop[name] {
+			out = append(out, kv)
+		}
+	}
+	for _, kv := range extra {
+		if strings.Contains(kv, "=") {
+			out = append(out, kv)
+		}
+	}
+	return out, nil
 }

@@ -96,4 +96,9 @@ type Env struct {
 	// Sandbox, if set, confines the shell commands execute_bash starts: it
 	// returns the command to run instead, or an error that refuses the run.
 	Sandbox func(cmd *exec.Cmd) (*exec.Cmd, error)
+	// Credentials, if set, returns extra environment for children that may
+	// call AWS (execute_bash, use_aws), asked for right before each one
+	// starts: "NAME=value" entries replace NAME, and a bare "NAME" (no '=')
+	// unsets it. An error refuses the call; the process is not started.
+	Credentials func(ctx context.Context) ([]string, error)
 }

@@ -99,6 +99,11 @@ func (t UseAWS) Prepare(env *Env, input json.RawMessage) (Invocation, error) {
 	if strings.HasPrefix(in.ProfileName, "-") || strings.ContainsAny(in.ProfileName, " \t\n") {
 		return nil, fmt.Errorf("use_aws: profile_name %q must be a single word that does not start with '-'", in.ProfileName)
 	}
+	if in.ProfileName != "" && env != nil && env.Credentials != nil {
+		// The AWS CLI ignores credentials in the environment when --profile
+		// is given, so the call would run unattributed.
+		return nil, fmt.Errorf("use_aws: profile_name %q cannot be used: AI-initiated AWS calls run with the attribution role's credentials (managed setting aws.attributionRoleArn); omit profile_name", in.ProfileName)
+	}
 	params, err := awsParameters(in.Parameters)
 	if err != nil {
 		return nil, err
@@ -247,6 +252,11 @@ func (c *awsCall) Run(ctx context.Context, _ io.Writer) Result {
 	awsPath, err := lookPathIn("aws", environ)
 	if err != nil {
 		return ErrorResult("use_aws: the AWS CLI (aws) is not installed or not on PATH; install it or use another way to reach AWS")
+	}
+	if environ, err = withCredentials(ctx, c.env, environ); err != nil {
+		r := ErrorResult(err.Error())
+		r.Duration = time.Since(start)
+		return r
 	}
 	res, err := runProcess(ctx, procSpec{
 		path:    awsPath,
