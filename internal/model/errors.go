@@ -3,6 +3,8 @@ package model
 import (
 	"errors"
 	"fmt"
+	"io"
+	"net/url"
 )
 
 // ErrorKind classifies provider failures so the agent can react to them.
@@ -79,4 +81,21 @@ func KindForStatus(status int) ErrorKind {
 		return KindServer
 	}
 	return KindOther
+}
+
+// IsNetworkError reports whether err is a transport failure (connection
+// refused, reset, cut short) rather than an answer from the server.
+func IsNetworkError(err error) bool {
+	var urlErr *url.Error
+	return errors.As(err, &urlErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
+}
+
+// RootCause strips the *url.Error wrapper, whose text repeats the method
+// and the full URL.
+func RootCause(err error) error {
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) && urlErr.Err != nil {
+		return urlErr.Err
+	}
+	return err
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/openai/openai-go/v3"
@@ -59,17 +58,17 @@ func (c *Client) classify(ctx context.Context, err error, res *http.Response, st
 		}
 	case started:
 		e.Kind = model.KindStreamBroken
-		e.Message = "stream broke after output started: " + rootCause(err).Error()
+		e.Message = "stream broke after output started: " + model.RootCause(err).Error()
 	case errors.Is(err, errTruncated):
 		e.Kind = model.KindServer
 		e.Message = err.Error()
 	case res != nil:
 		// The server answered, then the body broke before any output.
 		e.Kind = model.KindServer
-		e.Message = "stream broke before any output: " + rootCause(err).Error()
-	case isNetwork(err):
+		e.Message = "stream broke before any output: " + model.RootCause(err).Error()
+	case model.IsNetworkError(err):
 		e.Kind = model.KindUnreachable
-		e.Message = "cannot reach " + c.baseURL + ": " + rootCause(err).Error()
+		e.Message = "cannot reach " + c.baseURL + ": " + model.RootCause(err).Error()
 	default:
 		e.Message = err.Error()
 	}
@@ -89,23 +88,6 @@ func isOverflow(code, msg string) bool {
 		}
 	}
 	return false
-}
-
-// isNetwork reports transport failures: refused or reset connections, DNS
-// failures, timeouts, and bodies cut short.
-func isNetwork(err error) bool {
-	var urlErr *url.Error
-	return errors.As(err, &urlErr) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
-}
-
-// rootCause strips the *url.Error wrapper, whose text repeats the method
-// and the full URL.
-func rootCause(err error) error {
-	var urlErr *url.Error
-	if errors.As(err, &urlErr) && urlErr.Err != nil {
-		return urlErr.Err
-	}
-	return err
 }
 
 // bodyMessage returns the first line of an error body, shortened.
