@@ -1,7 +1,6 @@
 package iam
 
 import (
-	"errors"
 	"fmt"
 	"strings"
 )
@@ -10,7 +9,7 @@ import (
 type resPattern struct {
 	raw  string
 	tmpl *template
-	glob glob // when the pattern has no variables
+	glob glob // variables as placeholders
 }
 
 // compileResource validates and compiles a Resource entry. Policy variables
@@ -44,11 +43,10 @@ func compileResource(raw string, vars bool) (*resPattern, error) {
 	if varAt >= 0 && varAt < 5 {
 		return nil, fmt.Errorf("resource %q: policy variables are allowed only in the resource part of an ARN (after the fifth ':')", raw)
 	}
-	r := &resPattern{raw: raw, tmpl: tmpl}
-	if !tmpl.hasVars() {
-		r.glob = compileText(raw, globResource)
-	}
-	return r, nil
+	// Variables sit after the fifth colon, where every wildcard crosses
+	// colons anyway, so their values cannot change how the pattern
+	// compiles and it is compiled once, here.
+	return &resPattern{raw: raw, tmpl: tmpl, glob: compileGlob(tmpl.pieces(), globResource)}, nil
 }
 
 // checkResourceShape accepts "*" and ARNs
@@ -101,20 +99,27 @@ func checkSegments(s string, segs []string, short bool) error {
 	return nil
 }
 
-// errUnresolved marks a Resource whose variables do not resolve; it
-// matches nothing.
-var errUnresolved = errors.New("unresolved policy variable")
+// match reports whether the request resource matches the pattern. A
+// pattern whose variables do not resolve matches nothing.
+func (r *resPattern) match(res string, ctx *reqContext) bool {
+	if r.glob.nvars == 0 {
+		return r.glob.matchWith(res, false, nil)
+	}
+	var buf [4]string
+	vals, ok := r.tmpl.resolveVars(ctx, buf[:0])
+	return ok && r.glob.matchWith(res, false, vals)
+}
 
-// pattern returns the compiled glob, resolving variables when needed.
-func (r *resPattern) pattern(ctx *reqContext) (glob, error) {
-	if r.glob != nil || !r.tmpl.hasVars() {
-		return r.glob, nil
+// resolvable reports whether the pattern's variables all resolve.
+func (r *resPattern) resolvable(ctx *reqContext) bool {
+	for i := range r.tmpl.parts {
+		if p := &r.tmpl.parts[i]; p.isVar {
+			if _, ok := p.value(ctx); !ok {
+				return false
+			}
+		}
 	}
-	pieces, ok := r.tmpl.resolve(ctx)
-	if !ok {
-		return nil, errUnresolved
-	}
-	return compileGlob(pieces, globResource), nil
+	return true
 }
 
 // matchesAll reports whether the pattern is the bare "*".

@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"net/netip"
-	"strings"
+	"strconv"
 )
 
 // Condition is one (operator, key, values) triple of a Condition block.
@@ -15,11 +15,11 @@ type Condition struct {
 	Key      string   // condition key as written, e.g. "aws:userAgent"
 	Values   []string // policy values as written (numbers and booleans as text)
 
-	key      string // lower-cased: key names are case-insensitive
+	key      ckey // key names are case-insensitive
 	spec     opSpec
 	set      setMode
 	ifExists bool
-	vals     []condValue
+	vals     []condValue // decoded for the family at parse time
 }
 
 // eval reports whether the condition holds for the request context
@@ -66,58 +66,124 @@ func (c *Condition) eval(ctx *reqContext) bool {
 }
 
 // evalOne applies the operator to one request value: does any policy
-// value match it (or, negated, none)?
+// value match it (or, negated, none)? Each any* function reads r once (as
+// a number, date or address) and compares it with every policy value.
+// The dispatch is a switch rather than a function pointer stored at parse
+// time: an indirect call would make the request context escape to the
+// heap, costing an allocation per decision.
 func (c *Condition) evalOne(r string, ctx *reqContext) bool {
-	hit := false
-	for i := range c.vals {
-		if c.matchValue(&c.vals[i], r, ctx) {
-			hit = true
-			break
-		}
+	var hit bool
+	switch c.spec.fam {
+	case famString, famStringFold, famBool:
+		hit = anyEqual(c, r, ctx)
+	case famStringLike, famArn:
+		hit = anyLike(c, r, ctx)
+	case famNumeric:
+		hit = anyNumber(c, r)
+	case famDate:
+		hit = anyDate(c, r)
+	case famIP:
+		hit = anyIP(c, r)
+	case famBinary:
+		hit = anyBinary(c, r)
 	}
 	return hit != c.spec.negated
 }
 
-// matchValue compares request value r with one policy value using the
-// operator's positive form. A policy value whose variables do not resolve
-// matches nothing.
-func (c *Condition) matchValue(v *condValue, r string, ctx *reqContext) bool {
-	switch c.spec.fam {
-	case famString, famStringFold, famBool:
-		p, ok := v.tmpl.resolveString(ctx)
+// anyEqual serves the String, IgnoreCase and Bool families; Bool compares
+// "true" and "false" without regard to case.
+func anyEqual(c *Condition, r string, ctx *reqContext) bool {
+	fold := c.spec.fam != famString
+	for i := range c.vals {
+		if c.vals[i].tmpl.equal(r, ctx, fold) {
+			return true
+		}
+	}
+	return false
+}
+
+func anyLike(c *Condition, r string, ctx *reqContext) bool {
+	for i := range c.vals {
+		if c.vals[i].like(r, ctx) {
+			return true
+		}
+	}
+	return false
+}
+
+// like matches r against a StringLike or ARN pattern. A pattern whose
+// variables do not resolve matches nothing.
+func (v *condValue) like(r string, ctx *reqContext) bool {
+	switch {
+	case v.dynamic:
+		// An ARN pattern with variables: where its wildcards may cross ':'
+		// depends on the colons in the values, so it is compiled per use.
+		pieces, ok := v.tmpl.resolve(ctx)
 		if !ok {
 			return false
 		}
-		if c.spec.fam == famString {
-			return p == r
-		}
-		return strings.EqualFold(p, r)
-	case famStringLike, famArn:
-		g := v.glob
-		if g == nil {
-			pieces, ok := v.tmpl.resolve(ctx)
-			if !ok {
-				return false
-			}
-			mode := globString
-			if c.spec.fam == famArn {
-				mode = globArn
-			}
-			g = compileGlob(pieces, mode)
-		}
+		g := compileGlob(pieces, globArn)
 		return g.match(r)
-	case famNumeric:
-		n, err := parseNumber(r)
-		return err == nil && compare(c.spec.cmp, n, v.num)
-	case famDate:
-		t, ok := parseDate(r)
-		return ok && compare(c.spec.cmp, t.Compare(v.date), 0)
-	case famIP:
-		a, err := netip.ParseAddr(r)
-		return err == nil && v.prefix.Contains(a.Unmap().WithZone(""))
-	case famBinary:
-		b, err := base64.StdEncoding.DecodeString(r)
-		return err == nil && bytes.Equal(b, v.bin)
+	case v.glob.nvars > 0:
+		var buf [4]string
+		vals, ok := v.tmpl.resolveVars(ctx, buf[:0])
+		return ok && v.glob.matchWith(r, false, vals)
+	}
+	return v.glob.matchWith(r, false, nil)
+}
+
+func anyNumber(c *Condition, r string) bool {
+	if !isNumber(r) {
+		return false
+	}
+	n, err := strconv.ParseFloat(r, 64)
+	if err != nil {
+		return false
+	}
+	for i := range c.vals {
+		if compare(c.spec.cmp, n, c.vals[i].num) {
+			return true
+		}
+	}
+	return false
+}
+
+func anyDate(c *Condition, r string) bool {
+	t, ok := parseDate(r)
+	if !ok {
+		return false
+	}
+	for i := range c.vals {
+		if compare(c.spec.cmp, t.Compare(c.vals[i].date), 0) {
+			return true
+		}
+	}
+	return false
+}
+
+func anyIP(c *Condition, r string) bool {
+	a, err := netip.ParseAddr(r)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap().WithZone("")
+	for i := range c.vals {
+		if c.vals[i].prefix.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func anyBinary(c *Condition, r string) bool {
+	b, err := base64.StdEncoding.DecodeString(r)
+	if err != nil {
+		return false
+	}
+	for i := range c.vals {
+		if bytes.Equal(b, c.vals[i].bin) {
+			return true
+		}
 	}
 	return false
 }

@@ -1,30 +1,156 @@
 package iam
 
 import (
-	"fmt"
 	"strings"
 	"unicode/utf8"
 )
 
-// reqContext is a request context. IAM compares condition-key names
-// case-insensitively, including the tag key in aws:PrincipalTag/<key>;
-// lookups take lower-cased keys. Folding the caller's map would cost an
-// allocation per evaluation, so a map with upper-case keys (the usual
-// "aws:UserAgent") is scanned instead: contexts hold a handful of keys.
-type reqContext struct {
-	vals   map[string][]string
-	folded bool // every key is already lower case
+// IAM compares condition-key names case-insensitively, including the tag
+// key in aws:PrincipalTag/<key>. Folding the caller's map into a new map
+// would cost allocations on every decision, so the request context is
+// indexed once per request, on the stack: an array of entries and a small
+// open-addressing table keyed by a hash of each ASCII-folded name.
+// Condition keys carry the same hash, computed at parse time, so a lookup
+// is a probe or two. Names with non-ASCII bytes, which only
+// strings.EqualFold can judge, are compared one by one.
+
+// ckey is a lower-cased condition-key name with its folded hash.
+type ckey struct {
+	name  string
+	hash  uint64
+	ascii bool
 }
 
-func newContext(m map[string][]string) *reqContext {
-	c := &reqContext{vals: m, folded: true}
-	for k := range m {
-		if !isLower(k) {
-			c.folded = false
-			break
+func newKey(name string) ckey {
+	lower := strings.ToLower(name)
+	h, ascii := foldHash(lower)
+	return ckey{name: lower, hash: h, ascii: ascii}
+}
+
+// foldHash hashes s eight bytes at a time with every byte's 0x20 bit set,
+// so names that differ only in the case of ASCII letters hash alike (the
+// few other names this merges are told apart by the comparison that
+// follows). ascii is false when s has non-ASCII bytes.
+func foldHash(s string) (h uint64, ascii bool) {
+	const m = 0x9E3779B97F4A7C15
+	n := len(s)
+	h = uint64(n) * m
+	if n < 8 {
+		var w uint64
+		for i := range n {
+			if s[i] >= utf8.RuneSelf {
+				return 0, false
+			}
+			w |= uint64(s[i]|0x20) << (8 * i)
+		}
+		h = (h ^ w) * m
+		return h ^ h>>32, true
+	}
+	// Whole words, then the last eight bytes, overlapping the words
+	// before them when n is not a multiple of eight.
+	for i := 0; ; i += 8 {
+		if i+8 > n {
+			i = n - 8
+		}
+		w := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		if w&0x8080808080808080 != 0 {
+			return 0, false
+		}
+		h = (h ^ (w | 0x2020202020202020)) * m
+		if i+8 == n {
+			return h ^ h>>32, true
 		}
 	}
-	return c
+}
+
+type ctxEntry struct {
+	key   string
+	hash  uint64
+	ascii bool
+	vals  []string
+}
+
+// ctxSlots is the size of the lookup table: a power of two, four times the
+// entries it indexes, so probes are short.
+const ctxSlots = 64
+
+// reqContext is a request context, indexed on first use. Contexts larger
+// than the fixed array are held in more and scanned.
+type reqContext struct {
+	src    map[string][]string
+	built  bool
+	folded bool // every key is ASCII lower case: keys match exactly
+	wide   int  // entries whose names have non-ASCII bytes
+	n      int
+	fixed  [ctxSlots / 4]ctxEntry
+	slots  [ctxSlots]uint8 // 1 + index of an ASCII entry in fixed; 0 = free
+	more   []ctxEntry
+}
+
+func (c *reqContext) entry(i int) *ctxEntry {
+	if c.more != nil {
+		return &c.more[i]
+	}
+	return &c.fixed[i]
+}
+
+// build indexes the caller's map. Two spellings of one key count as one
+// multivalued key, so they are merged here (the one case that allocates).
+func (c *reqContext) build() {
+	c.built, c.folded = true, true
+	if len(c.src) > len(c.fixed) {
+		c.more = make([]ctxEntry, 0, len(c.src))
+	}
+	for k, v := range c.src {
+		h, ascii := foldHash(k)
+		if c.folded && !isLower(k) {
+			c.folded = false
+		}
+		if ascii && c.more == nil && c.wide == 0 {
+			// The common case: one probe sequence finds either the same
+			// key under another spelling or the free slot for this one.
+			s := h & (ctxSlots - 1)
+			for ; c.slots[s] != 0; s = (s + 1) & (ctxSlots - 1) {
+				if e := &c.fixed[c.slots[s]-1]; e.hash == h && asciiEqualFold(e.key, k) {
+					e.merge(v)
+					break
+				}
+			}
+			if c.slots[s] == 0 {
+				c.fixed[c.n] = ctxEntry{key: k, hash: h, ascii: true, vals: v}
+				c.n++
+				c.slots[s] = uint8(c.n)
+			}
+			continue
+		}
+		if i := c.findFold(k, h, ascii); i >= 0 {
+			c.entry(i).merge(v)
+			continue
+		}
+		e := ctxEntry{key: k, hash: h, ascii: ascii, vals: v}
+		if !ascii {
+			c.wide++
+		}
+		if c.more != nil {
+			c.more = append(c.more, e)
+			continue
+		}
+		c.fixed[c.n] = e
+		c.n++
+		if ascii {
+			s := h & (ctxSlots - 1)
+			for c.slots[s] != 0 {
+				s = (s + 1) & (ctxSlots - 1)
+			}
+			c.slots[s] = uint8(c.n)
+		}
+	}
+}
+
+// merge adds the values of another spelling of the entry's key.
+func (e *ctxEntry) merge(v []string) {
+	e.vals = append(append(make([]string, 0, len(e.vals)+len(v)), e.vals...), v...)
 }
 
 func isLower(s string) bool {
@@ -36,73 +162,86 @@ func isLower(s string) bool {
 	return true
 }
 
-// get returns the values of a lower-cased key; none means the key is
-// missing. Two spellings of one key count as one multivalued key.
-func (c *reqContext) get(key string) []string {
-	if c.folded {
-		return c.vals[key]
+// findFold returns the index of the entry whose name equals name under
+// strings.EqualFold, or -1.
+func (c *reqContext) findFold(name string, h uint64, ascii bool) int {
+	if ascii {
+		if c.more == nil {
+			for s := h & (ctxSlots - 1); c.slots[s] != 0; s = (s + 1) & (ctxSlots - 1) {
+				i := int(c.slots[s]) - 1
+				if e := &c.fixed[i]; e.hash == h && asciiEqualFold(e.key, name) {
+					return i
+				}
+			}
+		} else {
+			for i := range c.more {
+				if e := &c.more[i]; e.ascii && e.hash == h && asciiEqualFold(e.key, name) {
+					return i
+				}
+			}
+		}
+		if c.wide == 0 {
+			return -1
+		}
 	}
-	var out []string
-	merged := false
-	for k, v := range c.vals {
-		if !strings.EqualFold(k, key) {
-			continue
-		}
-		if out == nil {
-			out = v
-			continue
-		}
-		if !merged {
-			out, merged = append([]string(nil), out...), true
-		}
-		out = append(out, v...)
+	n := c.n
+	if c.more != nil {
+		n = len(c.more)
 	}
-	return out
+	for i := range n {
+		if e := c.entry(i); (!ascii || !e.ascii) && strings.EqualFold(e.key, name) {
+			return i
+		}
+	}
+	return -1
+}
+
+// asciiEqualFold is strings.EqualFold for ASCII strings.
+func asciiEqualFold(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if 'A' <= x && x <= 'Z' {
+			x += 'a' - 'A'
+		}
+		if 'A' <= y && y <= 'Z' {
+			y += 'a' - 'A'
+		}
+		if x != y {
+			return false
+		}
+	}
+	return true
+}
+
+// get returns the values of a key; none means the key is missing.
+func (c *reqContext) get(key ckey) []string {
+	if len(c.src) == 0 {
+		return nil
+	}
+	if !c.built {
+		c.build()
+	}
+	// In an all-lower-case context keys match exactly, as a map lookup
+	// would: only a non-ASCII key could tell the difference, by folding
+	// to an ASCII one.
+	if c.folded && !key.ascii {
+		return nil
+	}
+	if i := c.findFold(key.name, key.hash, key.ascii); i >= 0 {
+		return c.entry(i).vals
+	}
+	return nil
 }
 
 // single returns the value of a single-valued key. Multivalued keys cannot
 // be policy variables, so they do not resolve.
-func (c *reqContext) single(key string) (string, bool) {
+func (c *reqContext) single(key ckey) (string, bool) {
 	v := c.get(key)
 	if len(v) != 1 {
 		return "", false
 	}
 	return v[0], true
-}
-
-// PrincipalContext derives the global condition keys AWS sets from a
-// principal ARN: aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType
-// and, for IAM users, aws:username. An assumed-role session ARN
-// (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION) yields the role's ARN as
-// aws:PrincipalArn, as AWS does. It fails on anything that is not an IAM or
-// STS principal ARN.
-func PrincipalContext(arn string) (map[string][]string, error) {
-	parts := strings.SplitN(arn, ":", 6)
-	if len(parts) != 6 || parts[0] != "arn" || parts[1] == "" || parts[4] == "" || parts[5] == "" {
-		return nil, fmt.Errorf("principal %q is not an ARN (want arn:PARTITION:iam::ACCOUNT:user/NAME or similar)", arn)
-	}
-	partition, service, account, res := parts[1], parts[2], parts[4], parts[5]
-	ctx := map[string][]string{
-		"aws:PrincipalArn":     {arn},
-		"aws:PrincipalAccount": {account},
-	}
-	kind, rest, _ := strings.Cut(res, "/")
-	switch {
-	case service == "iam" && kind == "user" && rest != "":
-		ctx["aws:PrincipalType"] = []string{"User"}
-		ctx["aws:username"] = []string{rest[strings.LastIndexByte(rest, '/')+1:]}
-	case service == "iam" && kind == "role" && rest != "":
-		ctx["aws:PrincipalType"] = []string{"AssumedRole"}
-	case service == "iam" && res == "root":
-		ctx["aws:PrincipalType"] = []string{"Account"}
-	case service == "sts" && kind == "assumed-role" && strings.Contains(rest, "/"):
-		role := rest[:strings.LastIndexByte(rest, '/')]
-		ctx["aws:PrincipalArn"] = []string{fmt.Sprintf("arn:%s:iam::%s:role/%s", partition, account, role)}
-		ctx["aws:PrincipalType"] = []string{"AssumedRole"}
-	case service == "sts" && kind == "federated-user" && rest != "":
-		ctx["aws:PrincipalType"] = []string{"FederatedUser"}
-	default:
-		return nil, fmt.Errorf("principal %q is not an IAM user, role, root or STS session ARN", arn)
-	}
-	return ctx, nil
 }

@@ -1,9 +1,6 @@
 package iam
 
-import (
-	"fmt"
-	"strings"
-)
+import "strings"
 
 // PolicyType names the kind of policy a statement came from.
 type PolicyType string
@@ -86,57 +83,46 @@ type Result struct {
 // any matching Deny gives ExplicitDeny; otherwise every SCP level, the
 // boundary and the session policy (when present) and some identity policy
 // must have a matching Allow, else ImplicitDeny. A nil set denies.
+//
+// Every statement is examined, because Matched lists all that apply; the
+// work per statement is kept to compiled comparisons, and the request's
+// context is indexed once (see context.go), so a decision allocates only
+// its Result.
 func Evaluate(set *PolicySet, req Request) Result {
 	if set == nil {
-		set = &PolicySet{}
+		set = &emptySet
 	}
-	e := &evaluation{req: req, action: strings.ToLower(req.Action), ctx: newContext(req.Context)}
-	e.res = Result{Matched: []Match{}, BlockedBy: []PolicyType{}}
-	var missing []string
+	var e evaluation
+	e.ctx.src = req.Context
+	e.resource = req.Resource
+	e.action = req.Action
+	if !isASCII(e.action) {
+		e.action = strings.ToLower(e.action)
+	}
+	e.service = e.action
+	if i := strings.IndexByte(e.action, ':'); i >= 0 {
+		e.service = e.action[:i]
+	}
+	e.svcBit = svcBit(e.service)
 	for i, level := range set.SCPs {
-		if !e.scan(TypeSCP, i+1, level...) {
+		if !e.scan(scpIdx, i+1, level) {
 			e.lacking[scpIdx] = true
-			missing = append(missing, fmt.Sprintf("no service control policy at level %d allows %s", i+1, req.Action))
+			e.lackLevel(i + 1)
 		}
 	}
-	if !e.scan(TypeIdentity, 0, set.Identity...) {
+	if !e.scan(identityIdx, 0, set.Identity) {
 		e.lacking[identityIdx] = true
-		missing = append(missing, fmt.Sprintf("no identity-based policy allows the %s action", req.Action))
 	}
-	if set.Boundary != nil && !e.scan(TypeBoundary, 0, set.Boundary) {
+	if set.Boundary != nil && !e.scan(boundaryIdx, 0, []*Policy{set.Boundary}) {
 		e.lacking[boundaryIdx] = true
-		missing = append(missing, fmt.Sprintf("no permissions boundary allows the %s action", req.Action))
 	}
-	if set.Session != nil && !e.scan(TypeSession, 0, set.Session) {
+	if set.Session != nil && !e.scan(sessionIdx, 0, []*Policy{set.Session}) {
 		e.lacking[sessionIdx] = true
-		missing = append(missing, fmt.Sprintf("no session policy allows the %s action", req.Action))
 	}
-
-	res := e.res
-	switch {
-	case e.denied != [4]bool{}:
-		res.Decision = ExplicitDeny
-		var why []string
-		for i, t := range typeOrder {
-			if e.denied[i] {
-				res.BlockedBy = append(res.BlockedBy, t)
-				why = append(why, "explicit deny in "+typeWording[i])
-			}
-		}
-		res.Reason = strings.Join(why, "; ")
-	case e.lacking != [4]bool{}:
-		res.Decision = ImplicitDeny
-		for i, t := range typeOrder {
-			if e.lacking[i] {
-				res.BlockedBy = append(res.BlockedBy, t)
-			}
-		}
-		res.Reason = strings.Join(missing, "; ")
-	default:
-		res.Decision = Allow
-	}
-	return res
+	return e.result(req.Action)
 }
+
+var emptySet PolicySet
 
 // Policy types in the order they are reported, and their indexes.
 var typeOrder = [4]PolicyType{TypeSCP, TypeIdentity, TypeBoundary, TypeSession}
@@ -148,38 +134,6 @@ const (
 	sessionIdx
 )
 
-func typeIndex(t PolicyType) int {
-	switch t {
-	case TypeSCP:
-		return scpIdx
-	case TypeIdentity:
-		return identityIdx
-	case TypeBoundary:
-		return boundaryIdx
-	}
-	return sessionIdx
-}
-
-// scan records every statement of ps that applies and reports whether one
-// of them allows.
-func (e *evaluation) scan(t PolicyType, level int, ps ...*Policy) bool {
-	allowed := false
-	for _, p := range ps {
-		for _, st := range p.Statements {
-			if !e.applies(st) {
-				continue
-			}
-			e.res.Matched = append(e.res.Matched, Match{File: p.Name, Sid: st.Sid, Index: st.Index, Effect: st.Effect, PolicyType: t, Level: level})
-			if st.Effect == EffectDeny {
-				e.denied[typeIndex(t)] = true
-			} else {
-				allowed = true
-			}
-		}
-	}
-	return allowed
-}
-
 // typeWording is AWS's name for each policy type in access-denied messages.
 var typeWording = [4]string{
 	scpIdx:      "a service control policy",
@@ -188,83 +142,88 @@ var typeWording = [4]string{
 	sessionIdx:  "a session policy",
 }
 
+// hit is a statement that applied, recorded until the Result is built.
+type hit struct {
+	p     *Policy
+	st    *Statement
+	typ   int
+	level int
+}
+
+// evaluation is one decision's working state. It lives on the stack: the
+// fixed arrays hold typical numbers of matches and lacking SCP levels,
+// and the slices take over beyond them.
 type evaluation struct {
-	req     Request
-	action  string // lower-cased
-	ctx     *reqContext
-	res     Result
-	denied  [4]bool // by type index: a Deny applied
-	lacking [4]bool // by type index: a needed Allow is missing
+	action   string // lower-cased, or ASCII to be matched case-insensitively
+	service  string // action up to its first ':'
+	svcBit   uint64 // svcBit(service)
+	resource string
+	ctx      reqContext
+	denied   [4]bool // by type index: a Deny applied
+	lacking  [4]bool // by type index: a needed Allow is missing
+
+	nhits     int
+	hits      [24]hit
+	moreHits  []hit
+	nlack     int
+	lacks     [4]int // SCP levels without an Allow
+	moreLacks []int
 }
 
-// applies reports whether a statement matches the request: its action
-// (XOR NotAction), its resource (XOR NotResource) and all its conditions.
-func (e *evaluation) applies(st *Statement) bool {
-	hit := false
-	for _, g := range st.actions {
-		if g.match(e.action) {
-			hit = true
-			break
-		}
+func (e *evaluation) addHit(h hit) {
+	if e.moreHits == nil && e.nhits < len(e.hits) {
+		e.hits[e.nhits] = h
+		e.nhits++
+		return
 	}
-	if hit == st.NotAction {
-		return false
+	if e.moreHits == nil {
+		e.moreHits = append(make([]hit, 0, 2*len(e.hits)), e.hits[:]...)
 	}
-	if !e.resourceApplies(st) {
-		return false
-	}
-	for _, c := range st.Conditions {
-		if !c.eval(e.ctx) {
-			return false
-		}
-	}
-	return true
+	e.moreHits = append(e.moreHits, h)
 }
 
-func (e *evaluation) resourceApplies(st *Statement) bool {
-	if e.req.Resource == "" {
-		return e.unknownResourceApplies(st)
+func (e *evaluation) allHits() []hit {
+	if e.moreHits != nil {
+		return e.moreHits
 	}
-	hit := false
-	for _, rp := range st.resources {
-		g, err := rp.pattern(e.ctx)
-		if err == nil && g.match(e.req.Resource) {
-			hit = true
-			break
-		}
-	}
-	return hit != st.NotResource
+	return e.hits[:e.nhits]
 }
 
-// unknownResourceApplies is the fail-closed rule for a resource that could
-// not be derived: an Allow applies only through a literal "*" Resource (a
-// NotResource allow might exclude the very resource), while a Deny applies
-// through any resolvable Resource pattern, and through NotResource unless
-// it excludes everything with "*".
-func (e *evaluation) unknownResourceApplies(st *Statement) bool {
-	if st.Effect == EffectAllow {
-		if st.NotResource {
-			return false
-		}
-		for _, rp := range st.resources {
-			if rp.matchesAll() {
-				return true
+func (e *evaluation) lackLevel(level int) {
+	if e.moreLacks == nil && e.nlack < len(e.lacks) {
+		e.lacks[e.nlack] = level
+		e.nlack++
+		return
+	}
+	if e.moreLacks == nil {
+		e.moreLacks = append([]int(nil), e.lacks[:]...)
+	}
+	e.moreLacks = append(e.moreLacks, level)
+}
+
+func (e *evaluation) lackingLevels() []int {
+	if e.moreLacks != nil {
+		return e.moreLacks
+	}
+	return e.lacks[:e.nlack]
+}
+
+// scan records every statement of ps that applies and reports whether one
+// of them allows.
+func (e *evaluation) scan(typ, level int, ps []*Policy) bool {
+	allowed := false
+	for _, p := range ps {
+		for _, st := range p.Statements {
+			if !e.applies(st) {
+				continue
+			}
+			e.addHit(hit{p: p, st: st, typ: typ, level: level})
+			if st.Effect == EffectDeny {
+				e.denied[typ] = true
+			} else {
+				allowed = true
 			}
 		}
-		return false
 	}
-	for _, rp := range st.resources {
-		if st.NotResource && rp.matchesAll() {
-			return false
-		}
-	}
-	if st.NotResource {
-		return true
-	}
-	for _, rp := range st.resources {
-		if _, err := rp.pattern(e.ctx); err == nil {
-			return true
-		}
-	}
-	return false
+	return allowed
 }

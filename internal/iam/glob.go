@@ -27,6 +27,7 @@ type tokKind uint8
 
 const (
 	tokLit  tokKind = iota // the literal text lit
+	tokVar                 // literal text: the value of policy variable number v
 	tokOne                 // '?': one character
 	tokMany                // '*': any run of characters
 )
@@ -37,25 +38,58 @@ type tok struct {
 	kind  tokKind
 	cross bool
 	lit   string
+	v     int
 }
 
-// glob is a compiled wildcard pattern.
-type glob []tok
+// shape picks the matcher: most real patterns are a literal, a prefix
+// ("s3:Get*"), a suffix or an infix, and those need no general matcher.
+type shape uint8
 
-// compileGlob turns resolved pieces into a pattern; literal pieces (from
-// variables and escapes) never contain wildcards.
+const (
+	shapeGreedy shape = iota // every wildcard may cross ':'
+	shapeDP                  // some wildcard stops at ':'
+	shapeEmpty               // ""
+	shapeAny                 // "*"
+	shapeExact               // lit
+	shapePrefix              // lit*
+	shapeSuffix              // *lit
+	shapeInfix               // *lit*
+)
+
+// glob is a compiled wildcard pattern. Patterns with policy variables
+// (tokVar) are matched with the variables' values supplied by the caller.
+type glob struct {
+	toks  []tok
+	shape shape
+	lit   string // the literal of the exact, prefix, suffix and infix shapes
+	nvars int    // number of tokVar tokens
+}
+
+// compileGlob turns pieces into a pattern; literal pieces (from variables
+// and escapes) never contain wildcards. A variable piece becomes a tokVar
+// whose text is supplied at match time, so a pattern with variables is
+// compiled once, at parse time, rather than on every request. (Colons in
+// a variable's value are not counted as ARN segments; callers use
+// placeholders only where that cannot matter: see compileResource and
+// compileValue.)
 func compileGlob(pieces []piece, mode globMode) glob {
 	var g glob
 	var lit strings.Builder
 	flush := func() {
 		if lit.Len() > 0 {
-			g = append(g, tok{kind: tokLit, lit: lit.String()})
+			g.toks = append(g.toks, tok{kind: tokLit, lit: lit.String()})
 			lit.Reset()
 		}
 	}
 	seg := 0 // ARN segment of the current character
 	for pi, p := range pieces {
 		if p.literal {
+			if p.variable {
+				flush()
+				g.toks = append(g.toks, tok{kind: tokVar, v: g.nvars})
+				g.nvars++
+				continue
+			}
 			lit.WriteString(p.text)
 			seg += strings.Count(p.text, ":")
 			continue
@@ -74,10 +108,10 @@ func compileGlob(pieces []piece, mode globMode) glob {
 				}
 				// Adjacent stars are one star; collapsing keeps the matcher's
 				// work proportional to the pattern's meaning.
-				if t.kind == tokMany && len(g) > 0 && g[len(g)-1].kind == tokMany && g[len(g)-1].cross == t.cross {
+				if t.kind == tokMany && len(g.toks) > 0 && g.toks[len(g.toks)-1].kind == tokMany && g.toks[len(g.toks)-1].cross == t.cross {
 					continue
 				}
-				g = append(g, t)
+				g.toks = append(g.toks, t)
 			case ':':
 				seg++
 				lit.WriteByte(c)
@@ -87,7 +121,35 @@ func compileGlob(pieces []piece, mode globMode) glob {
 		}
 	}
 	flush()
+	g.shape, g.lit = classify(g.toks)
 	return g
+}
+
+// classify picks the cheapest matcher that gives the same answers as the
+// general one.
+func classify(toks []tok) (shape, string) {
+	star := func(i int) bool { return toks[i].kind == tokMany && toks[i].cross }
+	lit := func(i int) bool { return toks[i].kind == tokLit }
+	switch n := len(toks); {
+	case n == 0:
+		return shapeEmpty, ""
+	case n == 1 && star(0):
+		return shapeAny, ""
+	case n == 1 && lit(0):
+		return shapeExact, toks[0].lit
+	case n == 2 && lit(0) && star(1):
+		return shapePrefix, toks[0].lit
+	case n == 2 && star(0) && lit(1):
+		return shapeSuffix, toks[1].lit
+	case n == 3 && star(0) && lit(1) && star(2):
+		return shapeInfix, toks[1].lit
+	}
+	for _, t := range toks {
+		if (t.kind == tokOne || t.kind == tokMany) && !t.cross {
+			return shapeDP, ""
+		}
+	}
+	return shapeGreedy, ""
 }
 
 // endsSegment reports whether the pattern text at pieces[pi].text[i:] is
@@ -106,61 +168,64 @@ func compileText(s string, mode globMode) glob {
 	return compileGlob([]piece{{text: s}}, mode)
 }
 
-// match reports whether the whole of s matches the pattern.
-func (g glob) match(s string) bool {
-	switch {
-	case len(g) == 0:
+// match reports whether the whole of s matches a pattern without
+// variables.
+func (g glob) match(s string) bool { return g.matchWith(s, false, nil) }
+
+// matchWith matches s, with vals holding the values of the pattern's
+// variables in order. With fold set, s's ASCII letters are folded to lower
+// case before comparison: for an ASCII s and a lower-case pattern (action
+// matching) that is matching strings.ToLower(s), without the allocation.
+func (g *glob) matchWith(s string, fold bool, vals []string) bool {
+	switch g.shape {
+	case shapeEmpty:
 		return s == ""
-	case len(g) == 1 && g[0].kind == tokLit:
-		return s == g[0].lit
-	case len(g) == 1 && g[0].kind == tokMany && g[0].cross:
+	case shapeAny:
 		return true
-	}
-	// reach[i] says the tokens so far can match s[:i]. Dynamic programming
-	// keeps the cost at len(pattern)×len(s) whatever the pattern, where
-	// backtracking can go exponential on crafted input.
-	var bufA, bufB [160]bool
-	n := len(s)
-	var cur, next []bool
-	if n < len(bufA) {
-		cur, next = bufA[:n+1], bufB[:n+1]
-	} else {
-		cur, next = make([]bool, n+1), make([]bool, n+1)
-	}
-	cur[0] = true
-	for _, t := range g {
-		clear(next)
-		hit := false
-		switch t.kind {
-		case tokLit:
-			for i := 0; i+len(t.lit) <= n; i++ {
-				if cur[i] && s[i:i+len(t.lit)] == t.lit {
-					next[i+len(t.lit)], hit = true, true
-				}
-			}
-		case tokOne:
-			for i := range n {
-				if cur[i] && (t.cross || s[i] != ':') {
-					_, size := utf8.DecodeRuneInString(s[i:])
-					next[i+size], hit = true, true
-				}
-			}
-		case tokMany:
-			run := false
-			for i := 0; i <= n; i++ {
-				run = run || cur[i]
-				if run && (i == n || utf8.RuneStart(s[i])) {
-					next[i], hit = true, true
-				}
-				if i < n && !t.cross && s[i] == ':' {
-					run = false
-				}
-			}
+	case shapeExact:
+		return len(s) == len(g.lit) && equalLit(s, g.lit, fold)
+	case shapePrefix:
+		return len(s) >= len(g.lit) && equalLit(s[:len(g.lit)], g.lit, fold)
+	case shapeSuffix:
+		i := len(s) - len(g.lit)
+		// The star may only stop at a character boundary.
+		return i >= 0 && utf8.RuneStart(s[i]) && equalLit(s[i:], g.lit, fold)
+	case shapeInfix:
+		if !fold && utf8.RuneStart(g.lit[0]) {
+			return strings.Contains(s, g.lit)
 		}
-		if !hit {
+	case shapeDP:
+		return matchDP(g.toks, s, fold, vals)
+	}
+	return matchGreedy(g.toks, s, fold, vals)
+}
+
+// equalLit compares s with a pattern literal of the same length.
+func equalLit(s, lit string, fold bool) bool {
+	if !fold {
+		return s == lit
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lit[i] {
 			return false
 		}
-		cur, next = next, cur
 	}
-	return cur[n]
+	return true
+}
+
+// litAt reports whether s continues with lit at byte i.
+func litAt(s string, i int, lit string, fold bool) bool {
+	return len(s)-i >= len(lit) && equalLit(s[i:i+len(lit)], lit, fold)
+}
+
+// tokText is the literal text of a tokLit or tokVar token.
+func tokText(t *tok, vals []string) string {
+	if t.kind == tokVar {
+		return vals[t.v]
+	}
+	return t.lit
 }

@@ -123,13 +123,14 @@ func parseOperator(name string) (opSpec, setMode, bool, error) {
 
 // condValue is one policy value of a condition, decoded for its family.
 type condValue struct {
-	tmpl   *template // string, Bool and ARN families
-	glob   glob      // StringLike / ARN patterns without variables
-	num    float64
-	date   time.Time
-	prefix netip.Prefix
-	bin    []byte
-	null   bool // Null: true means "the key must be absent"
+	tmpl    *template // string, Bool and ARN families
+	glob    glob      // StringLike / ARN patterns, variables as placeholders
+	dynamic bool      // an ARN pattern with variables: compiled per use
+	num     float64
+	date    time.Time
+	prefix  netip.Prefix
+	bin     []byte
+	null    bool // Null: true means "the key must be absent"
 }
 
 // compileValue decodes a policy value; vars says whether policy variables
@@ -144,6 +145,12 @@ func compileValue(spec opSpec, raw string, vars bool) (condValue, error) {
 			return v, err
 		}
 		if v.tmpl.hasVars() {
+			switch spec.fam {
+			case famStringLike:
+				v.glob = compileGlob(v.tmpl.pieces(), globString)
+			case famArn:
+				v.dynamic = true
+			}
 			return v, nil
 		}
 		switch spec.fam {
@@ -195,12 +202,18 @@ func compileValue(spec opSpec, raw string, vars bool) (condValue, error) {
 // it refuses hex, exponents, underscores, Inf and NaN, which IAM does not
 // accept.
 func parseNumber(s string) (float64, error) {
-	t := strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
-	intPart, frac, hasDot := strings.Cut(t, ".")
-	if (intPart == "" && frac == "") || (hasDot && frac == "") || !allDigits(intPart) || !allDigits(frac) {
+	if !isNumber(s) {
 		return 0, fmt.Errorf("value %q is not an integer or decimal", s)
 	}
 	return strconv.ParseFloat(s, 64)
+}
+
+// isNumber reports whether s has parseNumber's syntax; it lets request
+// values be checked without building an error.
+func isNumber(s string) bool {
+	t := strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+	intPart, frac, hasDot := strings.Cut(t, ".")
+	return !(intPart == "" && frac == "") && !(hasDot && frac == "") && allDigits(intPart) && allDigits(frac)
 }
 
 func allDigits(s string) bool {
@@ -227,12 +240,14 @@ var dateLayouts = []string{
 // all-digit value is always epoch seconds, so the bare-year profile "YYYY"
 // is not supported.
 func parseDate(s string) (time.Time, bool) {
-	if f, err := parseNumber(s); err == nil {
-		if math.Abs(f) > 1e13 { // beyond year 300000: not a real date
-			return time.Time{}, false
+	if isNumber(s) {
+		if f, err := strconv.ParseFloat(s, 64); err == nil {
+			if math.Abs(f) > 1e13 { // beyond year 300000: not a real date
+				return time.Time{}, false
+			}
+			sec, frac := math.Modf(f)
+			return time.Unix(int64(sec), int64(frac*1e9)).UTC(), true
 		}
-		sec, frac := math.Modf(f)
-		return time.Unix(int64(sec), int64(frac*1e9)).UTC(), true
 	}
 	for _, layout := range dateLayouts {
 		if t, err := time.Parse(layout, s); err == nil {

@@ -235,6 +235,7 @@ func (p *parser) actions(st *Statement, m *member) {
 		st.Action = append(st.Action, a)
 		st.actions = append(st.actions, compileText(strings.ToLower(a), globString))
 	}
+	groupByService(st)
 }
 
 func (p *parser) resources(st *Statement, m *member) {
@@ -267,7 +268,7 @@ func (p *parser) conditions(st *Statement, n *node) {
 			continue
 		}
 		for _, km := range om.val.members {
-			c := &Condition{Operator: om.key, Key: km.key, key: strings.ToLower(km.key), spec: spec, set: set, ifExists: ifExists}
+			c := &Condition{Operator: om.key, Key: km.key, key: newKey(km.key), spec: spec, set: set, ifExists: ifExists}
 			if strings.TrimSpace(km.key) == "" {
 				p.errorf(km.keyOff, "empty condition key under %s", om.key)
 				continue

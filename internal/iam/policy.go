@@ -63,6 +63,18 @@ type Statement struct {
 
 	actions   []glob        // lower-cased action patterns
 	resources []*resPattern // compiled Resource / NotResource patterns
+	// services groups actions by the service their patterns name
+	// literally ("s3" for "s3:Get*"; actions is ordered to match), so a
+	// request is compared only with its own service's patterns. nil when
+	// some pattern's service has a wildcard: then all are tried.
+	services []serviceSpan
+	svcMask  uint64 // bit svcBit(name) of every service in services
+}
+
+// serviceSpan says that actions[lo:hi] are the patterns of one service.
+type serviceSpan struct {
+	name   string
+	lo, hi int
 }
 
 // Diagnostic is a problem found in a policy document, at a 1-based line and

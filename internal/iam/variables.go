@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // A template is a policy string that may contain policy variables:
@@ -19,16 +20,18 @@ type tpart struct {
 	text   string // literal text, or the escaped character
 	isVar  bool   // a ${key} reference
 	quoted bool   // text came from an escape: never a wildcard
-	key    string // lower-cased key of a variable
+	key    ckey   // a variable's key
 	def    string
 	hasDef bool
 }
 
-// piece is a resolved fragment of a template; literal pieces came from a
-// variable or an escape and must not be read as wildcards.
+// piece is a fragment of a pattern; literal pieces came from a variable or
+// an escape and must not be read as wildcards. A variable piece stands for
+// a variable's value, supplied at match time.
 type piece struct {
-	text    string
-	literal bool
+	text     string
+	literal  bool
+	variable bool
 }
 
 // parseTemplate splits s into text and variables. With vars false (a
@@ -82,7 +85,7 @@ func parseVariable(s string) (tpart, int, error) {
 	if key == "" || strings.ContainsAny(key, " \t'${") {
 		return tpart{}, 0, errors.New("malformed policy variable " + strconv.Quote(s[:min(i+1, len(s))]))
 	}
-	part := tpart{isVar: true, key: strings.ToLower(key)}
+	part := tpart{isVar: true, key: newKey(key)}
 	if s[i] == '}' {
 		return part, i + 1, nil
 	}
@@ -114,34 +117,116 @@ func skipBlanks(s string, i int) int {
 // hasVars reports whether the template needs a request context to resolve.
 func (t *template) hasVars() bool { return t.parts != nil }
 
-// resolve substitutes variables from the request context. It fails when a
-// variable has no single value and no default: IAM then treats the policy
+// pieces returns the template as pattern pieces, each variable a
+// placeholder (see compileGlob).
+func (t *template) pieces() []piece {
+	if t.parts == nil {
+		return []piece{{text: t.raw}}
+	}
+	out := make([]piece, 0, len(t.parts))
+	for _, p := range t.parts {
+		out = append(out, piece{text: p.text, literal: p.quoted || p.isVar, variable: p.isVar})
+	}
+	return out
+}
+
+// value returns a variable's value: its single context value, else its
+// default. It fails when there is neither: IAM then treats the policy
 // value as matching nothing.
+func (p *tpart) value(ctx *reqContext) (string, bool) {
+	if v, ok := ctx.single(p.key); ok {
+		return v, true
+	}
+	return p.def, p.hasDef
+}
+
+// resolveVars appends the values of the template's variables, in order,
+// to buf.
+func (t *template) resolveVars(ctx *reqContext, buf []string) ([]string, bool) {
+	for i := range t.parts {
+		if p := &t.parts[i]; p.isVar {
+			v, ok := p.value(ctx)
+			if !ok {
+				return nil, false
+			}
+			buf = append(buf, v)
+		}
+	}
+	return buf, true
+}
+
+// resolve substitutes variables from the request context into pieces.
 func (t *template) resolve(ctx *reqContext) ([]piece, bool) {
 	if t.parts == nil {
 		return []piece{{text: t.raw}}, true
 	}
 	out := make([]piece, 0, len(t.parts))
-	for _, p := range t.parts {
-		switch {
-		case !p.isVar:
+	for i := range t.parts {
+		p := &t.parts[i]
+		if !p.isVar {
 			out = append(out, piece{text: p.text, literal: p.quoted})
-		default:
-			v, ok := ctx.single(p.key)
-			if !ok {
-				if !p.hasDef {
-					return nil, false
-				}
-				v = p.def
-			}
-			out = append(out, piece{text: v, literal: true})
+			continue
 		}
+		v, ok := p.value(ctx)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, piece{text: v, literal: true})
 	}
 	return out, true
 }
 
-// resolveString is resolve joined into one string, for operators that
-// compare whole values.
+// equal compares r with the resolved template, folding case when fold is
+// set, without building the resolved string. A template whose variables
+// do not resolve equals nothing.
+func (t *template) equal(r string, ctx *reqContext, fold bool) bool {
+	if t.parts == nil {
+		if fold {
+			return strings.EqualFold(t.raw, r)
+		}
+		return t.raw == r
+	}
+	rest, rASCII := r, !fold || isASCII(r)
+	for i := range t.parts {
+		p := &t.parts[i]
+		text := p.text
+		if p.isVar {
+			v, ok := p.value(ctx)
+			if !ok {
+				return false
+			}
+			text = v
+		}
+		if fold && !(rASCII && isASCII(text)) {
+			// Unicode folding can change byte lengths: compare whole strings.
+			s, ok := t.resolveString(ctx)
+			return ok && strings.EqualFold(s, r)
+		}
+		if len(rest) < len(text) || !equalText(rest[:len(text)], text, fold) {
+			return false
+		}
+		rest = rest[len(text):]
+	}
+	return rest == ""
+}
+
+func equalText(a, b string, fold bool) bool {
+	if fold {
+		return asciiEqualFold(a, b)
+	}
+	return a == b
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// resolveString is resolve joined into one string.
 func (t *template) resolveString(ctx *reqContext) (string, bool) {
 	if t.parts == nil {
 		return t.raw, true
