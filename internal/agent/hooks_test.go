@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -58,5 +59,25 @@ func TestHooksRunAtTheirPoints(t *testing.T) {
 		} else if et.runs != 1 || len(h.post) != 1 {
 			t.Fatalf("runs=%d post=%v", et.runs, h.post)
 		}
+	}
+}
+
+func TestAuditReadyFailureRefusesTheCall(t *testing.T) {
+	p := &scripted{responses: []func(func(model.Event)) (*model.Response, error){use(call("1", "echo", `{"text":"x"}`)), say("ok")}}
+	a, et := newAgent(p, &fixedPerms{kind: permission.Allow}, nil)
+	a.AuditReady = func() error { return errors.New("audit trail /var/log/qdev: disk full") }
+	var audited []string
+	a.Audit = func(c *Call, r tool.Result) { audited = append(audited, c.Name) }
+	if err := a.Turn(context.Background(), prompt("hi")); err != nil {
+		t.Fatal(err)
+	}
+	if et.runs != 0 {
+		t.Fatal("the call ran although it could not be recorded")
+	}
+	if r := lastResult(t, p.requests[1]); !strings.Contains(r.Content[0].Text, "disk full") {
+		t.Fatalf("result %q", r.Content[0].Text)
+	}
+	if len(audited) != 1 {
+		t.Fatalf("audited %v", audited)
 	}
 }

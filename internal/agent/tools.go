@@ -129,6 +129,11 @@ func (a *Agent) runOne(ctx context.Context, u model.Block) (*Call, tool.Result, 
 			c.Approval = "allowed once"
 		}
 	}
+	if a.AuditReady != nil {
+		if err := a.AuditReady(); err != nil {
+			return fail("Not run: " + err.Error())
+		}
+	}
 	start := time.Now()
 	res := inv.Run(ctx, a.observer().ToolOutput(c))
 	if res.Duration == 0 {

@@ -92,22 +92,20 @@ func (d *Digest) checkSignature(pub ed25519.PublicKey) bool {
 		ed25519.Verify(pub, []byte(d.SigningString()), sig)
 }
 
-// newDigest describes log file name, created at start, with content data,
+// digestOf describes log file name, created at start and summarized by s,
 // chained to the previous digest file's bytes prev (nil for the first).
-func newDigest(name string, start, end time.Time, data, prev []byte) (*Digest, error) {
-	sum := sha256.Sum256(data)
-	lines, torn := splitLines(data)
+func digestOf(name string, start, end time.Time, s fileSummary, prev []byte) (*Digest, error) {
 	d := &Digest{
 		DigestStartTime:      start.UTC().Format(TimeFormat),
 		DigestEndTime:        end.UTC().Format(TimeFormat),
 		FileName:             name,
-		FileSHA256:           hex.EncodeToString(sum[:]),
-		RecordCount:          len(lines),
-		LastRecordIncomplete: torn != nil,
+		FileSHA256:           hexOf(&s.sum),
+		RecordCount:          s.records,
+		LastRecordIncomplete: s.torn,
 	}
-	if len(lines) > 0 {
-		d.FirstRecordHash = lineHash(lines[0])
-		d.LastRecordHash = lineHash(lines[len(lines)-1])
+	if s.records > 0 {
+		d.FirstRecordHash = hexOf(&s.first)
+		d.LastRecordHash = hexOf(&s.last)
 	}
 	if prev != nil {
 		p, err := parseDigest(prev)

@@ -32,6 +32,20 @@
 // truncating sealed files therefore breaks a digest or the digest chain, and
 // edits inside the open file break the record chain.
 //
+// # Writing
+//
+// Append returns once its record is on disk (fdatasync). Appends that
+// arrive together in one process are committed as a group: one caller
+// leads, taking the directory's flock, writing every queued record with
+// one write and syncing once, and the others return with it. A process
+// killed during a commit loses at most that commit's records, none of
+// which had been acknowledged, and leaves at most one torn line.
+//
+// Callers that must not act unrecorded (the agent before running a tool)
+// ask Trail.Ready first: it fails, in one line naming the directory, when
+// the directory is gone or unwritable or its filesystem is nearly full, so
+// that the call is refused rather than run without a record.
+//
 // # What the trail cannot prove
 //
 // The last record of the open file has no successor and no digest yet, so

@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -107,4 +108,15 @@ func hasKind(r Report, k string) bool {
 		}
 	}
 	return false
+}
+
+// newDigest describes, as seal does from the file, log file name, created at start, with content data,
+// chained to the previous digest file's bytes prev (nil for the first).
+func newDigest(name string, start, end time.Time, data, prev []byte) (*Digest, error) {
+	var s scanner
+	sum, err := s.scan(bytes.NewReader(data), nil)
+	if err != nil {
+		return nil, err
+	}
+	return digestOf(name, start, end, sum, prev)
 }

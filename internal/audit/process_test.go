@@ -20,11 +20,12 @@ import (
 // that append to a shared trail: one killed with SIGKILL in the middle of
 // its appends, two appending at once.
 const (
-	childModeEnv = "QDEV_AUDIT_CHILD" // "crash" or "append"
+	childModeEnv = "QDEV_AUDIT_CHILD" // "crash", "append" or "batch"
 	childDirEnv  = "QDEV_AUDIT_DIR"
 	childIDEnv   = "QDEV_AUDIT_ID"
 	childNEnv    = "QDEV_AUDIT_N"
 	childMaxEnv  = "QDEV_AUDIT_MAX"
+	childTearEnv = "QDEV_AUDIT_TEAR" // batch mode: tear a write after this many records
 )
 
 func TestMain(m *testing.M) {
@@ -54,6 +55,9 @@ func child(mode string) int {
 	}
 	n, _ := strconv.Atoi(os.Getenv(childNEnv))
 	id := os.Getenv(childIDEnv)
+	if mode == "batch" {
+		return batchChild(tr, id, n)
+	}
 	for seq := 0; mode == "crash" || seq < n; seq++ {
 		pad := ""
 		if mode == "crash" { // sizes up to ~90 KB, so writes span many pages

@@ -59,6 +59,14 @@ func RedactJSON(doc json.RawMessage) json.RawMessage {
 	if len(bytes.TrimSpace(doc)) == 0 {
 		return nil
 	}
+	if plainDocument(doc) {
+		return doc
+	}
+	return redactDocument(doc)
+}
+
+// redactDocument is RedactJSON without its shortcut for plain documents.
+func redactDocument(doc json.RawMessage) json.RawMessage {
 	dec := json.NewDecoder(bytes.NewReader(doc))
 	dec.UseNumber()
 	var v any
@@ -128,6 +136,9 @@ func redactRecord(r *Record) {
 type rule struct {
 	re      *regexp.Regexp
 	replace func(m []string) string
+	// words are lowercase strings one of which every match contains,
+	// ignoring ASCII case: text without any cannot match (see mayMatch).
+	words []string
 }
 
 // apply rewrites every match of r in s. Unlike ReplaceAllStringFunc it hands
@@ -166,19 +177,24 @@ func masked(keep int) func([]string) string {
 // (a whole Authorization header before its bearer token).
 var rules = []rule{
 	{regexp.MustCompile(`(?s)-----BEGIN[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----.*?(?:-----END[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|\z)`),
-		func([]string) string { return "-----BEGIN PRIVATE KEY-----" + Mask + "-----END PRIVATE KEY-----" }},
+		func([]string) string { return "-----BEGIN PRIVATE KEY-----" + Mask + "-----END PRIVATE KEY-----" },
+		[]string{"private key"}},
 	{regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.\-]*://[^\s/?#@:'"]*):[^\s/?#@'"]+@`),
-		func(m []string) string { return m[1] + ":" + Mask + "@" }},
-	{regexp.MustCompile(`(?i)\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)[^"'\r\n]+`), masked(1)},
-	{regexp.MustCompile(`(?i)\b(bearer\s+)[A-Za-z0-9\-._~+/]+=*`), masked(1)},
+		func(m []string) string { return m[1] + ":" + Mask + "@" }, []string{"://"}},
+	{regexp.MustCompile(`(?i)\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)[^"'\r\n]+`), masked(1), []string{"authorization"}},
+	{regexp.MustCompile(`(?i)\b(bearer\s+)[A-Za-z0-9\-._~+/]+=*`), masked(1), []string{"bearer"}},
 	{regexp.MustCompile(`(?i)(["']?)([A-Za-z0-9_.\-]*(?:password|passwd|passphrase|secret|token|api[_\-]?key|credential|private[_\-]?key|signature)[A-Za-z0-9_.\-]*)(["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s"'&,;]+)`),
-		func(m []string) string { return assignment(m[0], m[1]+m[2]+m[3], m[2], m[4]) }},
+		func(m []string) string { return assignment(m[0], m[1]+m[2]+m[3], m[2], m[4]) },
+		[]string{"pass", "secret", "token", "api", "credential", "private", "signature"}},
 	{regexp.MustCompile(`(?i)(--?[A-Za-z0-9_\-]*(?:password|passwd|passphrase|secret|token|api-?key|credential)[A-Za-z0-9_\-]*)(\s+)("[^"]*"|'[^']*'|[^\s"'-][^\s"']*)`),
-		func(m []string) string { return assignment(m[0], m[1]+m[2], m[1], m[3]) }},
-	{regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`), masked(0)},
-	{regexp.MustCompile(`(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9/+=]+`), masked(0)},
-	{regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|xox[abprs]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{35}|sk-(?:ant-|proj-)?[A-Za-z0-9_\-]{20,})`), masked(0)},
-	{regexp.MustCompile(`\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}`), masked(0)},
+		func(m []string) string { return assignment(m[0], m[1]+m[2], m[1], m[3]) },
+		[]string{"pass", "secret", "token", "api", "credential"}},
+	{regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`), masked(0), []string{"akia", "asia"}},
+	{regexp.MustCompile(`(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9/+=]+`), masked(0),
+		[]string{"iqojb3jpz2lu", "fwogzxivyxdz", "fqogzxivyxdz"}},
+	{regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|xox[abprs]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{35}|sk-(?:ant-|proj-)?[A-Za-z0-9_\-]{20,})`), masked(0),
+		[]string{"gh", "xox", "aiza", "sk-"}},
+	{regexp.MustCompile(`\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}`), masked(0), []string{"eyj"}},
 }
 
 // assignment masks value in "name = value" unless name only points at a
@@ -206,8 +222,23 @@ var secretKeyShape = regexp.MustCompile(`[A-Za-z0-9/+]{40,}`)
 // secret, private key blocks, passwords in URLs, and well-known API token
 // formats (GitHub, Slack, OpenAI, Anthropic, Google, JWTs).
 func RedactString(s string) string {
+	ascii, lower := isASCII(s), ""
+	if ascii {
+		lower = strings.ToLower(s)
+	}
 	for _, r := range rules {
-		s = r.apply(s)
+		if ascii && !r.mayMatch(lower) {
+			continue
+		}
+		if out := r.apply(s); out != s {
+			s = out
+			if ascii { // the rules put only ASCII in
+				lower = strings.ToLower(s)
+			}
+		}
+	}
+	if ascii && !hasKeyRun([]byte(s)) {
+		return s
 	}
 	return secretKeyShape.ReplaceAllStringFunc(s, func(m string) string {
 		if len(m) == 40 && looksRandom(m) {

@@ -94,8 +94,7 @@ func (t *Trail) scan() error {
 		f.Close()
 		return fmt.Errorf("audit trail %s: %w", last.Name, err)
 	}
-	t.cur, t.curName, t.curSeq, t.curStart = f, last.Name, last.Seq, last.Start
-	t.size, t.torn = fi.Size(), torn
+	t.setCurrent(f, last.Name, last.Seq, last.Start, fi.Size(), torn)
 	return nil
 }
 

@@ -1,15 +1,15 @@
 package audit
 
 import (
-	"bytes"
 	"crypto/ed25519"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/qdev/qdev/internal/paths"
@@ -18,6 +18,14 @@ import (
 // DefaultMaxFileBytes is the size at which a log file is sealed when
 // Options.MaxFileBytes is zero.
 const DefaultMaxFileBytes = 16 << 20
+
+// maxBatchBytes bounds the encoded records one leader commits at once, so
+// that a burst does not build one unbounded write buffer.
+const maxBatchBytes = 4 << 20
+
+// maxJoinWait bounds how long a leader waits for Appends under way to join
+// its batch; see awaitJoiners.
+const maxJoinWait = time.Millisecond
 
 // DefaultDir returns the trail directory used unless one is configured:
 // $XDG_DATA_HOME/qdev/audit.
@@ -36,18 +44,34 @@ type Options struct {
 
 // Trail appends records to a trail directory. Its methods are safe for
 // concurrent use, and several processes may append to one directory: every
-// append and rotation holds the directory's flock, and each process
+// commit and rotation holds the directory's flock, and each process
 // re-reads the state another one left before it writes.
+//
+// Concurrent Appends in one process are committed in groups: the first
+// caller to find the queue empty leads, writing every record queued behind
+// it with one write and one fsync, so the cost of a sync is shared.
 type Trail struct {
 	dir     string
 	maxSize int64
 	now     func() time.Time
 	keyFile string
+	closed  atomic.Bool
 
-	mu     sync.Mutex // guards everything below
-	lock   *os.File   // the directory's .lock, flocked around each append
-	closed bool
-	key    ed25519.PrivateKey // loaded on the first seal
+	qmu   sync.Mutex // guards queue and joining
+	queue []*waiter  // Appends not yet committed; queue[0] leads
+	// inflight counts the Appends that have begun and not yet returned.
+	inflight atomic.Int64
+	// joining, when not nil, is closed once every Append in flight is
+	// queued: the leader is waiting for that (see awaitJoiners);
+	// joinWanted says so without taking qmu.
+	joining    chan struct{}
+	joinWanted atomic.Bool
+	lastSync   atomic.Int64 // how long the last fsync took, in nanoseconds
+
+	mu   sync.Mutex // guards everything below; held for a whole commit
+	lock *os.File   // the directory's .lock, flocked around each commit
+	key  ed25519.PrivateKey
+	wbuf []byte // the lines of the commit in progress
 
 	// The open log file as this process last saw it, nil when the newest
 	// file is sealed or the trail is empty.
@@ -59,6 +83,21 @@ type Trail struct {
 	torn     bool   // cur ends with a line torn by a crash
 	nextSeq  int64  // sequence number of the next file
 	head     string // chain hash of the trail's last complete record
+
+	// curPath mirrors cur's path for Ready, which must not wait for a
+	// commit; nil when there is no open file.
+	curPath atomic.Pointer[string]
+	ready   readiness
+	// noSync skips fsync: only benchmarks that build a trail quickly set it.
+	noSync bool
+	hooks  *testHooks
+}
+
+// testHooks let tests stop or break a commit at chosen points; a Trail has
+// none outside tests.
+type testHooks struct {
+	write      func(f *os.File, b []byte) (int, error) // instead of f.Write
+	beforeSync func()                                  // before each fsync
 }
 
 // Open prepares the trail in dir, creating the directory (0700) if needed.
@@ -82,6 +121,7 @@ func Open(dir string, opts Options) (*Trail, error) {
 	if t.keyFile == "" {
 		t.keyFile = KeyPath(dir)
 	}
+	t.ready = readiness{free: diskFree, clock: time.Now}
 	return t, nil
 }
 
@@ -90,59 +130,111 @@ func (t *Trail) Dir() string { return t.dir }
 
 // Append validates r, fills its defaults (eventVersion, eventTime from the
 // trail's clock, eventSource, eventName, eventType, eventID), redacts its
-// secrets, chains it to the trail's last record and writes it as one line
-// with a single write, synced to disk before Append returns. It seals the
-// open file first when the hour has changed or the file is full.
+// secrets, chains it to the trail's last record and writes it as one
+// complete line. It returns once the line is synced to disk, or with an
+// error when it may not be; records appended concurrently share the write
+// and the sync but keep the order in which they were queued. The open file
+// is sealed first when the hour has changed or the file is full.
 func (t *Trail) Append(r Record) error {
+	t.inflight.Add(1)
+	defer t.leave()
 	rec, err := prepare(r)
 	if err != nil {
 		return err
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.closed {
-		return errors.New("audit trail " + t.dir + ": closed")
-	}
-	if err := flock(t.lock, true); err != nil {
-		return fmt.Errorf("audit trail %s: lock: %w", t.dir, err)
-	}
-	defer funlock(t.lock)
-	if err := t.refresh(); err != nil {
+	enc, err := encode(&rec)
+	if err != nil {
 		return err
 	}
-	now := t.now()
-	// The trail's clock, not the caller's, dates records: file selection in
-	// Lookup and Verify relies on eventTime growing along the trail.
-	rec.EventTime = now.UTC().Format(TimeFormat)
-	rec.PrevHash = t.head
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(&rec); err != nil {
-		return fmt.Errorf("audit record %q: %w", rec.EventName, err)
+	w := &waiter{enc: enc, wake: make(chan bool, 1)}
+	t.qmu.Lock()
+	t.queue = append(t.queue, w)
+	leader := len(t.queue) == 1
+	t.signalJoiners()
+	t.qmu.Unlock()
+	if !leader && <-w.wake {
+		return w.err
 	}
-	line := buf.Bytes()
-	if t.cur != nil && t.mustSeal(now, int64(len(line))) {
-		if err := t.seal(now); err != nil {
-			return err
-		}
+	t.lead()
+	return w.err
+}
+
+// leave counts an Append out, telling a waiting leader.
+func (t *Trail) leave() {
+	t.inflight.Add(-1)
+	if t.joinWanted.Load() {
+		t.qmu.Lock()
+		t.signalJoiners()
+		t.qmu.Unlock()
 	}
-	if t.cur == nil {
-		if err := t.create(now); err != nil {
-			return err
-		}
+}
+
+// lead commits the records at the front of the queue, the caller's own
+// first, then wakes their callers and passes the lead to the first record
+// that arrived meanwhile, so no caller waits for more than two commits.
+func (t *Trail) lead() {
+	t.qmu.Lock()
+	t.awaitJoiners()
+	n, size := 1, len(t.queue[0].enc.data)
+	for n < len(t.queue) && size+len(t.queue[n].enc.data) <= maxBatchBytes {
+		size += len(t.queue[n].enc.data)
+		n++
 	}
-	if _, err := t.cur.Write(line); err != nil {
-		t.size = -1 // unknown: the next append re-reads the file
-		return fmt.Errorf("audit trail %s: %w", t.curName, err)
+	batch := slices.Clone(t.queue[:n])
+	t.qmu.Unlock()
+
+	t.commit(batch)
+
+	t.qmu.Lock()
+	t.queue = slices.Delete(t.queue, 0, n)
+	var next *waiter
+	if len(t.queue) > 0 {
+		next = t.queue[0]
 	}
-	if err := t.cur.Sync(); err != nil {
-		t.size = -1
-		return fmt.Errorf("audit trail %s: sync: %w", t.curName, err)
+	t.qmu.Unlock()
+	for _, w := range batch[1:] {
+		w.wake <- true
 	}
-	t.size += int64(len(line))
-	t.head = lineHash(line[:len(line)-1])
-	return nil
+	if next != nil {
+		next.wake <- false
+	}
+}
+
+// awaitJoiners lets the Appends under way join the batch about to be
+// committed: those preparing their record, and those just woken from the
+// last batch, which leave, or come back with a new record when their
+// caller has more. It waits until each is queued or gone, at most half as
+// long as the last sync took and never more than maxJoinWait, since a sync
+// saved for them is worth more than the wait. A lone Append never waits.
+// It is called and returns with qmu held.
+func (t *Trail) awaitJoiners() {
+	wait := min(time.Duration(t.lastSync.Load())/2, maxJoinWait)
+	if wait <= 0 || len(t.queue) >= int(t.inflight.Load()) {
+		return
+	}
+	ch := make(chan struct{})
+	t.joining = ch
+	t.joinWanted.Store(true)
+	t.qmu.Unlock()
+	timer := time.NewTimer(wait)
+	select {
+	case <-ch:
+	case <-timer.C:
+	}
+	timer.Stop()
+	t.qmu.Lock()
+	t.joining = nil
+	t.joinWanted.Store(false)
+}
+
+// signalJoiners ends a leader's wait once every Append in flight is
+// queued. It runs with qmu held.
+func (t *Trail) signalJoiners() {
+	if t.joining != nil && len(t.queue) >= int(t.inflight.Load()) {
+		close(t.joining)
+		t.joining = nil
+		t.joinWanted.Store(false)
+	}
 }
 
 // Rotate seals the open log file now, if there is one; the next Append
@@ -150,7 +242,7 @@ func (t *Trail) Append(r Record) error {
 func (t *Trail) Rotate() error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if t.closed {
+	if t.closed.Load() {
 		return errors.New("audit trail " + t.dir + ": closed")
 	}
 	if err := flock(t.lock, true); err != nil {
@@ -163,110 +255,17 @@ func (t *Trail) Rotate() error {
 	return t.seal(t.now())
 }
 
-// Close releases the trail's files. It does not seal the open file: other
+// Close releases the trail's files once the commit in progress, if any, is
+// done; Appends still queued fail. It does not seal the open file: other
 // processes, or a later run, keep appending to it. Close is idempotent.
 func (t *Trail) Close() error {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.closed {
+	if t.closed.Swap(true) {
 		return nil
 	}
-	t.closed = true
+	t.mu.Lock()
+	defer t.mu.Unlock()
 	t.dropCurrent()
 	return t.lock.Close()
-}
-
-// mustSeal reports whether the open file must be sealed before a line of n
-// bytes is appended at time now.
-func (t *Trail) mustSeal(now time.Time, n int64) bool {
-	return t.torn ||
-		now.UTC().Truncate(time.Hour).After(t.curStart.Truncate(time.Hour)) ||
-		(t.size > 0 && t.size+n > t.maxSize)
-}
-
-// dropCurrent forgets the open file.
-func (t *Trail) dropCurrent() {
-	if t.cur != nil {
-		t.cur.Close()
-	}
-	t.cur, t.curName, t.size, t.torn = nil, "", -1, false
-}
-
-// create starts log file number t.nextSeq.
-func (t *Trail) create(now time.Time) error {
-	name := logName(now, t.nextSeq)
-	f, err := os.OpenFile(filepath.Join(t.dir, name), os.O_RDWR|os.O_APPEND|os.O_CREATE|os.O_EXCL, 0o600)
-	if err != nil {
-		return fmt.Errorf("audit trail %s: %w", t.dir, err)
-	}
-	if err := syncDir(t.dir); err != nil {
-		f.Close()
-		return fmt.Errorf("audit trail %s: %w", t.dir, err)
-	}
-	t.cur, t.curName, t.curSeq, t.curStart = f, name, t.nextSeq, now.UTC().Truncate(time.Second)
-	t.size, t.torn, t.nextSeq = 0, false, t.nextSeq+1
-	return nil
-}
-
-// seal writes the open file's digest, chained to the digest before it,
-// makes the file read-only and forgets it. The digest appears atomically,
-// and its existence is what tells every process the file is closed.
-func (t *Trail) seal(now time.Time) error {
-	data, err := os.ReadFile(filepath.Join(t.dir, t.curName))
-	if err != nil {
-		return fmt.Errorf("audit trail %s: %w", t.curName, err)
-	}
-	prev, err := t.previousDigest()
-	if err != nil {
-		return err
-	}
-	d, err := newDigest(t.curName, t.curStart, now, data, prev)
-	if err != nil {
-		return fmt.Errorf("audit trail %s: previous digest: %w", t.curName, err)
-	}
-	if t.key == nil {
-		if t.key, err = loadOrCreateKey(t.keyFile); err != nil {
-			return err
-		}
-	}
-	d.sign(t.key)
-	tmp, err := writeTemp(t.dir, d.marshal(), 0o400)
-	if err == nil {
-		if err = os.Rename(tmp, filepath.Join(t.dir, digestName(t.curName))); err != nil {
-			os.Remove(tmp)
-		}
-	}
-	if err == nil {
-		err = syncDir(t.dir)
-	}
-	if err != nil {
-		return fmt.Errorf("audit trail %s: digest: %w", t.curName, err)
-	}
-	// Read-only is a courtesy against accidents; the digest is the seal.
-	_ = os.Chmod(filepath.Join(t.dir, t.curName), 0o400)
-	t.nextSeq = t.curSeq + 1
-	t.dropCurrent()
-	return nil
-}
-
-// previousDigest returns the bytes of the newest digest older than the open
-// file, nil if there is none.
-func (t *Trail) previousDigest() ([]byte, error) {
-	l, err := listTrail(t.dir)
-	if err != nil {
-		return nil, err
-	}
-	for i := len(l.Logs) - 1; i >= 0; i-- {
-		lf := l.Logs[i]
-		if lf.Seq < t.curSeq && l.Digests[lf.Name] {
-			data, err := os.ReadFile(filepath.Join(t.dir, digestName(lf.Name)))
-			if err != nil {
-				return nil, fmt.Errorf("audit trail %s: %w", digestName(lf.Name), err)
-			}
-			return data, nil
-		}
-	}
-	return nil, nil
 }
 
 // exists reports whether path exists.

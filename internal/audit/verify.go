@@ -5,6 +5,8 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -106,14 +108,15 @@ func VerifyWith(dir string, o VerifyOptions) Report {
 
 	first, last := selectFiles(l.Logs, o.From, o.To)
 	v.checkStructure(first, last)
-	head := ""
 	if first > 0 {
-		if head, err = chainHead(dir, l.Logs[:first]); err != nil {
+		head, err := chainHead(dir, l.Logs[:first])
+		if err != nil {
 			v.problem(l.Logs[first-1].Seq, 0, Problem{File: l.Logs[first-1].Name, Kind: KindUnreadable, Message: err.Error()})
 		}
+		v.headSet = copy(v.head[:], head) == len(v.head)
 	}
 	for i := first; i < last; i++ {
-		head = v.checkFile(i, head)
+		v.checkFile(i)
 	}
 	v.finish()
 	return v.rep
@@ -154,6 +157,13 @@ type verifier struct {
 	// checked are the files read, in order, with their record counts.
 	checked []logFile
 	counts  []int
+
+	scanner scanner
+	// head is the chain hash (hex) of the last record read, if headSet.
+	head    [64]byte
+	headSet bool
+	// validated is the last record of the current file parsed as JSON.
+	validated int
 }
 
 // problem records p, with trust ending before record line of file seq (line
@@ -255,16 +265,16 @@ func (v *verifier) finish() {
 // position describes record line of file lf.
 func (v *verifier) position(lf logFile, line int) *Position {
 	p := &Position{File: lf.Name, Line: line}
-	data, err := readPrefix(filepath.Join(v.dir, lf.Name), lf.Size)
+	f, err := os.Open(filepath.Join(v.dir, lf.Name))
 	if err != nil {
 		return p
 	}
-	lines, _ := splitLines(data)
-	if line <= len(lines) {
-		var r struct{ EventID, EventTime string }
-		if json.Unmarshal(lines[line-1], &r) == nil {
+	defer f.Close()
+	var r struct{ EventID, EventTime string }
+	_, _ = v.scanner.scan(io.NewSectionReader(f, 0, lf.Size), func(n int, l []byte, _ *[32]byte, _ []byte) {
+		if n == line && json.Unmarshal(l, &r) == nil {
 			p.EventID, p.EventTime = r.EventID, r.EventTime
 		}
-	}
+	})
 	return p
 }

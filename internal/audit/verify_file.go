@@ -1,52 +1,47 @@
 package audit
 
 import (
-	"crypto/sha256"
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 )
 
-// checkFile verifies log file i and its digest, given the chain hash of the
-// last record before it, and returns the chain hash after it.
-func (v *verifier) checkFile(i int, head string) string {
+// checkFile verifies log file i and its digest in one streaming pass,
+// continuing the record chain from v.head.
+func (v *verifier) checkFile(i int) {
 	lf := v.list.Logs[i]
-	data, err := readPrefix(filepath.Join(v.dir, lf.Name), lf.Size)
+	f, err := os.Open(filepath.Join(v.dir, lf.Name))
 	if err != nil {
 		v.problem(lf.Seq, 0, Problem{File: lf.Name, Kind: KindUnreadable, Message: err.Error()})
-		return head
+		return
+	}
+	defer f.Close()
+	before := len(v.suspects)
+	v.validated = 0
+	// Files only grow: reading up to the listed size sees what the snapshot
+	// saw; a shorter file is for the chain and the digest to judge.
+	sum, err := v.scanner.scan(io.NewSectionReader(f, 0, lf.Size), func(n int, line []byte, ls *[32]byte, prev []byte) {
+		v.checkRecord(i, n, line, prev)
+		v.setHead(ls)
+	})
+	if err != nil {
+		v.problem(lf.Seq, 0, Problem{File: lf.Name, Kind: KindUnreadable, Message: err.Error()})
+		return
+	}
+	// The last record has no successor whose link would reveal an edit
+	// that broke it, so it alone is parsed whatever the chain says.
+	if sum.records > v.validated && !json.Valid(sum.lastLine) {
+		v.notJSON(lf, sum.records)
 	}
 	v.rep.Files++
-	lines, torn := splitLines(data)
 	v.checked = append(v.checked, lf)
-	v.counts = append(v.counts, len(lines))
-	v.rep.Records += len(lines)
+	v.counts = append(v.counts, sum.records)
+	v.rep.Records += sum.records
 
-	before := len(v.suspects)
-	for k, line := range lines {
-		n := k + 1
-		var r struct {
-			PrevHash *string `json:"prevHash"`
-		}
-		switch err := json.Unmarshal(line, &r); {
-		case err != nil:
-			v.problem(lf.Seq, n, Problem{File: lf.Name, Line: n, Kind: KindAltered, Message: "record is not valid JSON (altered)"})
-		case r.PrevHash == nil:
-			v.problem(lf.Seq, n, Problem{File: lf.Name, Line: n, Kind: KindAltered, Message: "record has no prevHash (altered)"})
-		case *r.PrevHash != head && n > 1:
-			v.problem(lf.Seq, n-1, Problem{File: lf.Name, Line: n, Kind: KindAltered,
-				Message: fmt.Sprintf("record does not chain to record %d (that record was altered, or records were removed or inserted between them)", n-1)})
-		case *r.PrevHash != head && i > 0:
-			v.problem(lf.Seq, 1, Problem{File: lf.Name, Line: n, Kind: KindReordered,
-				Message: "first record does not chain to the last record of " + v.list.Logs[i-1].Name + " (files reordered, or a file between them removed or altered)"})
-		case *r.PrevHash != head:
-			v.problem(lf.Seq, 1, Problem{File: lf.Name, Line: n, Kind: KindMissing,
-				Message: "first record chains to a record that is not in the trail (earlier records removed)"})
-		}
-		head = lineHash(line)
-	}
 	// The first record the chain puts in doubt also explains a digest
 	// mismatch; 1 (the whole file) when the chain found nothing.
 	suspect := 0
@@ -60,118 +55,104 @@ func (v *verifier) checkFile(i int, head string) string {
 	newest := i == len(v.list.Logs)-1
 	var d *Digest
 	if v.list.Digests[lf.Name] {
-		d = v.checkDigest(i, data, lines, suspect)
+		d = v.checkDigest(i, &sum, suspect)
 	} else if !newest {
 		v.problem(lf.Seq, 1, Problem{File: digestName(lf.Name), Kind: KindMissing,
 			Message: "digest is missing, though " + lf.Name + " was closed (a later file exists)"})
 	}
-	if torn != nil && (d == nil || d.LastRecordIncomplete) {
+	if sum.torn && (d == nil || d.LastRecordIncomplete) {
 		v.rep.Warnings = append(v.rep.Warnings, "last record of "+lf.Name+" incomplete (crash during write)")
 	}
-	return head
 }
 
-// checkDigest verifies the digest of log file i against the file's bytes
-// and the previous digest, and returns it (nil when unreadable).
-func (v *verifier) checkDigest(i int, data []byte, lines [][]byte, suspect int) *Digest {
+// checkRecord checks that record n of log file i chains to v.head. It
+// reads prevHash off the line's end, where the writer puts it, and parses
+// the JSON only when that fails or the chain breaks, to tell an altered
+// record from a broken link: an edit that breaks a record also breaks the
+// next record's link to it.
+func (v *verifier) checkRecord(i, n int, line, prev []byte) {
 	lf := v.list.Logs[i]
-	dname := digestName(lf.Name)
-	raw, err := os.ReadFile(filepath.Join(v.dir, dname))
-	if err != nil {
-		v.problem(lf.Seq, 1, Problem{File: dname, Kind: KindUnreadable, Message: err.Error()})
-		return nil
-	}
-	v.rep.Digests++
-	d, err := parseDigest(raw)
-	if err != nil {
-		v.problem(lf.Seq, 1, Problem{File: dname, Kind: KindAltered, Message: err.Error()})
-		return nil
-	}
-	v.checkSignature(lf, dname, d)
-	if d.FileName != lf.Name {
-		v.problem(lf.Seq, 1, Problem{File: dname, Kind: KindAltered,
-			Message: fmt.Sprintf("digest is for %s, not %s (digests swapped or renamed)", d.FileName, lf.Name)})
-	}
-	sum := sha256.Sum256(data)
-	if hex.EncodeToString(sum[:]) != d.FileSHA256 {
-		lastSame := len(lines) > 0 && lineHash(lines[len(lines)-1]) == d.LastRecordHash
-		switch {
-		case len(lines) < d.RecordCount && !lastSame:
-			v.problem(lf.Seq, len(lines)+1, Problem{File: lf.Name, Kind: KindTruncated,
-				Message: fmt.Sprintf("holds %d of the %d records its digest lists (truncated)", len(lines), d.RecordCount)})
-		case len(lines) != d.RecordCount:
-			v.problem(lf.Seq, suspect, Problem{File: lf.Name, Kind: KindAltered,
-				Message: fmt.Sprintf("holds %d records, its digest lists %d (records removed or inserted)", len(lines), d.RecordCount)})
-		case len(lines) > 0 && lineHash(lines[0]) != d.FirstRecordHash:
-			v.problem(lf.Seq, 1, Problem{File: lf.Name, Line: 1, Kind: KindAltered, Message: "first record differs from its digest (altered)"})
-		case len(lines) > 0 && lineHash(lines[len(lines)-1]) != d.LastRecordHash:
-			v.problem(lf.Seq, len(lines), Problem{File: lf.Name, Line: len(lines), Kind: KindAltered, Message: "last record differs from its digest (altered)"})
-		default:
-			v.problem(lf.Seq, suspect, Problem{File: lf.Name, Kind: KindAltered, Message: "content differs from its digest (altered)"})
+	ph, fast := trailingPrevHash(line)
+	if !fast {
+		v.validated = n
+		var r struct {
+			PrevHash *string `json:"prevHash"`
 		}
-	}
-	v.checkDigestChain(i, dname, d)
-	return d
-}
-
-// checkSignature checks d's signature with the trail's public key.
-func (v *verifier) checkSignature(lf logFile, dname string, d *Digest) {
-	switch {
-	case v.pub == nil:
-		if !v.keyNote {
-			v.keyNote = true
-			v.problem(lf.Seq, 1, Problem{File: dname, Kind: KindSignature,
-				Message: "cannot check digest signatures: " + v.keyErr.Error()})
+		if err := json.Unmarshal(line, &r); err != nil {
+			v.notJSON(lf, n)
+			return
+		} else if r.PrevHash == nil {
+			v.problem(lf.Seq, n, Problem{File: lf.Name, Line: n, Kind: KindAltered, Message: "record has no prevHash (altered)"})
+			return
 		}
-	case d.DigestPublicKeyFingerprint != Fingerprint(v.pub):
-		v.problem(lf.Seq, 1, Problem{File: dname, Kind: KindSignature,
-			Message: fmt.Sprintf("signed by another key (fingerprint %q, the trail's key is %s)", d.DigestPublicKeyFingerprint, Fingerprint(v.pub))})
-	case !d.checkSignature(v.pub):
-		v.problem(lf.Seq, 1, Problem{File: dname, Kind: KindSignature, Message: "signature does not match the digest (altered or forged)"})
+		ph = []byte(*r.PrevHash)
 	}
-}
-
-// checkDigestChain checks that d links to the newest digest before it,
-// which is the one its writer chained to.
-func (v *verifier) checkDigestChain(i int, dname string, d *Digest) {
-	lf := v.list.Logs[i]
-	var prevName string
-	var prevSeq int64
-	for j := i - 1; j >= 0; j-- {
-		if v.list.Digests[v.list.Logs[j].Name] {
-			prevName, prevSeq = digestName(v.list.Logs[j].Name), v.list.Logs[j].Seq
-			break
-		}
-	}
-	if prevName == "" {
-		if d.PreviousDigestSHA256 != nil && lf.Seq > 1 {
-			v.problem(lf.Seq, 1, Problem{File: dname, Kind: KindMissing, Message: "the digest it chains to is missing"})
-		} else if d.PreviousDigestSHA256 != nil {
-			v.problem(lf.Seq, 1, Problem{File: dname, Kind: KindAltered, Message: "the trail's first digest chains to a previous one (altered)"})
-		}
+	if v.chains(ph) {
 		return
 	}
-	raw, err := os.ReadFile(filepath.Join(v.dir, prevName))
-	if err != nil {
-		v.problem(prevSeq, 1, Problem{File: prevName, Kind: KindUnreadable, Message: err.Error()})
-		return
+	if n > 1 && v.validated < n-1 && !json.Valid(prev) {
+		v.notJSON(lf, n-1)
 	}
-	prev, perr := parseDigest(raw)
-	sum := sha256.Sum256(raw)
-	gap := prevSeq != lf.Seq-1 // what lies between is reported as missing
+	if v.validated < n {
+		v.validated = n
+		if !json.Valid(line) {
+			v.notJSON(lf, n)
+			return
+		}
+	}
 	switch {
-	case gap && (d.PreviousDigestSHA256 == nil || *d.PreviousDigestSHA256 != hex.EncodeToString(sum[:])):
-		v.problem(prevSeq+1, 1, Problem{File: dname, Kind: KindMissing, Message: "does not chain to " + prevName + ": the digest it chains to is missing"})
-	case d.PreviousDigestSHA256 == nil || d.PreviousDigestSignature == nil:
-		v.problem(lf.Seq, 1, Problem{File: dname, Kind: KindAltered, Message: "does not chain to " + prevName + " (previous digest fields are null)"})
-	// A digest whose own signature holds is authentic, so a broken link
-	// puts in doubt the later one; the signature check blames the earlier
-	// one when it is the forgery.
-	case *d.PreviousDigestSHA256 != hex.EncodeToString(sum[:]):
-		v.problem(lf.Seq, 1, Problem{File: dname, Kind: KindAltered,
-			Message: "does not chain to " + prevName + ": its hash differs from the one recorded here (a digest altered or replaced)"})
-	case perr == nil && *d.PreviousDigestSignature != prev.Signature:
-		v.problem(lf.Seq, 1, Problem{File: dname, Kind: KindAltered,
-			Message: "does not chain to " + prevName + ": its signature differs from the one recorded here"})
+	case n > 1:
+		v.problem(lf.Seq, n-1, Problem{File: lf.Name, Line: n, Kind: KindAltered,
+			Message: fmt.Sprintf("record does not chain to record %d (that record was altered, or records were removed or inserted between them)", n-1)})
+	case i > 0:
+		v.problem(lf.Seq, 1, Problem{File: lf.Name, Line: n, Kind: KindReordered,
+			Message: "first record does not chain to the last record of " + v.list.Logs[i-1].Name + " (files reordered, or a file between them removed or altered)"})
+	default:
+		v.problem(lf.Seq, 1, Problem{File: lf.Name, Line: n, Kind: KindMissing,
+			Message: "first record chains to a record that is not in the trail (earlier records removed)"})
 	}
+}
+
+// notJSON reports record n of lf as not JSON.
+func (v *verifier) notJSON(lf logFile, n int) {
+	v.validated = max(v.validated, n)
+	v.problem(lf.Seq, n, Problem{File: lf.Name, Line: n, Kind: KindAltered, Message: "record is not valid JSON (altered)"})
+}
+
+// Writers end every record with prevHash, Record's last field.
+var (
+	emptyPrevHash = []byte(`,"prevHash":""}`)
+	prevHashKey   = []byte(`,"prevHash":"`)
+)
+
+// trailingPrevHash returns the prevHash value ending line, as the writer
+// put it: empty or 64 hex digits, closing the object. ok is false for any
+// other shape, which calls for parsing the line.
+func trailingPrevHash(line []byte) (hash []byte, ok bool) {
+	if bytes.HasSuffix(line, emptyPrevHash) {
+		return nil, true
+	}
+	const k = len(`,"prevHash":"`)
+	if len(line) < k+64+2 || !bytes.HasSuffix(line, []byte(`"}`)) {
+		return nil, false
+	}
+	tail := line[len(line)-(k+64+2):]
+	if !bytes.HasPrefix(tail, prevHashKey) {
+		return nil, false
+	}
+	return tail[k : k+64], true
+}
+
+// chains reports whether a record with prevHash ph links to v.head.
+func (v *verifier) chains(ph []byte) bool {
+	if !v.headSet {
+		return len(ph) == 0
+	}
+	return bytes.Equal(ph, v.head[:])
+}
+
+// setHead makes the line hashing to sum the chain's head.
+func (v *verifier) setHead(sum *[32]byte) {
+	hex.Encode(v.head[:], sum[:])
+	v.headSet = true
 }

@@ -71,8 +71,33 @@ func (s *setup) record(c *agent.Call, r tool.Result) {
 		rec.ErrorMessage = firstLineOf(r.Content[0].Text)
 	}
 	rec.ResponseElements, _ = json.Marshal(resp)
-	if err := s.trail.Append(rec); err != nil {
-		s.warn("audit trail: %v", err)
+	// The durable append runs in the background, in order, so its fsync
+	// overlaps the next model request; auditReady waits for it before the
+	// next call may run, so no action runs while an earlier one is unrecorded.
+	prev, done := s.auditPending, make(chan struct{})
+	s.auditPending = done
+	go func() {
+		defer close(done)
+		if prev != nil {
+			<-prev
+		}
+		if err := s.trail.Append(rec); err != nil {
+			s.warn("audit trail: %v", err)
+		}
+	}()
+}
+
+// auditReady waits for pending records and checks that the next call can
+// be recorded (the trail is writable, the disk not full).
+func (s *setup) auditReady() error {
+	s.flushAudit()
+	return s.trail.Ready()
+}
+
+func (s *setup) flushAudit() {
+	if s.auditPending != nil {
+		<-s.auditPending
+		s.auditPending = nil
 	}
 }
 

@@ -46,6 +46,8 @@ type setup struct {
 	// attribution, when the organisation configures a role, supplies the
 	// credentials of AI-initiated AWS calls.
 	attribution *attribution.Provider
+	// auditPending is closed when the last audit record is durable.
+	auditPending chan struct{}
 
 	// What the active agent configures; replaced by applyAgent.
 	cfg    *agentcfg.Agent
@@ -61,6 +63,7 @@ func (s *setup) close() {
 	if s.agent != nil {
 		s.agent.Flush()
 	}
+	s.flushAudit()
 	if s.mcp != nil {
 		s.mcp.Close()
 	}
@@ -169,7 +172,7 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 	}
 	s.agent = &agent.Agent{
 		Config: agent.Config{Provider: provider, ModelID: modelID, Env: s.env, Window: s.window(modelID),
-			AutoCompactPercent: autoPct, Log: s.log, Audit: s.record},
+			AutoCompactPercent: autoPct, Log: s.log, Audit: s.record, AuditReady: s.auditReady},
 		Conv: conv,
 		Save: s.saveConversation,
 	}

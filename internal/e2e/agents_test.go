@@ -172,3 +172,14 @@ func TestAuditTrailRecordsEveryCall(t *testing.T) {
 		t.Fatalf("verify: %+v", r)
 	}
 }
+
+func TestUnusableAuditTrailStopsQ(t *testing.T) {
+	e := newEnv(t)
+	notADir := e.write("../audit-file", "x")
+	e.vars["Q_MANAGED_SETTINGS"] = e.write("../managed.json", `{"audit":{"dir":"`+notADir+`"}}`)
+	e.openai(text("never"))
+	r := e.run("", "--model", "openai/m", "--no-interactive", "hi")
+	if r.code != 1 || !strings.Contains(r.stderr, "audit") || !strings.Contains(r.stderr, notADir) {
+		t.Fatalf("%+v", r)
+	}
+}

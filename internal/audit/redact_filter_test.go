@@ -1,0 +1,99 @@
+package audit
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// redactAll is RedactString without its filters: every rule runs.
+func redactAll(s string) string {
+	for _, r := range rules {
+		s = r.apply(s)
+	}
+	return secretKeyShape.ReplaceAllStringFunc(s, func(m string) string {
+		if len(m) == 40 && looksRandom(m) {
+			return Mask
+		}
+		return m
+	})
+}
+
+// redactFragments combine into text with and without secrets, including
+// non-ASCII letters that case-insensitive matching folds onto ASCII ones
+// (the long s, the Kelvin sign).
+var redactFragments = []string{
+	"ls -la", " ", "=", ": ", `"`, "'", "\n", "--", "-", "_", ".", "/", "+", "@", "://",
+	"password", "PassWord", "secret", "tOkEn", "api_key", "api-KEY", "credential", "signature",
+	"private_key", "Authorization", "bearer", "x-amz-", "auth", "pass", "cookie",
+	"ſecret", "to\u212aen", "é", "hunter2", "s3cr3t", "user:pw@host",
+	accessKey, tempKey, secretAccessKey, sessionToken, ghToken, jwt,
+	"-----BEGIN RSA PRIVATE KEY-----", "-----END RSA PRIVATE KEY-----",
+	"sk-ant-api03-abcdefghijklmnopqrstuvwxyz", "xoxb-1234567890abc", "AIzaSyA1234567890abcdefghijklmnopqrstu",
+	strings.Repeat("Ab1/", 11), strings.Repeat("x", 39), "github_pat_abcdefghijklmnopqrstuvwxyz",
+}
+
+func randomText(rng *rand.Rand) string {
+	var b strings.Builder
+	for range 1 + rng.IntN(8) {
+		b.WriteString(redactFragments[rng.IntN(len(redactFragments))])
+	}
+	return b.String()
+}
+
+func TestRedactFiltersChangeNothing(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 5000 {
+		checkRedactFilters(t, randomText(rng), randomText(rng))
+	}
+}
+
+// checkRedactFilters fails unless the filtered redaction of s equals the
+// unfiltered one, and unless documents built from s and k that the
+// document filter passes as plain are indeed left unchanged.
+func checkRedactFilters(t *testing.T, s, k string) {
+	t.Helper()
+	if got, want := RedactString(s), redactAll(s); got != want {
+		t.Fatalf("RedactString(%q) = %q, without filters %q", s, got, want)
+	}
+	docs := [][]byte{[]byte(s)}
+	for _, v := range []any{map[string]string{k: s}, map[string]any{k: []any{s, 12}}, s} {
+		doc, _ := json.Marshal(v)
+		docs = append(docs, doc)
+	}
+	for _, doc := range docs {
+		if plainDocument(doc) {
+			if out := redactDocument(doc); string(out) != string(doc) {
+				t.Fatalf("plainDocument(%s) but redaction gives %s", doc, out)
+			}
+		}
+	}
+}
+
+func TestPlainDocumentsSkipDecoding(t *testing.T) {
+	for doc, want := range map[string]bool{
+		`{"command":"go test ./...","summary":"run tests"}`: true,
+		`{"path":"README.md","mode":"Line"}`:                true,
+		`{"pass_word":"x"}`:                                 false, // a secret's name with separators
+		`{"c-o-o-k-i-e":"x"}`:                               false,
+		`{"command":"echo \u0041KIA"}`:                      false, // escapes hide text
+		`{"command":"` + accessKey + `"}`:                   false,
+		`{"a":1} {"b":2}`:                                   false, // not one value
+		`{"note":"café"}`:                                   false, // non-ASCII
+	} {
+		if got := plainDocument([]byte(doc)); got != want {
+			t.Errorf("plainDocument(%s) = %v, want %v", doc, got, want)
+		}
+	}
+}
+
+func FuzzRedactFilters(f *testing.F) {
+	for _, s := range redactFragments {
+		f.Add(s, "password")
+	}
+	f.Add("export AWS_SECRET_ACCESS_KEY="+secretAccessKey, "key")
+	f.Fuzz(func(t *testing.T, s, k string) {
+		checkRedactFilters(t, s, k)
+	})
+}
