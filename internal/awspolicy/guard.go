@@ -59,7 +59,8 @@ func New(m *managed.Settings, userAgent string, environ []string) *Guard {
 	if m == nil || (len(m.AWS.PolicyFiles) == 0 && len(m.AWS.SCPFiles) == 0) {
 		return nil
 	}
-	return &Guard{PolicyFiles: m.AWS.PolicyFiles, SCPFiles: m.AWS.SCPFiles, UserAgent: userAgent, Environ: environ}
+	return &Guard{PolicyFiles: m.AWS.PolicyFiles, SCPFiles: m.AWS.SCPFiles, UserAgent: userAgent, Environ: environ,
+		Extra: m.AWS.Context}
 }
 
 // Check judges the AWS calls a tool call would make. judged is false when

@@ -122,3 +122,22 @@ func TestIdentityFromARN(t *testing.T) {
 		t.Fatalf("%+v", id)
 	}
 }
+
+func TestGuardExtraContextKeys(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "team.json")
+	body := `{"Version":"2012-10-17","Statement":[{"Sid":"PlatformOnly","Effect":"Allow","Action":"s3:ListAllMyBuckets","Resource":"*",
+		"Condition":{"StringEquals":{"aws:PrincipalTag/team":"platform"}}}]}`
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	g := &Guard{PolicyFiles: []string{p}, UserAgent: UserAgent("1")}
+	acc := useAWS("s3api", "list-buckets", "us-east-1", nil)
+	if d, _ := g.Check(acc); d.Kind != permission.Deny {
+		t.Fatalf("without the tag: %v", d.Kind)
+	}
+	g.Extra = map[string][]string{"aws:PrincipalTag/team": {"platform"}}
+	if d, _ := g.Check(acc); d.Kind != permission.Allow {
+		t.Fatalf("with the tag: %v %q", d.Kind, d.Rule)
+	}
+}

@@ -93,6 +93,9 @@ type AWS struct {
 	// AttributionRoleArn is the role assumed, with a source identity, for
 	// AI-initiated AWS calls; empty means the user's own credentials.
 	AttributionRoleArn string `json:"attributionRoleArn,omitempty"`
+	// Context adds request context keys to every AI-initiated call's policy
+	// evaluation, e.g. {"aws:PrincipalTag/team": ["platform"]}.
+	Context map[string][]string `json:"context,omitempty"`
 }
 
 // Sandbox is the "sandbox" object. When the object is present the sandbox

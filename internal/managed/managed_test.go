@@ -208,3 +208,23 @@ func TestLoadUnreadable(t *testing.T) {
 		t.Errorf("LoadFile(dir) error = %v, want cannot read", err)
 	}
 }
+
+func TestAWSContextKeys(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "managed.json")
+	body := `{"aws": {"policyFiles": ["p.json"], "context": {"aws:PrincipalTag/team": ["platform", "sre"], "qdev:env": ["prod"]}}}`
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s, err := LoadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.AWS.Context["aws:PrincipalTag/team"]; len(got) != 2 || got[1] != "sre" {
+		t.Fatalf("context = %v", s.AWS.Context)
+	}
+	if err := os.WriteFile(p, []byte(`{"aws": {"context": {"k": "not-a-list"}}}`), 0o600); err == nil {
+		if _, err := LoadFile(p); err == nil || !strings.Contains(err.Error(), "aws.context.k") {
+			t.Fatalf("a non-list context value must be an error naming it: %v", err)
+		}
+	}
+}

@@ -71,6 +71,8 @@ var schema = &shape{kind: kObject, fields: map[string]*shape{
 		"policyFiles":        shStrings,
 		"scpFiles":           {kind: kArray, elem: shStrings},
 		"attributionRoleArn": shString,
+		// Extra request context keys for policy evaluation, each multi-valued.
+		"context": {kind: kObject, elem: shStrings},
 	}},
 	"sandbox": {kind: kObject, fields: map[string]*shape{
 		"mode": shString, "required": shBool, "network": shBool,
@@ -173,6 +175,10 @@ func (w *walker) object(sh *shape, prefix string) error {
 		key, _ := tok.(string)
 		full := prefix + key
 		child, known := sh.fields[key]
+		if sh.fields == nil && sh.elem != nil {
+			// A map: any key, every value of the element's shape.
+			child, known = sh.elem, true
+		}
 		if !known {
 			return w.errAt(start, unknownKey(full, key, sh))
 		}

@@ -109,6 +109,7 @@ func (s *Settings) applyAWS(a *AWS, w *walker) error {
 		return w.at("aws.attributionRoleArn", fmt.Sprintf("%q is not an IAM role ARN (arn:aws:iam::ACCOUNT:role/NAME)", arn))
 	}
 	s.AWS.AttributionRoleArn = a.AttributionRoleArn
+	s.AWS.Context = a.Context
 	return nil
 }
 

@@ -42,6 +42,8 @@ func run() error {
 	defer os.RemoveAll(dir)
 	q := filepath.Join(dir, "q")
 	build := exec.Command("go", "build", "-trimpath", "-ldflags", "-s -w", "-o", q, "./cmd/q")
+	// A static build, as `make build` makes: no dynamic loader, fewer pages.
+	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	build.Stderr = os.Stderr
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("building q: %w", err)
