@@ -47,7 +47,16 @@ func (s *Session) cmdAgent(ctx context.Context, args []string) error {
 	case "schema":
 		fmt.Fprintln(s.Out, string(agentcfg.Schema()))
 	case "create":
-		fmt.Fprintln(s.Info, "Create agents with `q agent create --name NAME` in a shell (or !q agent create --name NAME --no-edit), then /agent swap NAME.")
+		if len(args) < 2 {
+			fmt.Fprintln(s.Info, "Usage: /agent create <name>")
+			return nil
+		}
+		path, err := ws.CreateAgent(args[1])
+		if err != nil {
+			fmt.Fprintf(s.Info, "Cannot create agent %s: %v\n", args[1], err)
+			return nil
+		}
+		fmt.Fprintf(s.Info, "Created %s. Edit it, then /agent swap %s.\n", path, args[1])
 	default:
 		fmt.Fprintf(s.Info, "Unknown /agent subcommand %q. Usage: /agent list|swap <name>|schema|create\n", sub)
 	}
@@ -191,11 +200,14 @@ func (s *Session) cmdHooks(context.Context, []string) error {
 	return nil
 }
 
-func (s *Session) cmdMCP(context.Context, []string) error {
+func (s *Session) cmdMCP(ctx context.Context, args []string) error {
 	m := s.mcp()
 	if m == nil {
 		fmt.Fprintln(s.Info, "No MCP servers are configured.")
 		return nil
+	}
+	if len(args) > 0 {
+		return s.mcpResources(ctx, m, args)
 	}
 	fmt.Fprintf(s.Info, "%-24s %-11s %-6s %s\n", "Server", "State", "Tools", "Last error")
 	for _, st := range m.Status() {
@@ -203,6 +215,33 @@ func (s *Session) cmdMCP(context.Context, []string) error {
 		for _, w := range st.Warnings {
 			fmt.Fprintf(s.Info, "  warning: %s\n", w)
 		}
+	}
+	return nil
+}
+
+// mcpResources lists MCP resources or attaches one to the context.
+func (s *Session) mcpResources(ctx context.Context, m *mcp.Manager, args []string) error {
+	switch {
+	case args[0] == "resources":
+		res, err := m.Resources(ctx)
+		if err != nil {
+			fmt.Fprintln(s.Info, "Warning:", err)
+		}
+		for _, r := range res {
+			fmt.Fprintf(s.Info, "%-16s %-40s %s\n", r.Server, r.URI, firstLine(r.Name+" "+r.Description, 60))
+		}
+		if len(res) == 0 {
+			fmt.Fprintln(s.Info, "No resources.")
+		}
+	case args[0] == "attach" && len(args) == 3:
+		msg, err := s.Workspace.AttachResource(ctx, args[1], args[2])
+		if err != nil {
+			fmt.Fprintf(s.Info, "Cannot attach %s: %v\n", args[2], err)
+			return nil
+		}
+		fmt.Fprintln(s.Info, msg)
+	default:
+		fmt.Fprintln(s.Info, "Usage: /mcp [resources|attach <server> <uri>]")
 	}
 	return nil
 }

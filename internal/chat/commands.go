@@ -36,7 +36,7 @@ func init() {
 		{[]string{"/agent"}, "/agent [list|swap <name>|schema|create]", "Show agents or switch to another", (*Session).cmdAgent},
 		{[]string{"/context"}, "/context [show|add|rm|clear|hooks] …", "Manage context files and context hooks", (*Session).cmdContext},
 		{[]string{"/hooks"}, "/hooks", "Show the hooks in effect", (*Session).cmdHooks},
-		{[]string{"/mcp"}, "/mcp", "Show MCP servers: state, tools, last error", (*Session).cmdMCP},
+		{[]string{"/mcp"}, "/mcp [resources|attach <server> <uri>]", "Show MCP servers; list or attach resources", (*Session).cmdMCP},
 		{[]string{"/prompts"}, "/prompts [list|get <name> [args]]", "List MCP prompts; use one with @name args", (*Session).cmdPrompts},
 	}
 }

@@ -31,6 +31,11 @@ type Workspace interface {
 	ResetHooks()
 	// MCP is the running MCP servers (nil when none are configured).
 	MCP() *mcp.Manager
+	// AttachResource reads an MCP resource and adds it to the context of
+	// the rest of the session; it returns a one-line summary.
+	AttachResource(ctx context.Context, server, uri string) (string, error)
+	// CreateAgent writes a new workspace agent file and returns its path.
+	CreateAgent(name string) (string, error)
 }
 
 // Permissions is what /tools needs from the permission layer.

@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/qdev/qdev/internal/agentcfg"
 	"github.com/qdev/qdev/internal/awspolicy"
@@ -129,6 +132,12 @@ func (s *setup) contextText() string {
 		s.warn("%s", w)
 	}
 	text := r.Text
+	for _, res := range s.resources {
+		if text != "" {
+			text += "\n\n"
+		}
+		text += res
+	}
 	if spawn := s.hooks.AgentSpawn(context.Background()); spawn != "" {
 		if text != "" {
 			text += "\n\n"
@@ -201,3 +210,43 @@ func (s *setup) ReloadHooks() {
 func (s *setup) ResetHooks() { s.hooks.Reset() }
 
 func (s *setup) MCP() *mcp.Manager { return s.mcp }
+
+func (s *setup) AttachResource(ctx context.Context, server, uri string) (string, error) {
+	if s.mcp == nil {
+		return "", fmt.Errorf("no MCP servers are configured")
+	}
+	blocks, err := s.mcp.ReadResource(ctx, server, uri)
+	if err != nil {
+		return "", err
+	}
+	text := ""
+	for _, b := range blocks {
+		text += b.Text
+	}
+	if text == "" {
+		return "", fmt.Errorf("%s has no text content", uri)
+	}
+	s.resources = append(s.resources, fmt.Sprintf("--- CONTEXT ENTRY BEGIN ---\n[MCP resource %s %s]\n%s\n--- CONTEXT ENTRY END ---", server, uri, text))
+	return fmt.Sprintf("Attached %s from %s (~%d tokens) to the context of this session.", uri, server, len(text)/4), nil
+}
+
+func (s *setup) CreateAgent(name string) (string, error) {
+	if strings.TrimSpace(name) == "" || strings.ContainsAny(name, "/\\") {
+		return "", fmt.Errorf("invalid agent name %q", name)
+	}
+	dir := agentcfg.WorkspaceDir(s.cwd)
+	path := filepath.Join(dir, name+".json")
+	if _, err := os.Stat(path); err == nil {
+		return "", fmt.Errorf("%s already exists", path)
+	}
+	a := &agentcfg.Agent{Name: name, Description: "Created with /agent create", Tools: []string{"*"},
+		Resources: slices.Clone(s.cfg.Resources), UseLegacyMcpJSON: true}
+	data, err := agentcfg.Marshal(a)
+	if err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	return path, os.WriteFile(path, data, 0o644)
+}

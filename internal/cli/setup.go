@@ -54,6 +54,8 @@ type setup struct {
 	legacy *contextfiles.LegacyContext
 	hooks  *hook.Runner
 	mcp    *mcp.Manager
+	// resources are MCP resources attached to the context (/mcp attach).
+	resources []string
 
 	warnMu sync.Mutex
 	warned map[string]bool
