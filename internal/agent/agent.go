@@ -122,14 +122,16 @@ func (a *Agent) Turn(ctx context.Context, content []model.Block) error {
 		}
 		a.Conv.Messages = append(a.Conv.Messages, resp.Message)
 		a.Conv.LastMark = len(a.Conv.Messages)
-		a.save()
 		uses := resp.Message.ToolUses()
 		if len(uses) == 0 {
+			a.save()
 			if a.Hooks != nil {
 				a.Hooks.Stop(ctx)
 			}
 			return nil
 		}
+		// The calls and their results are saved together once the tools
+		// have run: a crash in between loses only this round.
 		results, err := a.runTools(ctx, uses)
 		a.Conv.Messages = append(a.Conv.Messages, model.Message{Role: model.User, Content: results})
 		a.save()
