@@ -60,6 +60,12 @@ type nameTable struct {
 	reserved map[string]bool   // built-in tool names
 }
 
+// taken reports whether name is used by a built-in, another server or this
+// server's tools named so far.
+func (t *nameTable) taken(name string, local map[string]bool) bool {
+	return t.reserved[name] || t.owner[name] != "" || local[name]
+}
+
 func newNameTable(reserved []string) *nameTable {
 	t := &nameTable{owner: map[string]string{}, reserved: map[string]bool{}}
 	for _, r := range reserved {
@@ -73,9 +79,9 @@ func newNameTable(reserved []string) *nameTable {
 // name is sanitised, with "1"s appended while it clashes with another tool
 // of the same server; names over 64 characters and tools without a
 // description are left out. A name already owned by another server (first
-// come, first served, so names stay stable for the session) is rejected and
-// the user told to set an alias. qdev also rejects names of built-in tools,
-// which the Q CLI would let an MCP tool shadow.
+// come, first served, so names stay stable for the session) or by a
+// built-in tool is renamed "<server>_<tool>" — where the Q CLI rejects it
+// and asks for an alias; an alias that clashes is still rejected.
 func (t *nameTable) assign(server string, tools []rawTool, aliases map[string]string) ([]toolEntry, []string) {
 	t.release(server)
 	local := map[string]bool{}
@@ -90,6 +96,14 @@ func (t *nameTable) assign(server string, tools []rawTool, aliases map[string]st
 				for local[name] {
 					name += "1"
 				}
+			}
+		}
+		if !aliased && t.taken(name, local) {
+			// Automatic renaming on a clash with a built-in or another
+			// server's tool: the server's name goes in front.
+			name = sanitizeName(server) + "_" + name
+			for t.taken(name, local) {
+				name += "1"
 			}
 		}
 		switch {

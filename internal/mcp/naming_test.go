@@ -51,10 +51,10 @@ func TestNameTable(t *testing.T) {
 		warning string
 	}{
 		{"sanitised clash gets a 1", tools("getsum", "get-sum"), "getsum=getsum get-sum=getsum1", "get-sum -> getsum1"},
-		{"valid name after a sanitised one is rejected", tools("get-sum", "getsum"), "get-sum=getsum", "getsum from s"},
+		{"valid name after a sanitised one is renamed", tools("get-sum", "getsum"), "get-sum=getsum getsum=s_getsum", "getsum -> s_getsum"},
 		{"64 characters is the limit", tools(strings.Repeat("a", 64), strings.Repeat("b", 65)), strings.Repeat("a", 64) + "=" + strings.Repeat("a", 64), "exceeds max length of 64"},
 		{"empty description", []rawTool{{name: "nodesc"}}, "", "tool schema contains empty description"},
-		{"built-in names are reserved", tools("fs_read", "ok"), "ok=ok", "fs_read from qdev"},
+		{"a built-in name is renamed", tools("fs_read", "ok"), "fs_read=s_fs_read ok=ok", "fs_read -> s_fs_read"},
 		{"alias", tools("git-status"), "git-status=status", ""},
 	} {
 		nt := newNameTable([]string{"fs_read"})
@@ -69,8 +69,12 @@ func TestNameTable(t *testing.T) {
 
 	nt := newNameTable(nil)
 	nt.assign("a", tools("echo"), nil)
-	if got, warns := nt.assign("b", tools("echo", "other"), nil); model(got) != "other=other" || !strings.Contains(strings.Join(warns, ""), "conflict with existing tools in names") {
+	if got, warns := nt.assign("b", tools("echo", "other"), nil); model(got) != "echo=b_echo other=other" || !strings.Contains(strings.Join(warns, ""), "echo -> b_echo") {
 		t.Errorf("cross-server clash: %q %q", model(got), warns)
+	}
+	// An alias that clashes is the user's choice, so it is rejected, not renamed.
+	if got, warns := nt.assign("c", tools("x"), map[string]string{"@c/x": "echo"}); model(got) != "" || !strings.Contains(strings.Join(warns, ""), "conflict with existing tools") {
+		t.Errorf("clashing alias: %q %q", model(got), warns)
 	}
 	// Re-listing a server keeps its own names; releasing frees them.
 	if got, _ := nt.assign("a", tools("echo"), nil); model(got) != "echo=echo" {
