@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"os/signal"
 	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -92,9 +95,17 @@ func runChat(ctx context.Context, o *chatOptions, args []string) error {
 	}
 	defer s.close()
 	if o.noInteractive {
+		// Tools run in their own process groups, out of reach of the
+		// terminal's SIGINT: cancel them before exiting, never orphan them.
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
 		s.waitMCP(ctx, false)
 		h := &chat.Headless{Agent: s.agent, Out: o.io.Out, Info: o.io.ErrOut, Format: o.outputFormat}
 		if err := h.Run(ctx, input); err != nil {
+			if ctx.Err() != nil {
+				return &ExitError{Code: 130, Err: errors.New("interrupted")}
+			}
 			if o.outputFormat == chat.FormatText {
 				return &ExitError{Code: 1, Err: err}
 			}

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"os/exec"
+	"syscall"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -74,4 +75,37 @@ func lastToolResultIn(msgs []modelMessage) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// TestSIGTERMStopsToolsOfAHeadlessRun: killing a --no-interactive run
+// politely also ends the commands it started, which live in their own
+// process groups.
+func TestSIGTERMStopsToolsOfAHeadlessRun(t *testing.T) {
+	e := newEnv(t)
+	marker := filepath.Join(e.cwd, "still-running")
+	s := e.openai(toolTurn(tc("c1", "execute_bash", `{"command":"sleep 30; touch `+marker+`"}`)), text("never"))
+	cmd := exec.Command(qBin, "--model", "openai/m", "--no-interactive", "--trust-all-tools", "go")
+	cmd.Dir, cmd.Env = e.cwd, e.environ()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if out, _ := exec.Command("pgrep", "-f", "sleep 30; touch "+marker).Output(); len(out) > 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	err := cmd.Wait()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
+		t.Fatalf("exit: %v", err)
+	}
+	time.Sleep(200 * time.Millisecond)
+	if out, _ := exec.Command("pgrep", "-f", "sleep 30; touch "+marker).Output(); len(out) > 0 {
+		t.Fatalf("the tool outlived q: %s", out)
+	}
+	if len(s.Requests()) != 1 {
+		t.Fatalf("%d requests", len(s.Requests()))
+	}
 }
