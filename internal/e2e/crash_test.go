@@ -2,9 +2,9 @@ package e2e
 
 import (
 	"os/exec"
-	"syscall"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
