@@ -8,11 +8,13 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"syscall"
@@ -28,13 +30,29 @@ const (
 )
 
 func main() {
-	if err := run(); err != nil {
+	only := flag.String("only", "", "comma-separated sections to run: startup,turn,mcp,policy,audit (default all)")
+	flag.Parse()
+	if err := run(*only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
+// section measures one part and prints its table rows.
+type section struct {
+	name string
+	run  func(q, dir string) error
+}
+
+var sections = []section{
+	{"startup", benchStartup},
+	{"turn", benchTurn},
+	{"mcp", benchMCP},
+	{"policy", benchPolicy},
+	{"audit", benchAudit},
+}
+
+func run(only string) error {
 	dir, err := os.MkdirTemp("", "qdev-bench-")
 	if err != nil {
 		return err
@@ -48,10 +66,26 @@ func run() error {
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("building q: %w", err)
 	}
+	fmt.Println("| measure | qdev | baseline | target |")
+	fmt.Println("|---|---|---|---|")
+	for _, sec := range sections {
+		if only != "" && !slices.Contains(strings.Split(only, ","), sec.name) {
+			continue
+		}
+		if err := sec.run(q, dir); err != nil {
+			return fmt.Errorf("%s: %w", sec.name, err)
+		}
+	}
+	return nil
+}
 
-	qStart := medianRun(q, "--version")
-	trueStart := medianRun("/bin/true")
+func benchStartup(q, _ string) error {
+	qStart, trueStart := medianRun(q, "--version"), medianRun("/bin/true")
+	fmt.Printf("| `q --version` start-up (median of %d) | %s | %s (`/bin/true`) | ≤ 10 ms |\n", startupRuns, ms(qStart), ms(trueStart))
+	return nil
+}
 
+func benchTurn(q, dir string) error {
 	gaps, rss, err := turnOverhead(q, dir)
 	if err != nil {
 		return err
@@ -60,18 +94,36 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	mcpFirst, mcpSlowest, err := mcpStartup(q, dir)
+	fmt.Printf("| client overhead per turn, p50 (%d turns) | %s | %s (bare HTTP round trip to the fake) | ≤ 2 ms |\n", len(gaps), ms(pct(gaps, 50)), ms(rtt))
+	fmt.Printf("| client overhead per turn, p99 | %s | | ≤ 10 ms |\n", ms(pct(gaps, 99)))
+	fmt.Printf("| peak RSS of a %d-round session (max of %d) | %.1f MB | | ≤ 40 MB |\n", rounds, sessions, float64(rss)/1024)
+	return nil
+}
+
+func benchMCP(q, dir string) error {
+	first, slowest, err := mcpStartup(q, dir)
 	if err != nil {
 		return err
 	}
-	mcpQ, mcpDirect, err := mcpCallOverhead()
+	viaQ, direct, err := mcpCallOverhead()
 	if err != nil {
 		return err
 	}
+	fmt.Printf("| start to first model request, 3 stdio MCP servers (median of 5) | %s | %s (slowest of the 3 servers' own start-up to tools listed, started together, median of 5) | ≤ baseline + 50 ms |\n", ms(first), ms(slowest))
+	fmt.Printf("| MCP tool call round trip, p50 of %d | %s | %s (SDK session direct) | overhead ≤ 1 ms |\n", mcpCalls, ms(viaQ), ms(direct))
+	return nil
+}
+
+func benchPolicy(_, _ string) error {
 	decisions, err := goBenchMetric("./internal/iam", "BenchmarkEvaluateTarget", "decisions/s", "-cpu", "1")
 	if err != nil {
 		return err
 	}
+	fmt.Printf("| IAM policy decisions per second, one core (30-statement identity policy, 2 SCP levels) | %.0f | | ≥ 500,000 |\n", decisions)
+	return nil
+}
+
+func benchAudit(_, _ string) error {
 	appends, err := goBenchMetric("./internal/audit", "BenchmarkAppendConcurrent", "appends/s")
 	if err != nil {
 		return err
@@ -84,16 +136,6 @@ func run() error {
 	if err != nil {
 		return err
 	}
-
-	fmt.Println("| measure | qdev | baseline | target |")
-	fmt.Println("|---|---|---|---|")
-	fmt.Printf("| `q --version` start-up (median of %d) | %s | %s (`/bin/true`) | ≤ 10 ms |\n", startupRuns, ms(qStart), ms(trueStart))
-	fmt.Printf("| client overhead per turn, p50 (%d turns) | %s | %s (bare HTTP round trip to the fake) | ≤ 2 ms |\n", len(gaps), ms(pct(gaps, 50)), ms(rtt))
-	fmt.Printf("| client overhead per turn, p99 | %s | | ≤ 10 ms |\n", ms(pct(gaps, 99)))
-	fmt.Printf("| peak RSS of a %d-round session (max of %d) | %.1f MB | | ≤ 40 MB |\n", rounds, sessions, float64(rss)/1024)
-	fmt.Printf("| start to first model request, 3 stdio MCP servers (median of 5) | %s | %s (slowest of the 3 servers' own start-up, started together, median of 5) | ≤ baseline + 50 ms |\n", ms(mcpFirst), ms(mcpSlowest))
-	fmt.Printf("| MCP tool call round trip, p50 of %d | %s | %s (SDK session direct) | overhead ≤ 1 ms |\n", mcpCalls, ms(mcpQ), ms(mcpDirect))
-	fmt.Printf("| IAM policy decisions per second, one core (30-statement identity policy, 2 SCP levels) | %.0f | | ≥ 500,000 |\n", decisions)
 	fmt.Printf("| durable audit appends per second, 64 concurrent writers | %.0f | %.0f (one writer) | ≥ 20,000 |\n", appends, single)
 	fmt.Printf("| `q audit verify` throughput | %.0f MB/s | | ≥ 200 MB/s |\n", verifyMBs)
 	return nil

@@ -60,6 +60,10 @@ func mcpStartup(q, dir string) (qdev, slowest time.Duration, err error) {
 			go func() {
 				s, d, err := connectDirect(bin)
 				if err == nil {
+					// Ready means its tools are known, as q needs them.
+					start := time.Now()
+					_, err = s.ListTools(context.Background(), nil)
+					d += time.Since(start)
 					s.Close()
 				}
 				ch <- started{d, err}
