@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // Mask replaces every redacted secret, as CloudTrail writes it.
@@ -174,28 +175,31 @@ func masked(keep int) func([]string) string {
 }
 
 // rules run in order; earlier ones consume what later ones would half-see
-// (a whole Authorization header before its bearer token).
-var rules = []rule{
-	{regexp.MustCompile(`(?s)-----BEGIN[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----.*?(?:-----END[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|\z)`),
-		func([]string) string { return "-----BEGIN PRIVATE KEY-----" + Mask + "-----END PRIVATE KEY-----" },
-		[]string{"private key"}},
-	{regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.\-]*://[^\s/?#@:'"]*):[^\s/?#@'"]+@`),
-		func(m []string) string { return m[1] + ":" + Mask + "@" }, []string{"://"}},
-	{regexp.MustCompile(`(?i)\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)[^"'\r\n]+`), masked(1), []string{"authorization"}},
-	{regexp.MustCompile(`(?i)\b(bearer\s+)[A-Za-z0-9\-._~+/]+=*`), masked(1), []string{"bearer"}},
-	{regexp.MustCompile(`(?i)(["']?)([A-Za-z0-9_.\-]*(?:password|passwd|passphrase|secret|token|api[_\-]?key|credential|private[_\-]?key|signature)[A-Za-z0-9_.\-]*)(["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s"'&,;]+)`),
-		func(m []string) string { return assignment(m[0], m[1]+m[2]+m[3], m[2], m[4]) },
-		[]string{"pass", "secret", "token", "api", "credential", "private", "signature"}},
-	{regexp.MustCompile(`(?i)(--?[A-Za-z0-9_\-]*(?:password|passwd|passphrase|secret|token|api-?key|credential)[A-Za-z0-9_\-]*)(\s+)("[^"]*"|'[^']*'|[^\s"'-][^\s"']*)`),
-		func(m []string) string { return assignment(m[0], m[1]+m[2], m[1], m[3]) },
-		[]string{"pass", "secret", "token", "api", "credential"}},
-	{regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`), masked(0), []string{"akia", "asia"}},
-	{regexp.MustCompile(`(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9/+=]+`), masked(0),
-		[]string{"iqojb3jpz2lu", "fwogzxivyxdz", "fqogzxivyxdz"}},
-	{regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|xox[abprs]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{35}|sk-(?:ant-|proj-)?[A-Za-z0-9_\-]{20,})`), masked(0),
-		[]string{"gh", "xox", "aiza", "sk-"}},
-	{regexp.MustCompile(`\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}`), masked(0), []string{"eyj"}},
-}
+// (a whole Authorization header before its bearer token). They are
+// compiled on first use, keeping regexp compilation off q's start-up.
+var rules = sync.OnceValue(func() []rule {
+	return []rule{
+		{regexp.MustCompile(`(?s)-----BEGIN[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----.*?(?:-----END[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|\z)`),
+			func([]string) string { return "-----BEGIN PRIVATE KEY-----" + Mask + "-----END PRIVATE KEY-----" },
+			[]string{"private key"}},
+		{regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.\-]*://[^\s/?#@:'"]*):[^\s/?#@'"]+@`),
+			func(m []string) string { return m[1] + ":" + Mask + "@" }, []string{"://"}},
+		{regexp.MustCompile(`(?i)\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)[^"'\r\n]+`), masked(1), []string{"authorization"}},
+		{regexp.MustCompile(`(?i)\b(bearer\s+)[A-Za-z0-9\-._~+/]+=*`), masked(1), []string{"bearer"}},
+		{regexp.MustCompile(`(?i)(["']?)([A-Za-z0-9_.\-]*(?:password|passwd|passphrase|secret|token|api[_\-]?key|credential|private[_\-]?key|signature)[A-Za-z0-9_.\-]*)(["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s"'&,;]+)`),
+			func(m []string) string { return assignment(m[0], m[1]+m[2]+m[3], m[2], m[4]) },
+			[]string{"pass", "secret", "token", "api", "credential", "private", "signature"}},
+		{regexp.MustCompile(`(?i)(--?[A-Za-z0-9_\-]*(?:password|passwd|passphrase|secret|token|api-?key|credential)[A-Za-z0-9_\-]*)(\s+)("[^"]*"|'[^']*'|[^\s"'-][^\s"']*)`),
+			func(m []string) string { return assignment(m[0], m[1]+m[2], m[1], m[3]) },
+			[]string{"pass", "secret", "token", "api", "credential"}},
+		{regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`), masked(0), []string{"akia", "asia"}},
+		{regexp.MustCompile(`(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9/+=]+`), masked(0),
+			[]string{"iqojb3jpz2lu", "fwogzxivyxdz", "fqogzxivyxdz"}},
+		{regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|xox[abprs]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{35}|sk-(?:ant-|proj-)?[A-Za-z0-9_\-]{20,})`), masked(0),
+			[]string{"gh", "xox", "aiza", "sk-"}},
+		{regexp.MustCompile(`\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}`), masked(0), []string{"eyj"}},
+	}
+})
 
 // assignment masks value in "name = value" unless name only points at a
 // secret (see secretKey) or the value is already masked.
@@ -214,7 +218,7 @@ func assignment(whole, prefix, name, value string) string {
 
 // secretKeyShape finds candidates for AWS secret access keys: 40 characters
 // of the base64 alphabet standing alone.
-var secretKeyShape = regexp.MustCompile(`[A-Za-z0-9/+]{40,}`)
+var secretKeyShape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[A-Za-z0-9/+]{40,}`) })
 
 // RedactString returns s with the secrets it can recognise replaced by Mask:
 // AWS access key IDs, secret access keys and session tokens, bearer tokens and
@@ -226,7 +230,7 @@ func RedactString(s string) string {
 	if ascii {
 		lower = strings.ToLower(s)
 	}
-	for _, r := range rules {
+	for _, r := range rules() {
 		if ascii && !r.mayMatch(lower) {
 			continue
 		}
@@ -240,7 +244,7 @@ func RedactString(s string) string {
 	if ascii && !hasKeyRun([]byte(s)) {
 		return s
 	}
-	return secretKeyShape.ReplaceAllStringFunc(s, func(m string) string {
+	return secretKeyShape().ReplaceAllStringFunc(s, func(m string) string {
 		if len(m) == 40 && looksRandom(m) {
 			return Mask
 		}

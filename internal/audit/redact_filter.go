@@ -67,7 +67,7 @@ func plainDocument(doc []byte) bool {
 		return false
 	}
 	lower := strings.ToLower(string(doc))
-	for _, r := range rules {
+	for _, r := range rules() {
 		if r.mayMatch(lower) {
 			return false
 		}

@@ -9,10 +9,10 @@ import (
 
 // redactAll is RedactString without its filters: every rule runs.
 func redactAll(s string) string {
-	for _, r := range rules {
+	for _, r := range rules() {
 		s = r.apply(s)
 	}
-	return secretKeyShape.ReplaceAllStringFunc(s, func(m string) string {
+	return secretKeyShape().ReplaceAllStringFunc(s, func(m string) string {
 		if len(m) == 40 && looksRandom(m) {
 			return Mask
 		}
