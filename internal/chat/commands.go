@@ -253,8 +253,8 @@ func (s *Session) cmdCompact(ctx context.Context, args []string) error {
 	return nil
 }
 
-// shell runs a "!command" line: the user's own command, so no approval, but
-// it carries the AI marker like every process the session starts.
+// shell runs a "!command" line: the user's own command, so no approval and
+// no AI marker — AWS calls it makes are the user's, not the agent's.
 func (s *Session) shell(ctx context.Context, cmdline string) error {
 	if strings.TrimSpace(cmdline) == "" {
 		return nil
@@ -263,7 +263,6 @@ func (s *Session) shell(ctx context.Context, cmdline string) error {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-c", cmdline)
 	cmd.Dir = s.Agent.Env.Cwd
-	cmd.Env = s.childEnv()
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, s.Out, s.Info
 	if err := cmd.Run(); err != nil {
 		fmt.Fprintf(s.Info, "%v\n", err)

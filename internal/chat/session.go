@@ -15,7 +15,6 @@ import (
 	"github.com/qdev/qdev/internal/chat/lineedit"
 	"github.com/qdev/qdev/internal/chat/render"
 	"github.com/qdev/qdev/internal/model"
-	"github.com/qdev/qdev/internal/tool"
 )
 
 // LineReader reads one line of input; *lineedit.Editor implements it.
@@ -34,7 +33,6 @@ type Session struct {
 	Out, Info io.Writer
 	Color     bool
 	Width     int
-	Version   string
 	// OpenModel switches the session to another "provider/model" reference.
 	OpenModel func(ref string) (model.Provider, string, error)
 	// WindowFor returns the context window to use for a model id.
@@ -229,12 +227,4 @@ func (s *Session) approve(ctx context.Context, c *agent.Call) (agent.Answer, err
 		c.Feedback = strings.TrimSpace(line)
 		return agent.Deny, nil
 	}
-}
-
-// ChildEnviron returns the environment for processes the session starts.
-func (s *Session) childEnv() []string {
-	if s.Agent.Env != nil && s.Agent.Env.Environ != nil {
-		return s.Agent.Env.Environ
-	}
-	return tool.ChildEnv(os.Environ(), s.Version)
 }

@@ -36,7 +36,7 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 		spinner = render.NewSpinner(o.io.ErrOut)
 	}
 	sess := &chat.Session{Agent: s.agent, Workspace: s, Input: ed, Out: o.io.Out, Info: o.io.ErrOut,
-		Color: color, Width: width, Version: version.Version, Spinner: spinner,
+		Color: color, Width: width, Spinner: spinner,
 		KnownModels: knownModels(s.agent.Conv.Model, s.settings.String("chat.defaultModel", "")),
 		OpenModel: func(ref string) (model.Provider, string, error) {
 			if err := s.checkModel(ref); err != nil {

@@ -153,3 +153,17 @@ func TestLogLevelAndImagePrompt(t *testing.T) {
 		t.Fatalf("debug log: %v %q", err, log)
 	}
 }
+
+// TestShellEscapeIsTheUsers: !cmd is the user's own command, so it is not
+// sent to the model and does not carry the AI marker.
+func TestShellEscapeIsTheUsers(t *testing.T) {
+	e := newEnv(t)
+	s := e.openai(text("unused"))
+	r := e.run("!echo marker=[$AWS_EXECUTION_ENV]\n/quit\n", "chat", "--model", "openai/m")
+	if r.code != 0 || !strings.Contains(r.stdout, "marker=[]") {
+		t.Fatalf("%+v", r)
+	}
+	if len(s.Requests()) != 0 {
+		t.Fatal("the shell escape reached the model")
+	}
+}
