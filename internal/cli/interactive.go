@@ -4,6 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/signal"
+	"sync/atomic"
+	"syscall"
+	"time"
 
 	"golang.org/x/term"
 
@@ -58,7 +62,42 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 	if o.trustAll {
 		s.warn("all tools are trusted (--trust-all-tools); deny rules still apply")
 	}
-	return sess.Run(ctx, input)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	done := make(chan struct{})
+	terminated := terminateOnSignal(cancel, done)
+	err := sess.Run(ctx, input)
+	close(done)
+	if terminated.Load() {
+		return &ExitError{Code: 143}
+	}
+	return err
+}
+
+// terminateOnSignal ends the session on SIGTERM or SIGHUP (a closed
+// terminal): it cancels what runs, so tools in their own process groups are
+// killed rather than orphaned, and exits if the session is blocked at the
+// prompt and does not return by itself.
+func terminateOnSignal(cancel context.CancelFunc, done <-chan struct{}) *atomic.Bool {
+	var terminated atomic.Bool
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		defer signal.Stop(sig)
+		select {
+		case <-sig:
+		case <-done:
+			return
+		}
+		terminated.Store(true)
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(3 * time.Second):
+			os.Exit(143)
+		}
+	}()
+	return &terminated
 }
 
 func knownModels(current, def string) []string {

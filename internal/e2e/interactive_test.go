@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -220,5 +221,29 @@ func TestEditorComposesPrompt(t *testing.T) {
 	}
 	if _, err := os.Stat(p); !os.IsNotExist(err) {
 		t.Fatalf("temp file %s not deleted", p)
+	}
+}
+
+func TestSIGTERMEndsAnInteractiveSessionAndItsTools(t *testing.T) {
+	e := newEnv(t)
+	marker := filepath.Join(e.cwd, "survived")
+	e.openai(toolTurn(tc("c1", "execute_bash", `{"command":"sleep 30; touch `+marker+`"}`)), text("never"))
+	term := e.startPTY("chat", "--model", "openai/m", "--trust-all-tools")
+	term.expect("> ")
+	term.send("run it\r")
+	term.expect("Using tool")
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if out, _ := exec.Command("pgrep", "-f", "sleep 30; touch "+marker).Output(); len(out) > 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	_ = term.cmd.Process.Signal(syscall.SIGTERM)
+	if code := term.waitExit(); code != 143 {
+		t.Fatalf("exit %d, want 143", code)
+	}
+	if out, _ := exec.Command("pgrep", "-f", "sleep 30; touch "+marker).Output(); len(out) > 0 {
+		t.Fatalf("the tool outlived q: %s", out)
 	}
 }
