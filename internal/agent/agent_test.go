@@ -45,13 +45,7 @@ func use(calls ...model.Block) func(func(model.Event)) (*model.Response, error) 
 	}
 }
 
-func call(id, name, input string) model.Block {
-	b := model.Block{Type: model.ToolUseBlock, ToolUseID: id, Name: name, Input: json.RawMessage(input)}
-	if !model.ValidJSONObject([]byte(input)) {
-		b.Input, b.RawInput = json.RawMessage(`{}`), input
-	}
-	return b
-}
+func call(id, name, input string) model.Block { return model.ToolUse(id, name, input) }
 
 // echoTool returns its "text" input; it records runs.
 type echoTool struct{ runs int }

@@ -114,12 +114,3 @@ func orDefault(a *Agent, all []*Agent) *Agent {
 	}
 	return Default()
 }
-
-// Load finds the agent called name in dirs (earlier directories win). An
-// empty name or "q_cli_default" without a file of that name gives the
-// built-in default. Files that fail to parse are reported in warnings and
-// skipped, never fatal. Select is the same with the Q CLI's two-step
-// fallback (--agent, then the chat.defaultAgent setting).
-func Load(dirs []string, name string) (a *Agent, warnings []string) {
-	return Select(dirs, name, "")
-}

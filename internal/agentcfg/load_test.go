@@ -87,7 +87,7 @@ func TestSelectFallbacks(t *testing.T) {
 			t.Errorf("Select(%q, %q) warnings %q, want %q", tc.flag, tc.setting, joined, tc.warn)
 		}
 	}
-	d, _ := Load([]string{dir}, "")
+	d, _ := Select([]string{dir}, "", "")
 	if d.Path != "" || d.Name != DefaultName || !d.UseLegacyMcpJSON || len(d.Resources) != 4 || d.Tools[0] != "*" || len(d.AllowedTools) != 0 {
 		t.Fatalf("built-in default: %+v", d)
 	}

@@ -63,7 +63,7 @@ func dirState(dir string) (status, msg string) {
 
 // checkSettings loads the settings file; it returns nil when it is broken.
 func checkSettings(r *doctorReport) *settings.Settings {
-	path := settingsPath()
+	path := settings.DefaultPath()
 	st, err := settings.Load(path)
 	switch {
 	case err != nil:

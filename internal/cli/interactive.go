@@ -16,6 +16,7 @@ import (
 	"github.com/qdev/qdev/internal/chat/render"
 	"github.com/qdev/qdev/internal/model"
 	"github.com/qdev/qdev/internal/model/providers"
+	"github.com/qdev/qdev/internal/store"
 	"github.com/qdev/qdev/internal/version"
 )
 
@@ -31,7 +32,7 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 			width = w
 		}
 	}
-	history, _ := s.store.History(ctx, 1000)
+	history, _ := s.store.History(ctx, store.HistoryLimit)
 	ed := lineedit.New(o.io.In, o.io.ErrOut, lineedit.Options{History: history, OnHistoryAdd: func(line string) {
 		_ = s.store.AppendHistory(context.Background(), line)
 	}})

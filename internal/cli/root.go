@@ -9,7 +9,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/qdev/qdev/internal/paths"
 	"github.com/qdev/qdev/internal/settings"
 	"github.com/qdev/qdev/internal/version"
 )
@@ -77,11 +76,7 @@ func NewRoot(stdio IO) *cobra.Command {
 }
 
 func loadSettings() (*settings.Settings, error) {
-	return settings.Load(settingsPath())
-}
-
-func settingsPath() string {
-	return paths.ConfigDir() + "/settings.json"
+	return settings.Load(settings.DefaultPath())
 }
 
 func newCmdVersion(stdio IO) *cobra.Command {

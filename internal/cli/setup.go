@@ -142,9 +142,7 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 	}
 
 	dataDir := paths.DataDir()
-	if err := paths.EnsureDir(dataDir); err != nil {
-		return nil, err
-	}
+	// Open creates the data directory (0700) when it is missing.
 	if s.store, err = store.Open(filepath.Join(dataDir, store.FileName)); err != nil {
 		return nil, err
 	}

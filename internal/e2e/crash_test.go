@@ -56,25 +56,10 @@ func TestKill9MidTurnLosesAtMostThatTurn(t *testing.T) {
 			t.Fatalf("history after kill lacks %q: %q", want, all)
 		}
 	}
-	if got, _ := lastToolResultIn(msgs); !strings.Contains(got, "alpha") {
+	if got, _, _ := toolResultIn(msgs); !strings.Contains(got, "alpha") {
 		t.Fatalf("tool work of the killed turn lost: %q", all)
 	}
 	noViolations(t, s)
-}
-
-func lastToolResultIn(msgs []modelMessage) (string, bool) {
-	for i := len(msgs) - 1; i >= 0; i-- {
-		for _, b := range msgs[i].Content {
-			if b.Type == "tool_result" {
-				var sb strings.Builder
-				for _, c := range b.Content {
-					sb.WriteString(c.Text)
-				}
-				return sb.String(), b.IsError
-			}
-		}
-	}
-	return "", false
 }
 
 // TestSIGTERMStopsToolsOfAHeadlessRun: killing a --no-interactive run

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qdev/qdev/internal/model"
 	"github.com/qdev/qdev/internal/model/modeltest"
 )
 
@@ -168,7 +169,8 @@ func noViolations(t *testing.T, s *modeltest.Server) {
 	}
 }
 
-// lastToolResult returns the text of the first tool result in request i.
+// lastToolResult returns the text of the first tool result in the last
+// message of request i.
 func lastToolResult(t *testing.T, s *modeltest.Server, i int) (string, bool) {
 	t.Helper()
 	reqs := s.Requests()
@@ -176,15 +178,25 @@ func lastToolResult(t *testing.T, s *modeltest.Server, i int) (string, bool) {
 		t.Fatalf("only %d requests", len(reqs))
 	}
 	msgs := reqs[i].Messages
-	for _, b := range msgs[len(msgs)-1].Content {
-		if b.Type == "tool_result" {
-			var sb strings.Builder
-			for _, c := range b.Content {
-				sb.WriteString(c.Text)
+	text, isErr, ok := toolResultIn(msgs[len(msgs)-1:])
+	if !ok {
+		t.Fatalf("request %d has no tool result", i)
+	}
+	return text, isErr
+}
+
+// toolResultIn returns the text of the latest tool result in msgs.
+func toolResultIn(msgs []model.Message) (text string, isErr, found bool) {
+	for i := len(msgs) - 1; i >= 0; i-- {
+		for _, b := range msgs[i].Content {
+			if b.Type == model.ToolResultBlock {
+				var sb strings.Builder
+				for _, c := range b.Content {
+					sb.WriteString(c.Text)
+				}
+				return sb.String(), b.IsError, true
 			}
-			return sb.String(), b.IsError
 		}
 	}
-	t.Fatalf("request %d has no tool result", i)
-	return "", false
+	return "", false, false
 }

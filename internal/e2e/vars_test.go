@@ -10,6 +10,4 @@ var modelUsage = model.Usage{InputTokens: 120, OutputTokens: 7}
 // TurnHang streams text and then waits until the client goes away.
 func TurnHang(s string) modeltest.Turn { return modeltest.Turn{Text: []string{s}, Hang: true} }
 
-type modelMessage = model.Message
-
 var modelUsageBig = model.Usage{InputTokens: 9000, OutputTokens: 10}

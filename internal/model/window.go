@@ -75,12 +75,6 @@ func CloneMessages(msgs []Message) []Message {
 	return out
 }
 
-// ValidJSONObject reports whether raw is a JSON object.
-func ValidJSONObject(raw []byte) bool {
-	var v map[string]json.RawMessage
-	return json.Unmarshal(raw, &v) == nil
-}
-
 // EstimateUsage estimates the usage of a call whose provider reported none.
 func EstimateUsage(req *Request, out Message) Usage {
 	return Usage{InputTokens: EstimateMessages(req.System, req.Messages, req.Tools),
