@@ -224,7 +224,9 @@ func (a *Agent) keepPartial(resp *model.Response) {
 }
 
 // save persists a snapshot of the conversation in the background, so the
-// disk write overlaps the next model request instead of delaying it.
+// disk write overlaps the next model request instead of delaying it. Saves
+// run one after another in the order they were asked for; the turn never
+// waits for the previous one.
 //
 // The snapshot shares message values with the live conversation; that is
 // safe because messages are only ever appended or replaced wholesale, never
@@ -233,20 +235,22 @@ func (a *Agent) save() {
 	if a.Save == nil {
 		return
 	}
-	a.Flush()
 	snap := *a.Conv
 	snap.Messages = a.Conv.Messages[:len(a.Conv.Messages):len(a.Conv.Messages)]
-	done := make(chan struct{})
+	prev, done := a.saving, make(chan struct{})
 	a.saving = done
 	go func() {
 		defer close(done)
+		if prev != nil {
+			<-prev
+		}
 		if err := a.Save(&snap); err != nil {
 			a.logger().Error("saving conversation", "err", err)
 		}
 	}()
 }
 
-// Flush waits until the conversation is saved.
+// Flush waits until every save asked for so far is done.
 func (a *Agent) Flush() {
 	if a.saving != nil {
 		<-a.saving

@@ -11,6 +11,8 @@ import (
 
 	"github.com/anthropics/anthropic-sdk-go"
 	"github.com/anthropics/anthropic-sdk-go/option"
+
+	"github.com/qdev/qdev/internal/model"
 )
 
 // DefaultBaseURL is the Anthropic API root used when neither
@@ -39,6 +41,7 @@ type Client struct {
 	name    string
 	baseURL string
 	svc     anthropic.MessageService
+	tools   *model.ToolCache[anthropic.ToolUnionParam]
 }
 
 // New returns a client for the Anthropic API or a server speaking it. It
@@ -79,7 +82,8 @@ func New(opts Options) (*Client, error) {
 		// Built without anthropic.NewClient, whose defaults would also
 		// load ANTHROPIC_AUTH_TOKEN, profiles and federation credentials
 		// from the environment and home directory.
-		svc: anthropic.NewMessageService(ro...),
+		svc:   anthropic.NewMessageService(ro...),
+		tools: &model.ToolCache[anthropic.ToolUnionParam]{},
 	}, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 
 	"github.com/anthropics/anthropic-sdk-go"
+	"github.com/anthropics/anthropic-sdk-go/packages/param"
 
 	"github.com/qdev/qdev/internal/model"
 )
@@ -41,15 +42,11 @@ func (c *Client) params(req *model.Request) (anthropic.MessageNewParams, error) 
 		}
 	}
 	for _, t := range req.Tools {
-		schema, err := inputSchema(t.InputSchema)
+		tp, err := c.tools.Get(t, c.toolParam)
 		if err != nil {
-			return p, fmt.Errorf("%s: tool %q: %v", c.name, t.Name, err)
+			return p, err
 		}
-		tool := anthropic.ToolParam{Name: t.Name, InputSchema: schema}
-		if t.Description != "" {
-			tool.Description = anthropic.String(t.Description)
-		}
-		p.Tools = append(p.Tools, anthropic.ToolUnionParam{OfTool: &tool})
+		p.Tools = append(p.Tools, tp)
 	}
 	return p, nil
 }
@@ -99,6 +96,26 @@ func imageBlock(b model.Block) *anthropic.ImageBlockParam {
 			MediaType: anthropic.Base64ImageSourceMediaType(b.MediaType),
 		},
 	}}
+}
+
+// toolParam builds the request form of t, already encoded: the SDK sends
+// the stored JSON as is instead of walking the schema again every turn.
+func (c *Client) toolParam(t model.ToolSpec) (anthropic.ToolUnionParam, error) {
+	schema, err := inputSchema(t.InputSchema)
+	if err != nil {
+		return anthropic.ToolUnionParam{}, fmt.Errorf("%s: tool %q: %v", c.name, t.Name, err)
+	}
+	tool := anthropic.ToolParam{Name: t.Name, InputSchema: schema}
+	if t.Description != "" {
+		tool.Description = anthropic.String(t.Description)
+	}
+	raw, err := json.Marshal(tool)
+	if err != nil {
+		return anthropic.ToolUnionParam{}, fmt.Errorf("%s: tool %q: %v", c.name, t.Name, err)
+	}
+	var encoded anthropic.ToolParam
+	param.SetJSON(raw, &encoded)
+	return anthropic.ToolUnionParam{OfTool: &encoded}, nil
 }
 
 // inputSchema splits a JSON schema object into the SDK's fields: the

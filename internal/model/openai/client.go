@@ -13,6 +13,8 @@ import (
 
 	"github.com/openai/openai-go/v3"
 	"github.com/openai/openai-go/v3/option"
+
+	"github.com/qdev/qdev/internal/model"
 )
 
 // DefaultBaseURL is the OpenAI API endpoint used when neither
@@ -43,6 +45,7 @@ type Client struct {
 	// max_completion_tokens where compatible servers expect max_tokens.
 	official bool
 	svc      openai.ChatCompletionService
+	tools    *model.ToolCache[openai.ChatCompletionToolUnionParam]
 }
 
 // New returns a client for OpenAI or a compatible server. It fails when no
@@ -129,7 +132,8 @@ func newClient(opts Options, official bool) (*Client, error) {
 		// The service is built without openai.NewClient so that no other
 		// OPENAI_* variable (organisation, project, custom headers) leaks
 		// into requests to a non-OpenAI server.
-		svc: openai.NewChatCompletionService(ro...),
+		svc:   openai.NewChatCompletionService(ro...),
+		tools: &model.ToolCache[openai.ChatCompletionToolUnionParam]{},
 	}, nil
 }
 

@@ -2,7 +2,6 @@ package openai
 
 import (
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 
 	"github.com/openai/openai-go/v3"
@@ -40,19 +39,11 @@ func (c *Client) params(req *model.Request) (openai.ChatCompletionNewParams, err
 		p.Messages = append(p.Messages, msgs...)
 	}
 	for _, t := range req.Tools {
-		fn := shared.FunctionDefinitionParam{Name: t.Name}
-		if t.Description != "" {
-			fn.Description = openai.String(t.Description)
+		tp, err := c.tools.Get(t, c.toolParam)
+		if err != nil {
+			return p, err
 		}
-		schema := map[string]any{"type": "object", "properties": map[string]any{}}
-		if len(t.InputSchema) > 0 {
-			schema = nil
-			if err := json.Unmarshal(t.InputSchema, &schema); err != nil || schema == nil {
-				return p, fmt.Errorf("%s: tool %q: input schema is not a JSON object", c.name, t.Name)
-			}
-		}
-		fn.Parameters = schema
-		p.Tools = append(p.Tools, openai.ChatCompletionFunctionTool(fn))
+		p.Tools = append(p.Tools, tp)
 	}
 	return p, nil
 }
