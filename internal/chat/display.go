@@ -32,15 +32,18 @@ type display struct {
 	st    styles
 	color bool
 	width int
+	wrap  int // columns to wrap the answer at; 0 leaves it to the terminal
 
 	mu      sync.Mutex
 	md      *render.Markdown
+	wrapper *render.Wrapper
+	settle  *time.Timer // shows the word the wrapper holds when the answer pauses
 	spinner *render.Spinner
 	midLine bool // the answer's last byte was not a newline
 }
 
-func newDisplay(out, info io.Writer, color bool, width int, spinner *render.Spinner) *display {
-	return &display{out: out, info: info, st: newStyles(color), color: color, width: width, spinner: spinner}
+func newDisplay(out, info io.Writer, color bool, width, wrap int, spinner *render.Spinner) *display {
+	return &display{out: out, info: info, st: newStyles(color), color: color, width: width, wrap: wrap, spinner: spinner}
 }
 
 func (d *display) stopSpinner() {
@@ -54,11 +57,36 @@ func (d *display) Text(delta string) {
 	defer d.mu.Unlock()
 	d.stopSpinner()
 	if d.md == nil {
-		d.md = render.NewMarkdown(d.out, render.Options{Color: d.color, Width: d.width})
+		out := d.out
+		if d.wrap > 0 {
+			d.wrapper = render.NewWrapper(d.out, d.wrap)
+			out = d.wrapper
+		}
+		d.md = render.NewMarkdown(out, render.Options{Color: d.color, Width: d.width})
 	}
 	_, _ = d.md.Write([]byte(delta))
+	if d.wrapper != nil {
+		if d.settle == nil {
+			d.settle = time.AfterFunc(settleDelay, d.settleWrap)
+		} else {
+			d.settle.Reset(settleDelay)
+		}
+	}
 	if delta != "" {
 		d.midLine = !strings.HasSuffix(delta, "\n")
+	}
+}
+
+// settleDelay is how long the answer may pause before the word the wrapper
+// holds back is shown anyway: longer than the gap between streamed tokens,
+// short enough that a stalled stream does not hide its last word.
+const settleDelay = 150 * time.Millisecond
+
+func (d *display) settleWrap() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.wrapper != nil {
+		_ = d.wrapper.Settle()
 	}
 }
 
@@ -68,6 +96,14 @@ func (d *display) endText() {
 	if d.md != nil {
 		_ = d.md.Flush()
 		d.md = nil
+	}
+	if d.wrapper != nil {
+		_ = d.wrapper.Flush()
+		d.wrapper = nil
+	}
+	if d.settle != nil {
+		d.settle.Stop()
+		d.settle = nil
 	}
 	if d.midLine {
 		fmt.Fprintln(d.out)

@@ -31,6 +31,8 @@ type Headless struct {
 	Out    io.Writer // the answer, or JSON
 	Info   io.Writer // tool activity in text mode
 	Format string
+	// Wrap is the column to wrap a text answer at (--wrap); 0 does not wrap.
+	Wrap int
 }
 
 // Result is the final record of a --no-interactive run (the json format,
@@ -74,7 +76,7 @@ func (h *Headless) Run(ctx context.Context, prompt string) error {
 		answer = &answerRecorder{inner: agent.NopObserver{}}
 		obs = answer
 	default:
-		answer = &answerRecorder{inner: newDisplay(h.Out, h.Info, false, 0, nil)}
+		answer = &answerRecorder{inner: newDisplay(h.Out, h.Info, false, 0, h.Wrap, nil)}
 		obs = answer
 	}
 	a.Observer = obs

@@ -32,6 +32,7 @@ type chatOptions struct {
 	untrustFsRead bool
 	outputFormat  string
 	wrap          string
+	wrapAt        int // --wrap as a column, 0 for no wrapping
 }
 
 func newCmdChat(stdio IO, g *globalOptions) *cobra.Command {
@@ -75,6 +76,11 @@ func runChat(ctx context.Context, o *chatOptions, args []string) error {
 	default:
 		return &ExitError{Code: 2, Err: fmt.Errorf("invalid --output-format %q: use text, json or stream-json", o.outputFormat)}
 	}
+	wrap, err := wrapColumns(o.wrap, o.io.Out)
+	if err != nil {
+		return &ExitError{Code: 2, Err: err}
+	}
+	o.wrapAt = wrap
 	input := strings.Join(args, " ")
 	if o.noInteractive && input == "" {
 		if term.IsTerminal(int(o.io.In.Fd())) {
@@ -101,7 +107,7 @@ func runChat(ctx context.Context, o *chatOptions, args []string) error {
 		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		s.waitMCP(ctx, false)
-		h := &chat.Headless{Agent: s.agent, Out: o.io.Out, Info: o.io.ErrOut, Format: o.outputFormat}
+		h := &chat.Headless{Agent: s.agent, Out: o.io.Out, Info: o.io.ErrOut, Format: o.outputFormat, Wrap: o.wrapAt}
 		if err := h.Run(ctx, input); err != nil {
 			if ctx.Err() != nil {
 				return &ExitError{Code: 130, Err: errors.New("interrupted")}

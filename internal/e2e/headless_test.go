@@ -266,3 +266,26 @@ func TestAnthropicAndBedrockProviders(t *testing.T) {
 		noViolations(t, c.s)
 	}
 }
+
+func TestWrapBreaksLongAnswerLines(t *testing.T) {
+	e := newEnv(t)
+	answer := "The quick brown fox jumps over the lazy dog and keeps running."
+	e.openai(text("The quick brown fox jumps ", "over the lazy dog and keeps running."), text(answer), text(answer))
+	e.vars["COLUMNS"] = "20"
+	r := e.run("", "--model", "openai/m", "--no-interactive", "--wrap", "always", "x")
+	want := "The quick brown fox\njumps over the lazy\ndog and keeps\nrunning.\n"
+	if r.code != 0 || r.stdout != want {
+		t.Fatalf("--wrap always: exit %d stdout %q, want %q (stderr %q)", r.code, r.stdout, want, r.stderr)
+	}
+	// auto wraps only for a terminal; never never wraps.
+	for _, mode := range []string{"auto", "never"} {
+		r = e.run("", "--model", "openai/m", "--no-interactive", "--wrap", mode, "x")
+		if r.code != 0 || r.stdout != answer+"\n" {
+			t.Fatalf("--wrap %s: exit %d stdout %q", mode, r.code, r.stdout)
+		}
+	}
+	r = e.run("", "--model", "openai/m", "--no-interactive", "--wrap", "sometimes", "x")
+	if r.code != 2 || !strings.Contains(r.stderr, `invalid --wrap "sometimes"`) {
+		t.Fatalf("bad --wrap: exit %d stderr %q", r.code, r.stderr)
+	}
+}

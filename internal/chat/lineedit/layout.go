@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/qdev/qdev/internal/chat/termwidth"
 )
 
 // frame is one drawing of the prompt and buffer: the bytes to write, starting
@@ -53,7 +55,7 @@ func layout(prompt string, text []rune, cursor, width int) *frame {
 	f := &frame{}
 	g := &grid{f: f, width: width}
 	for i := 0; i < len(prompt); {
-		if n := escapeLen(prompt[i:]); n > 0 {
+		if n := termwidth.EscapeLen(prompt[i:]); n > 0 {
 			f.out.WriteString(prompt[i : i+n])
 			i += n
 			continue

@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/qdev/qdev/internal/chat/termwidth"
 )
 
 // vt is a tiny terminal emulator for tests: enough of xterm (autowrap with
@@ -80,7 +82,7 @@ func (v *vt) put(r rune) {
 
 // escape interprets the sequence at the start of s and returns its length.
 func (v *vt) escape(s string) int {
-	n := escapeLen(s)
+	n := termwidth.EscapeLen(s)
 	if n < 3 || s[1] != '[' {
 		return max(n, 1)
 	}
