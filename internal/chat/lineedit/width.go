@@ -1,7 +1,6 @@
 package lineedit
 
 import (
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/qdev/qdev/internal/chat/termwidth"
@@ -23,17 +22,10 @@ func cell(r rune) (string, int) {
 		// Control characters (from a paste) are shown in caret notation
 		// rather than sent raw, which would move the cursor.
 		return "^" + string(rune(r^0x40)), 2
-	case r < 0x300:
-		if r >= 0x80 && r < 0xa0 {
-			return "?", 1
-		}
-		return string(r), 1
+	case r >= 0x80 && r < 0xa0:
+		return "?", 1
 	case r == utf8.RuneError:
 		return "\uFFFD", 1
-	case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf):
-		return string(r), 0
-	case termwidth.IsWide(r):
-		return string(r), 2
 	}
-	return string(r), 1
+	return string(r), termwidth.Rune(r)
 }

@@ -48,8 +48,8 @@ func (x *Wrapper) Write(p []byte) (int, error) {
 	}
 	for len(data) > 0 {
 		if data[0] == 0x1b {
-			n := termwidth.EscapeLen(string(data))
-			if n == len(data) && !escapeComplete(data) {
+			n, complete := termwidth.Escape(data)
+			if !complete {
 				x.partial = append([]byte(nil), data...)
 				break
 			}
@@ -155,20 +155,4 @@ func (x *Wrapper) placeWord() {
 	x.col += x.wordW
 	x.space, x.spaceW = x.space[:0], 0
 	x.word, x.wordW = x.word[:0], 0
-}
-
-// escapeComplete reports whether the escape sequence filling all of b is
-// terminated, as opposed to cut off by the end of a Write.
-func escapeComplete(b []byte) bool {
-	if len(b) < 2 {
-		return false
-	}
-	last := b[len(b)-1]
-	switch b[1] {
-	case '[':
-		return len(b) > 2 && last >= 0x40 && last <= 0x7e
-	case ']':
-		return last == 0x07 || (len(b) > 3 && b[len(b)-2] == 0x1b && last == '\\')
-	}
-	return true
 }

@@ -31,33 +31,42 @@ func Rune(r rune) int {
 // or 0 when s does not start with ESC. An unterminated sequence extends to the
 // end of s, so that it is never counted as visible text.
 func EscapeLen(s string) int {
+	n, _ := Escape(s)
+	return n
+}
+
+// Escape returns the length of the ANSI escape sequence at the start of s,
+// 0 when s does not start with ESC, and whether the sequence is terminated.
+// An unterminated sequence extends to the end of s: a stream cut in the
+// middle of one holds it until the rest arrives.
+func Escape[T string | []byte](s T) (n int, complete bool) {
 	if len(s) == 0 || s[0] != 0x1b {
-		return 0
+		return 0, true
 	}
 	if len(s) == 1 {
-		return 1
+		return 1, false
 	}
 	switch s[1] {
 	case '[':
 		for i := 2; i < len(s); i++ {
 			if s[i] >= 0x40 && s[i] <= 0x7e {
-				return i + 1
+				return i + 1, true
 			}
 		}
-		return len(s)
+		return len(s), false
 	case ']':
 		// OSC ends with BEL or ST (ESC \).
 		for i := 2; i < len(s); i++ {
 			if s[i] == 0x07 {
-				return i + 1
+				return i + 1, true
 			}
 			if s[i] == 0x1b && i+1 < len(s) && s[i+1] == '\\' {
-				return i + 2
+				return i + 2, true
 			}
 		}
-		return len(s)
+		return len(s), false
 	}
-	return 2
+	return 2, true
 }
 
 // wideRanges lists the East Asian Wide and Fullwidth code points (after
