@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"strings"
 )
 
 // ErrorKind classifies provider failures so the agent can react to them.
@@ -98,4 +99,18 @@ func RootCause(err error) error {
 		return urlErr.Err
 	}
 	return err
+}
+
+// ErrorLine returns the first line of an error body for a one-line message,
+// shortened to 200 bytes, or def when the body is blank (a proxy's empty or
+// HTML reply says more through its status).
+func ErrorLine(body, def string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(body), "\n")
+	if len(line) > 200 {
+		line = line[:200] + "…"
+	}
+	if line == "" {
+		return def
+	}
+	return line
 }

@@ -30,7 +30,7 @@ func (c *Client) classify(ctx context.Context, err error, res *http.Response, st
 			e.Message = typ
 		}
 		if e.Message == "" {
-			e.Message = firstLine(apiErr.RawJSON(), http.StatusText(apiErr.StatusCode))
+			e.Message = model.ErrorLine(apiErr.RawJSON(), http.StatusText(apiErr.StatusCode))
 		}
 		if apiErr.StatusCode >= 400 {
 			// An error event inside a 200 stream has no status of its own.
@@ -43,7 +43,7 @@ func (c *Client) classify(ctx context.Context, err error, res *http.Response, st
 		}
 	case res != nil && res.StatusCode >= 400:
 		e.Status = res.StatusCode
-		e.Message = firstLine(readBody(res), http.StatusText(res.StatusCode))
+		e.Message = model.ErrorLine(readBody(res), http.StatusText(res.StatusCode))
 		e.Kind = errorKind(e.Status, "", e.Message)
 	case started:
 		e.Kind = model.KindStreamBroken
@@ -111,16 +111,4 @@ func readBody(res *http.Response) string {
 		return msg
 	}
 	return string(b)
-}
-
-// firstLine returns the first line of s, shortened, or def when s is blank.
-func firstLine(s, def string) string {
-	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
-	if len(line) > 200 {
-		line = line[:200] + "…"
-	}
-	if line == "" {
-		return def
-	}
-	return line
 }

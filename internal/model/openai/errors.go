@@ -99,14 +99,7 @@ func bodyMessage(res *http.Response) string {
 	if _, msg := errorFields(b); msg != "" {
 		return msg
 	}
-	line, _, _ := strings.Cut(strings.TrimSpace(string(b)), "\n")
-	if len(line) > 200 {
-		line = line[:200] + "…"
-	}
-	if line == "" {
-		return http.StatusText(res.StatusCode)
-	}
-	return line
+	return model.ErrorLine(string(b), http.StatusText(res.StatusCode))
 }
 
 // errorFields reads code and message from an OpenAI error object
