@@ -41,7 +41,7 @@ type Client struct {
 	name    string
 	baseURL string
 	svc     anthropic.MessageService
-	tools   *model.ToolCache[anthropic.ToolUnionParam]
+	tools   model.ToolCache[anthropic.ToolUnionParam]
 }
 
 // New returns a client for the Anthropic API or a server speaking it. It
@@ -82,8 +82,7 @@ func New(opts Options) (*Client, error) {
 		// Built without anthropic.NewClient, whose defaults would also
 		// load ANTHROPIC_AUTH_TOKEN, profiles and federation credentials
 		// from the environment and home directory.
-		svc:   anthropic.NewMessageService(ro...),
-		tools: &model.ToolCache[anthropic.ToolUnionParam]{},
+		svc: anthropic.NewMessageService(ro...),
 	}, nil
 }
 

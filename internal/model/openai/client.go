@@ -45,7 +45,7 @@ type Client struct {
 	// max_completion_tokens where compatible servers expect max_tokens.
 	official bool
 	svc      openai.ChatCompletionService
-	tools    *model.ToolCache[openai.ChatCompletionToolUnionParam]
+	tools    model.ToolCache[openai.ChatCompletionToolUnionParam]
 }
 
 // New returns a client for OpenAI or a compatible server. It fails when no
@@ -132,8 +132,7 @@ func newClient(opts Options, official bool) (*Client, error) {
 		// The service is built without openai.NewClient so that no other
 		// OPENAI_* variable (organisation, project, custom headers) leaks
 		// into requests to a non-OpenAI server.
-		svc:   openai.NewChatCompletionService(ro...),
-		tools: &model.ToolCache[openai.ChatCompletionToolUnionParam]{},
+		svc: openai.NewChatCompletionService(ro...),
 	}, nil
 }
 
