@@ -29,15 +29,20 @@ func TestKill9MidTurnLosesAtMostThatTurn(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	// The tool round is saved in the background while the third request
+	// goes out; kill once the save is visible, mid-answer.
+	db := filepath.Join(e.home, ".local", "share", "qdev", "qdev.sqlite3")
+	saved := func() bool {
+		out, _ := exec.Command("sqlite3", db, "SELECT count(*) FROM conversations WHERE CAST(data AS TEXT) LIKE '%alpha%';").Output()
+		return strings.TrimSpace(string(out)) == "1"
+	}
 	deadline := time.Now().Add(20 * time.Second)
-	for len(s.Requests()) < 3 && time.Now().Before(deadline) {
+	for (len(s.Requests()) < 3 || !saved()) && time.Now().Before(deadline) {
 		time.Sleep(10 * time.Millisecond)
 	}
-	time.Sleep(100 * time.Millisecond)
 	_ = cmd.Process.Kill() // SIGKILL
 	_ = cmd.Wait()
 
-	db := filepath.Join(e.home, ".local", "share", "qdev", "qdev.sqlite3")
 	if out, err := exec.Command("sqlite3", db, "PRAGMA integrity_check;").CombinedOutput(); err == nil && strings.TrimSpace(string(out)) != "ok" {
 		t.Fatalf("integrity_check: %s", out)
 	}
