@@ -264,6 +264,7 @@ func (s *Session) shell(ctx context.Context, cmdline string) error {
 	cmd := exec.CommandContext(ctx, "bash", "-c", cmdline)
 	cmd.Dir = s.Agent.Env.Cwd
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, s.Out, s.Info
+	defer s.tty.userMode()()
 	if err := cmd.Run(); err != nil {
 		fmt.Fprintf(s.Info, "%v\n", err)
 	}

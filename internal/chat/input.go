@@ -90,7 +90,10 @@ func (s *Session) cmdEditor(ctx context.Context, args []string) error {
 	}
 	cmd := exec.CommandContext(ctx, editor[0], append(editor[1:], path)...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
-	if err := cmd.Run(); err != nil {
+	back := s.tty.userMode()
+	err = cmd.Run()
+	back()
+	if err != nil {
 		fmt.Fprintf(s.Info, "The editor %q failed: %v\n", strings.Join(editor, " "), err)
 		return nil
 	}

@@ -55,6 +55,7 @@ type Session struct {
 	disp       *display
 	ctrlCArmed bool
 	sigint     chan os.Signal
+	tty        *ttyModes
 }
 
 // errQuit ends the session normally.
@@ -71,6 +72,8 @@ func (s *Session) Run(ctx context.Context, initial string) error {
 	s.sigint = make(chan os.Signal, 1)
 	signal.Notify(s.sigint, os.Interrupt)
 	defer signal.Stop(s.sigint)
+	s.tty = enterTurnMode(s.TTY)
+	defer s.tty.restore()
 	if initial != "" {
 		if err := s.handle(ctx, initial); errors.Is(err, errQuit) {
 			return nil
@@ -152,9 +155,7 @@ func (s *Session) send(ctx context.Context, text string) error {
 	if s.Spinner != nil {
 		s.Spinner.Start("Thinking...")
 	}
-	restore := turnMode(s.TTY)
 	err := s.Agent.Turn(tctx, blocks)
-	restore()
 	s.disp.finish()
 	st := newStyles(s.Color)
 	switch {

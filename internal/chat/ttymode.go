@@ -6,28 +6,56 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// turnMode prepares the terminal for the time a turn runs, when the line
-// editor is not reading: input stays line-buffered and Ctrl-C still raises
-// SIGINT, but Enter is no longer translated to newline. Without this, a
-// prompt typed ahead during a turn would reach the editor ending in Ctrl-J,
-// which inserts a line break instead of submitting. It returns the function
-// that restores the previous mode; on a non-terminal it does nothing.
-func turnMode(f *os.File) (restore func()) {
+// ttyModes holds the session's terminal in "turn mode" whenever the line
+// editor is not reading (the editor switches to raw mode and back): input
+// stays line-buffered and Ctrl-C still raises SIGINT, but Enter is no
+// longer translated to newline. Without this, a prompt typed ahead while a
+// turn or a command's output runs would reach the editor ending in Ctrl-J,
+// which inserts a line break instead of submitting.
+//
+// A nil *ttyModes (input is not a terminal) does nothing.
+type ttyModes struct {
+	fd   int
+	user *unix.Termios // the mode the session started with
+	turn unix.Termios
+}
+
+// enterTurnMode switches f to turn mode; it returns nil when f is not a
+// terminal.
+func enterTurnMode(f *os.File) *ttyModes {
 	if f == nil {
-		return func() {}
+		return nil
 	}
 	fd := int(f.Fd())
-	old, err := unix.IoctlGetTermios(fd, unix.TCGETS)
+	user, err := unix.IoctlGetTermios(fd, unix.TCGETS)
 	if err != nil {
-		return func() {}
+		return nil
 	}
-	t := *old
-	t.Iflag &^= unix.ICRNL
+	m := &ttyModes{fd: fd, user: user, turn: *user}
+	m.turn.Iflag &^= unix.ICRNL
 	// VEOL=\r ends a canonical line on Enter, so the typed-ahead line is
 	// complete and readable once the editor switches to raw mode.
-	t.Cc[unix.VEOL] = '\r'
-	if err := unix.IoctlSetTermios(fd, unix.TCSETS, &t); err != nil {
+	m.turn.Cc[unix.VEOL] = '\r'
+	if unix.IoctlSetTermios(fd, unix.TCSETS, &m.turn) != nil {
+		return nil
+	}
+	return m
+}
+
+// userMode gives the terminal back in the mode the session started with,
+// for a program that takes it over ($EDITOR, a "!command"); the function it
+// returns goes back to turn mode.
+func (m *ttyModes) userMode() (back func()) {
+	if m == nil {
 		return func() {}
 	}
-	return func() { _ = unix.IoctlSetTermios(fd, unix.TCSETS, old) }
+	_ = unix.IoctlSetTermios(m.fd, unix.TCSETS, m.user)
+	return func() { _ = unix.IoctlSetTermios(m.fd, unix.TCSETS, &m.turn) }
+}
+
+// restore leaves the terminal as the session found it.
+func (m *ttyModes) restore() {
+	if m != nil {
+		_ = unix.IoctlSetTermios(m.fd, unix.TCSETS, m.user)
+	}
 }

@@ -252,3 +252,47 @@ func TestSIGTERMEndsAnInteractiveSessionAndItsTools(t *testing.T) {
 		t.Fatalf("the tool outlived q: %s", out)
 	}
 }
+
+// TestTypeAheadIsSubmitted: lines typed while an answer streams, or while a
+// slash command runs, are submitted afterwards by their own Enter, which
+// must not arrive as Ctrl-J and become a line break.
+func TestTypeAheadIsSubmitted(t *testing.T) {
+	e := newEnv(t)
+	slow := text("first part, ", "the end")
+	slow.Delay = 1500 * time.Millisecond
+	summary := text("a summary")
+	summary.Delay = 1500 * time.Millisecond
+	s := e.openai(slow, text("second answer"), summary, text("third answer"))
+	term := e.startPTY("chat", "--model", "openai/m")
+	term.expect("> ")
+	term.send("go\r")
+	term.expect("first part")
+	term.send("/tools\rsecond prompt\r")
+	term.expect("the end")
+	term.expect("fs_write")
+	term.expect("second answer")
+	term.expect("> ")
+	term.send("/compact\r")
+	deadline := time.Now().Add(20 * time.Second)
+	for len(s.Requests()) < 3 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	term.send("third prompt\r")
+	term.expect("Conversation compacted")
+	term.expect("third answer")
+	term.expect("> ")
+	term.send("/quit\r")
+	if code := term.waitExit(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	reqs := s.Requests()
+	if len(reqs) != 4 {
+		t.Fatalf("%d model requests, want 4", len(reqs))
+	}
+	for i, want := range map[int]string{1: "second prompt", 3: "third prompt"} {
+		msgs := reqs[i].Messages
+		if got := msgs[len(msgs)-1].Text(); got != want {
+			t.Fatalf("request %d: typed-ahead prompt arrived as %q", i, got)
+		}
+	}
+}
