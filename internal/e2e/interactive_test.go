@@ -141,6 +141,11 @@ func TestInteractiveApprovalToolsUsageAndShell(t *testing.T) {
 	term.expect("> ")
 	term.send("!echo shell-$((6*7))\r")
 	term.expect("shell-42")
+	term.expect("> ")
+	term.send("!echo ready-$((40+2)); read x; echo \"[$x]\"\r")
+	term.expect("ready-42")
+	term.send("typed\r")
+	term.expect("[typed]")
 	term.send("/quit\r")
 	if code := term.waitExit(); code != 0 {
 		t.Fatalf("exit %d", code)
