@@ -31,8 +31,9 @@ type display struct {
 	info  io.Writer // tool activity and notices
 	st    styles
 	color bool
-	width int
-	wrap  int // columns to wrap the answer at; 0 leaves it to the terminal
+	// columns gives the terminal width and the column to wrap the answer
+	// at (0 leaves it to the terminal); nil means 0, 0.
+	columns func() (width, wrap int)
 
 	mu      sync.Mutex
 	md      *render.Markdown
@@ -42,8 +43,8 @@ type display struct {
 	midLine bool // the answer's last byte was not a newline
 }
 
-func newDisplay(out, info io.Writer, color bool, width, wrap int, spinner *render.Spinner) *display {
-	return &display{out: out, info: info, st: newStyles(color), color: color, width: width, wrap: wrap, spinner: spinner}
+func newDisplay(out, info io.Writer, color bool, columns func() (width, wrap int), spinner *render.Spinner) *display {
+	return &display{out: out, info: info, st: newStyles(color), color: color, columns: columns, spinner: spinner}
 }
 
 func (d *display) stopSpinner() {
@@ -57,12 +58,16 @@ func (d *display) Text(delta string) {
 	defer d.mu.Unlock()
 	d.stopSpinner()
 	if d.md == nil {
+		var width, wrap int
+		if d.columns != nil {
+			width, wrap = d.columns()
+		}
 		out := d.out
-		if d.wrap > 0 {
-			d.wrapper = render.NewWrapper(d.out, d.wrap)
+		if wrap > 0 {
+			d.wrapper = render.NewWrapper(d.out, wrap)
 			out = d.wrapper
 		}
-		d.md = render.NewMarkdown(out, render.Options{Color: d.color, Width: d.width})
+		d.md = render.NewMarkdown(out, render.Options{Color: d.color, Width: width})
 	}
 	_, _ = d.md.Write([]byte(delta))
 	if d.wrapper != nil {

@@ -76,7 +76,7 @@ func (h *Headless) Run(ctx context.Context, prompt string) error {
 		answer = &answerRecorder{inner: agent.NopObserver{}}
 		obs = answer
 	default:
-		answer = &answerRecorder{inner: newDisplay(h.Out, h.Info, false, 0, h.Wrap, nil)}
+		answer = &answerRecorder{inner: newDisplay(h.Out, h.Info, false, func() (int, int) { return 0, h.Wrap }, nil)}
 		obs = answer
 	}
 	a.Observer = obs

@@ -32,10 +32,10 @@ type Session struct {
 	// Out receives the answers, Info tool activity and messages.
 	Out, Info io.Writer
 	Color     bool
-	Width     int
-	// Wrap is the column to wrap answers at (--wrap); 0 leaves long lines
-	// to the terminal.
-	Wrap int
+	// Columns returns the terminal's width and the column to wrap answers
+	// at (--wrap; 0 leaves long lines to the terminal). It is asked at each
+	// answer, so a resized terminal is followed; nil means 0, 0.
+	Columns func() (width, wrap int)
 	// OpenModel switches the session to another "provider/model" reference.
 	OpenModel func(ref string) (model.Provider, string, error)
 	// WindowFor returns the context window to use for a model id.
@@ -64,7 +64,7 @@ var errQuit = errors.New("quit")
 // Run reads prompts until /quit, Ctrl-D, or two Ctrl-C at an empty prompt.
 // initial, if not empty, is sent as the first prompt.
 func (s *Session) Run(ctx context.Context, initial string) error {
-	s.disp = newDisplay(s.Out, s.Info, s.Color, s.Width, s.Wrap, s.Spinner)
+	s.disp = newDisplay(s.Out, s.Info, s.Color, s.Columns, s.Spinner)
 	s.Agent.Observer = s.disp
 	s.Agent.Approve = s.approve
 	// SIGINT is caught for the whole session: outside the line editor (which

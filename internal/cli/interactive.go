@@ -26,10 +26,6 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 	outFile, _ := o.io.Out.(*os.File)
 	outTTY := outFile != nil && term.IsTerminal(int(outFile.Fd()))
 	color := outTTY && os.Getenv("NO_COLOR") == "" && !s.settings.Bool("chat.disableMarkdownRendering", false)
-	width := terminalWidth(o.io.Out)
-	if width == 0 {
-		width = 100
-	}
 	history, _ := s.store.History(ctx, store.HistoryLimit)
 	ed := lineedit.New(o.io.In, o.io.ErrOut, lineedit.Options{History: history, OnHistoryAdd: func(line string) {
 		_ = s.store.AppendHistory(context.Background(), line)
@@ -39,7 +35,7 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 		spinner = render.NewSpinner(o.io.ErrOut)
 	}
 	sess := &chat.Session{Agent: s.agent, Workspace: s, Input: ed, Out: o.io.Out, Info: o.io.ErrOut,
-		Color: color, Width: width, Wrap: o.wrapAt, Spinner: spinner,
+		Color: color, Columns: o.columns, Spinner: spinner,
 		KnownModels: knownModels(s.agent.Conv.Model, s.settings.String("chat.defaultModel", "")),
 		OpenModel: func(ref string) (model.Provider, string, error) {
 			if err := s.checkModel(ref); err != nil {

@@ -301,3 +301,26 @@ func TestTypeAheadIsSubmitted(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswersFollowATerminalResize: --wrap auto wraps each answer at the
+// width the terminal has when the answer starts.
+func TestAnswersFollowATerminalResize(t *testing.T) {
+	e := newEnv(t)
+	const answer = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda"
+	e.openai(text(answer), text(answer))
+	term := e.startPTY("chat", "--model", "openai/m")
+	term.expect("> ")
+	term.send("wide\r")
+	term.expect(answer)
+	term.expect("> ")
+	if err := pty.Setsize(term.pty, &pty.Winsize{Rows: 40, Cols: 34}); err != nil {
+		t.Fatal(err)
+	}
+	term.send("narrow\r")
+	term.expect("alpha beta gamma delta epsilon\r\nzeta eta theta iota kappa lambda")
+	term.expect("> ")
+	term.send("/quit\r")
+	if code := term.waitExit(); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+}
