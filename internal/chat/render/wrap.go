@@ -138,21 +138,30 @@ func (x *Wrapper) Settle() error {
 
 // placeWord writes the pending spaces and word on this line if they fit,
 // or the word alone on the next line. Spaces at the start of a line are
-// indentation and always stay.
+// indentation and always stay. A word that takes no room (an escape
+// sequence, a control character) never starts a line: when the spaces
+// before it do not fit, it is written without them and they stay pending,
+// for the next word to place or replace with a line break.
 func (x *Wrapper) placeWord() {
 	x.open = false
 	if len(x.word) == 0 {
 		return
 	}
-	if x.wordW > 0 && x.col > 0 && x.col+x.spaceW+x.wordW > x.width {
-		x.out.WriteByte('\n')
-		x.col = 0
-	} else {
+	switch {
+	case x.col == 0 || x.col+x.spaceW+x.wordW <= x.width:
 		x.out.Write(x.space)
 		x.col += x.spaceW
+		x.space, x.spaceW = x.space[:0], 0
+	case x.wordW == 0:
+		x.out.Write(x.word)
+		x.word = x.word[:0]
+		return
+	default:
+		x.out.WriteByte('\n')
+		x.col = 0
+		x.space, x.spaceW = x.space[:0], 0
 	}
 	x.out.Write(x.word)
 	x.col += x.wordW
-	x.space, x.spaceW = x.space[:0], 0
 	x.word, x.wordW = x.word[:0], 0
 }

@@ -41,6 +41,8 @@ func TestWrapBreaksAtSpaces(t *testing.T) {
 		{"tabs to the next stop", "ab\tcd", 10, "ab\tcd"},
 		{"tab that overflows", "abc\tdefgh", 9, "abc\ndefgh"},
 		{"new line resets the column", "12345\n12345 7", 7, "12345\n12345 7"},
+		{"no room for the space before a control character", "00 \x10", 2, "00\x10 "},
+		{"no room for the space before an escape", "a \x1b[0m b", 1, "a\x1b[0m\nb"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := wrapAll(t, tc.width, tc.in); got != tc.want {
