@@ -60,7 +60,13 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan struct{})
-	terminated := terminateOnSignal(cancel, done)
+	restoreTTY := func() {}
+	if fd := int(o.io.In.Fd()); isTTY {
+		if st, err := term.GetState(fd); err == nil {
+			restoreTTY = func() { _ = term.Restore(fd, st) }
+		}
+	}
+	terminated := terminateOnSignal(cancel, done, restoreTTY)
 	err := sess.Run(ctx, input)
 	close(done)
 	if terminated.Load() {
@@ -72,8 +78,9 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 // terminateOnSignal ends the session on SIGTERM or SIGHUP (a closed
 // terminal): it cancels what runs, so tools in their own process groups are
 // killed rather than orphaned, and exits if the session is blocked at the
-// prompt and does not return by itself.
-func terminateOnSignal(cancel context.CancelFunc, done <-chan struct{}) *atomic.Bool {
+// prompt and does not return by itself, leaving the terminal as it found
+// it (restoreTTY) rather than raw.
+func terminateOnSignal(cancel context.CancelFunc, done <-chan struct{}, restoreTTY func()) *atomic.Bool {
 	var terminated atomic.Bool
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGHUP)
@@ -89,6 +96,7 @@ func terminateOnSignal(cancel context.CancelFunc, done <-chan struct{}) *atomic.
 		select {
 		case <-done:
 		case <-time.After(3 * time.Second):
+			restoreTTY()
 			os.Exit(143)
 		}
 	}()

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/creack/pty"
+	"golang.org/x/sys/unix"
 )
 
 // terminal is q running on a pseudo-terminal.
@@ -255,6 +257,44 @@ func TestSIGTERMEndsAnInteractiveSessionAndItsTools(t *testing.T) {
 	}
 	if out, _ := exec.Command("pgrep", "-f", "sleep 30; touch "+marker).Output(); len(out) > 0 {
 		t.Fatalf("the tool outlived q: %s", out)
+	}
+	term.expectSaneMode()
+}
+
+// TestSIGTERMAtThePromptRestoresTheTerminal: the editor's read does not
+// return on a signal, so q exits on its own, and must not leave the
+// terminal raw.
+func TestSIGTERMAtThePromptRestoresTheTerminal(t *testing.T) {
+	e := newEnv(t)
+	e.openai()
+	term := e.startPTY("chat", "--model", "openai/m")
+	term.expect("> ")
+	_ = term.cmd.Process.Signal(syscall.SIGTERM)
+	if code := term.waitExit(); code != 143 {
+		t.Fatalf("exit %d, want 143", code)
+	}
+	term.expectSaneMode()
+}
+
+// expectSaneMode checks that the terminal q ran on is back in the mode it
+// started in: line editing, echo, Enter read as newline.
+func (term *terminal) expectSaneMode() {
+	term.t.Helper()
+	n, err := unix.IoctlGetUint32(int(term.pty.Fd()), unix.TIOCGPTN)
+	if err != nil {
+		term.t.Fatal(err)
+	}
+	tty, err := os.OpenFile(fmt.Sprintf("/dev/pts/%d", n), os.O_RDWR|unix.O_NOCTTY, 0)
+	if err != nil {
+		term.t.Fatal(err)
+	}
+	defer tty.Close()
+	mode, err := unix.IoctlGetTermios(int(tty.Fd()), unix.TCGETS)
+	if err != nil {
+		term.t.Fatal(err)
+	}
+	if mode.Lflag&(unix.ICANON|unix.ECHO|unix.ISIG) != unix.ICANON|unix.ECHO|unix.ISIG || mode.Iflag&unix.ICRNL == 0 || mode.Cc[unix.VEOL] != 0 {
+		term.t.Fatalf("terminal left in another mode: lflag %#o iflag %#o VEOL %d", mode.Lflag, mode.Iflag, mode.Cc[unix.VEOL])
 	}
 }
 
