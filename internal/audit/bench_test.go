@@ -124,3 +124,21 @@ func buildTrail(dir string, size int64) (int64, error) {
 	}
 	return total, err
 }
+
+// BenchmarkRedactString measures redaction of 64 KB of tool output without
+// secrets: plain ASCII, and text with accents and CJK, whose case folding
+// used to send it through every rule.
+func BenchmarkRedactString(b *testing.B) {
+	for name, line := range map[string]string{
+		"ascii":     "2026-11-22T10:00:00Z INFO build step 42 finished in 3.2s; output in ./dist/app\n",
+		"non-ascii": "2026-11-22T10:00:00Z INFO étape 42 terminée en 3,2 s — 出力は ./dist/app にあります\n",
+	} {
+		text := strings.Repeat(line, 64<<10/len(line))
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				RedactString(text)
+			}
+		})
+	}
+}

@@ -226,22 +226,17 @@ var secretKeyShape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCo
 // secret, private key blocks, passwords in URLs, and well-known API token
 // formats (GitHub, Slack, OpenAI, Anthropic, Google, JWTs).
 func RedactString(s string) string {
-	ascii, lower := isASCII(s), ""
-	if ascii {
-		lower = strings.ToLower(s)
-	}
+	lower := filterFold(s)
 	for _, r := range rules() {
-		if ascii && !r.mayMatch(lower) {
+		if !r.mayMatch(lower) {
 			continue
 		}
 		if out := r.apply(s); out != s {
 			s = out
-			if ascii { // the rules put only ASCII in
-				lower = strings.ToLower(s)
-			}
+			lower = filterFold(s)
 		}
 	}
-	if ascii && !hasKeyRun([]byte(s)) {
+	if !hasKeyRun([]byte(s)) {
 		return s
 	}
 	return secretKeyShape().ReplaceAllStringFunc(s, func(m string) string {

@@ -11,9 +11,7 @@ import (
 // record, yet most strings hold no secret, and no rule can match text that
 // lacks all of its words. The filters here find that cheaply, so that only
 // the rules that might match run. They are exact: they skip work only
-// where it cannot change the result. Non-ASCII text always takes the full
-// path, since case-insensitive matching folds letters such as the long s
-// (ſ) onto ASCII ones that lowercasing leaves apart.
+// where it cannot change the result.
 
 // isASCII reports whether s is all ASCII.
 func isASCII(s string) bool {
@@ -25,8 +23,41 @@ func isASCII(s string) bool {
 	return true
 }
 
-// mayMatch reports whether r can match ASCII text whose lowercase form is
-// lower.
+// Case-insensitive matching folds two non-ASCII letters onto ASCII ones,
+// which lowercasing leaves apart: the long s and the Kelvin sign.
+const (
+	longS  = '\u017f' // folds to s
+	kelvin = '\u212a' // folds to k
+)
+
+// filterFold returns s as mayMatch wants it: ASCII letters lowercased, the
+// long s and the Kelvin sign turned into the letters they fold to, and any
+// other non-ASCII character (or invalid byte) into one byte no filter word
+// holds. A word found in a match of a rule is then found in filterFold of
+// the text, so mayMatch is exact for any text.
+func filterFold(s string) string {
+	if isASCII(s) {
+		return strings.ToLower(s)
+	}
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch {
+		case r >= 'A' && r <= 'Z':
+			b = append(b, byte(r)+'a'-'A')
+		case r < utf8.RuneSelf:
+			b = append(b, byte(r))
+		case r == longS:
+			b = append(b, 's')
+		case r == kelvin:
+			b = append(b, 'k')
+		default:
+			b = append(b, utf8.RuneSelf)
+		}
+	}
+	return string(b)
+}
+
+// mayMatch reports whether r can match text whose filterFold is lower.
 func (r rule) mayMatch(lower string) bool {
 	for _, w := range r.words {
 		if strings.Contains(lower, w) {

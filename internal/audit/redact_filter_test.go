@@ -5,6 +5,8 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // redactAll is RedactString without its filters: every rule runs.
@@ -96,4 +98,23 @@ func FuzzRedactFilters(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s, k string) {
 		checkRedactFilters(t, s, k)
 	})
+}
+
+// TestFilterFoldCoversCaseFolding: every non-ASCII letter that Go's
+// case-insensitive matching equates with an ASCII letter is one filterFold
+// maps onto it.
+func TestFilterFoldCoversCaseFolding(t *testing.T) {
+	for c := 'a'; c <= 'z'; c++ {
+		for r := unicode.SimpleFold(c); r != c; r = unicode.SimpleFold(r) {
+			if r < utf8.RuneSelf {
+				continue
+			}
+			if got := filterFold(string(r)); got != string(c) {
+				t.Errorf("%q (%U) folds to %q, but filterFold gives %q", r, r, c, got)
+			}
+		}
+	}
+	if got := filterFold("ÀB\xffſ\u212a-Z"); got != "\x80b\x80sk-z" {
+		t.Errorf("filterFold = %q", got)
+	}
 }
