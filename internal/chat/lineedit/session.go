@@ -20,6 +20,13 @@ type session struct {
 	last  *frame
 	width int
 	err   error // first write error; ends the session
+
+	// While more keys are already in hand (a paste without bracketed-paste
+	// mode, typed-ahead input), draw only marks the screen stale and run
+	// paints once they are handled: a redraw per key would make such input
+	// quadratic in its length, for the editor and for the terminal.
+	deferDraw bool
+	stale     bool
 }
 
 // outcome is what handling a key decided: keep editing, or return.
@@ -37,7 +44,7 @@ func (s *session) write(str string) {
 }
 
 func (s *session) run() (string, error) {
-	s.draw()
+	s.paint()
 	chunk := make([]byte, 4096)
 	for s.err == nil {
 		for len(s.e.pending) > 0 {
@@ -46,9 +53,14 @@ func (s *session) run() (string, error) {
 				break
 			}
 			s.e.pending = s.e.pending[n:]
+			s.deferDraw = len(s.e.pending) > 0
 			if o := s.handle(k); o.done {
 				return o.line, o.err
 			}
+		}
+		s.deferDraw = false
+		if s.stale {
+			s.paint()
 		}
 		n, err := s.e.in.Read(chunk)
 		s.e.pending = append(s.e.pending, chunk[:n]...)
@@ -63,8 +75,18 @@ func (s *session) run() (string, error) {
 	return "", s.err
 }
 
-// draw redraws the prompt and buffer from the prompt's first row.
+// draw redraws the prompt and buffer, or marks them stale while deferDraw.
 func (s *session) draw() {
+	if s.deferDraw {
+		s.stale = true
+		return
+	}
+	s.paint()
+}
+
+// paint redraws the prompt and buffer from the prompt's first row.
+func (s *session) paint() {
+	s.stale = false
 	prompt, text, pos := s.prompt, s.buf.r, s.buf.pos
 	if s.srch != nil {
 		view, at := s.srch.view(s.nav.entries)
@@ -81,7 +103,7 @@ func (s *session) draw() {
 // would flicker and send a lot of bytes on long lines.
 func (s *session) typeAtEnd(r rune) bool {
 	str, w := cell(r)
-	if s.srch != nil || s.last == nil || s.buf.pos != len(s.buf.r) ||
+	if s.stale || s.srch != nil || s.last == nil || s.buf.pos != len(s.buf.r) ||
 		w == 0 || s.last.curCol+w >= s.width || s.e.width() != s.width {
 		return false
 	}
@@ -188,7 +210,7 @@ func (s *session) handleCtrl(r rune) outcome {
 		s.buf.deleteForward()
 	case 'c':
 		s.buf.pos = len(s.buf.r)
-		s.draw()
+		s.paint()
 		s.write("^C\r\n")
 		return outcome{done: true, err: ErrInterrupt}
 	}
@@ -219,7 +241,7 @@ func (s *session) historyMove(delta int) {
 // submit finishes the line: the cursor goes after the text and down a row.
 func (s *session) submit() outcome {
 	s.buf.pos = len(s.buf.r)
-	s.draw()
+	s.paint()
 	if s.last.endCol > 0 || s.last.endRow == 0 {
 		s.write("\r\n")
 	}
