@@ -11,7 +11,9 @@ import (
 // stays line-buffered and Ctrl-C still raises SIGINT, but Enter is no
 // longer translated to newline. Without this, a prompt typed ahead while a
 // turn or a command's output runs would reach the editor ending in Ctrl-J,
-// which inserts a line break instead of submitting.
+// which inserts a line break instead of submitting. Typed-ahead keys are
+// not echoed into the answer being written; the editor shows each line
+// when it takes it at the prompt.
 //
 // A nil *ttyModes (input is not a terminal) does nothing.
 type ttyModes struct {
@@ -33,6 +35,7 @@ func enterTurnMode(f *os.File) *ttyModes {
 	}
 	m := &ttyModes{fd: fd, user: user, turn: *user}
 	m.turn.Iflag &^= unix.ICRNL
+	m.turn.Lflag &^= unix.ECHO
 	// VEOL=\r ends a canonical line on Enter, so the typed-ahead line is
 	// complete and readable once the editor switches to raw mode.
 	m.turn.Cc[unix.VEOL] = '\r'
