@@ -136,9 +136,6 @@ func TestInteractiveApprovalToolsUsageAndShell(t *testing.T) {
 	term.expect("fs_write")
 	term.send("/usage\r")
 	term.expect("Context window")
-	// Wait for the prompt: keys typed while a command still prints reach
-	// the terminal in cooked mode, where Enter arrives as Ctrl-J, which the
-	// editor takes as a new line in the prompt (see the closing note).
 	term.expect("frees space.")
 	term.expect("> ")
 	term.send("!echo shell-$((6*7))\r")
