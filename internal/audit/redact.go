@@ -196,7 +196,7 @@ var rules = sync.OnceValue(func() []rule {
 		{regexp.MustCompile(`(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9/+=]+`), masked(0),
 			[]string{"iqojb3jpz2lu", "fwogzxivyxdz", "fqogzxivyxdz"}},
 		{regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|xox[abprs]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{35}|sk-(?:ant-|proj-)?[A-Za-z0-9_\-]{20,})`), masked(0),
-			[]string{"gh", "xox", "aiza", "sk-"}},
+			[]string{"gh", "github_pat_", "xox", "aiza", "sk-"}},
 		{regexp.MustCompile(`\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}`), masked(0), []string{"eyj"}},
 	}
 })

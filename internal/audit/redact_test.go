@@ -37,6 +37,7 @@ func TestRedactString(t *testing.T) {
 		{"client secret env", "CLIENT_SECRET=s3cr3t ./run", "CLIENT_SECRET=*** ./run"},
 		{"github token", "GITHUB_TOKEN=" + ghToken + " gh pr list", "GITHUB_TOKEN=*** gh pr list"},
 		{"github token alone", "push with " + ghToken, "push with ***"},
+		{"fine-grained github token alone", "clone with github_pat_11ABCDEFG0123456789_abcdefghij", "clone with ***"},
 		{"anthropic key", "x sk-ant-api03-abcdefghijklmnopqrstuvwxyz", "x ***"},
 		{"url with password", "git clone https://user:s3cr3t@github.com/org/repo.git", "git clone https://user:***@github.com/org/repo.git"},
 		{"database url", "DATABASE_URL=postgres://admin:pa55word@db:5432/app", "DATABASE_URL=postgres://admin:***@db:5432/app"},
