@@ -114,3 +114,27 @@ func ErrorLine(body, def string) string {
 	}
 	return line
 }
+
+// ClassifyTransport fills in e for a failed call that carried no API error
+// the provider's SDK recognised. started says whether output had been
+// shown, answered whether an HTTP response arrived, truncated whether the
+// stream ended before the model finished.
+func ClassifyTransport(e *APIError, err error, answered, started, truncated bool, baseURL string) {
+	switch {
+	case started:
+		e.Kind = KindStreamBroken
+		e.Message = "stream broke after output started: " + RootCause(err).Error()
+	case truncated:
+		e.Kind = KindServer
+		e.Message = err.Error()
+	case answered:
+		// The server answered, then the body broke before any output.
+		e.Kind = KindServer
+		e.Message = "stream broke before any output: " + RootCause(err).Error()
+	case IsNetworkError(err):
+		e.Kind = KindUnreachable
+		e.Message = "cannot reach " + baseURL + ": " + RootCause(err).Error()
+	default:
+		e.Message = err.Error()
+	}
+}

@@ -45,21 +45,8 @@ func (c *Client) classify(ctx context.Context, err error, res *http.Response, st
 		e.Status = res.StatusCode
 		e.Message = model.ErrorLine(readBody(res), http.StatusText(res.StatusCode))
 		e.Kind = errorKind(e.Status, "", e.Message)
-	case started:
-		e.Kind = model.KindStreamBroken
-		e.Message = "stream broke after output started: " + model.RootCause(err).Error()
-	case errors.Is(err, errTruncated):
-		e.Kind = model.KindServer
-		e.Message = err.Error()
-	case res != nil:
-		// The server answered, then the body broke before any output.
-		e.Kind = model.KindServer
-		e.Message = "stream broke before any output: " + model.RootCause(err).Error()
-	case model.IsNetworkError(err):
-		e.Kind = model.KindUnreachable
-		e.Message = "cannot reach " + c.baseURL + ": " + model.RootCause(err).Error()
 	default:
-		e.Message = err.Error()
+		model.ClassifyTransport(e, err, res != nil, started, errors.Is(err, errTruncated), c.baseURL)
 	}
 	return e
 }
