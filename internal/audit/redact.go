@@ -236,7 +236,7 @@ func RedactString(s string) string {
 			lower = filterFold(s)
 		}
 	}
-	if !hasKeyRun([]byte(s)) {
+	if !hasKeyRun(s) {
 		return s
 	}
 	return secretKeyShape().ReplaceAllStringFunc(s, func(m string) string {

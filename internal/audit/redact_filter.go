@@ -69,10 +69,10 @@ func (r rule) mayMatch(lower string) bool {
 
 // hasKeyRun reports whether s holds a run of 40 characters of
 // secretKeyShape's alphabet, without which that expression cannot match.
-func hasKeyRun(s []byte) bool {
+func hasKeyRun[T string | []byte](s T) bool {
 	run := 0
-	for _, c := range s {
-		switch {
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
 		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c >= '0' && c <= '9', c == '/', c == '+':
 			if run++; run >= 40 {
 				return true
