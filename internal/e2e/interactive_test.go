@@ -145,6 +145,9 @@ func TestInteractiveApprovalToolsUsageAndShell(t *testing.T) {
 	term.expect("ready-42")
 	term.send("typed\r")
 	term.expect("[typed]")
+	// Keys typed while a !command owns the terminal are in the user's own
+	// mode, where Enter arrives as Ctrl-J: wait until q has it back.
+	term.expect("> ")
 	term.send("/quit\r")
 	if code := term.waitExit(); code != 0 {
 		t.Fatalf("exit %d", code)
