@@ -23,9 +23,8 @@ type Call struct {
 	Inv    tool.Invocation
 	// Decision is the permission layer's verdict.
 	Decision permission.Decision
-	// Approval says how the call came to run or not, in words shown to the
-	// user: "trusted", "allowed once", "trusted for this session", "denied by user", "denied by rule".
-	Approval string
+	// Approval says how the call came to run or not.
+	Approval Approval
 	// Feedback is what the user typed instead of y/n/t; it goes to the model with the refusal.
 	Feedback string
 }
@@ -90,7 +89,7 @@ func (a *Agent) runOne(ctx context.Context, u model.Block) (*Call, tool.Result, 
 		// As in the Q CLI, preToolUse runs before the permission check, so a
 		// blocking hook pre-empts the approval question.
 		if blocked, reason := a.Hooks.PreToolUse(ctx, hc); blocked {
-			c.Approval = "blocked by hook"
+			c.Approval = BlockedByHook
 			return fail("PreToolHook blocked the tool execution: " + reason)
 		}
 	}
@@ -99,19 +98,19 @@ func (a *Agent) runOne(ctx context.Context, u model.Block) (*Call, tool.Result, 
 	a.logger().Info("tool decision", "tool", u.Name, "server", c.Server, "decision", c.Decision.Kind.String(), "rule", c.Decision.Rule)
 	switch c.Decision.Kind {
 	case permission.Deny:
-		c.Approval = "denied by rule"
+		c.Approval = DeniedByRule
 		return fail(fmt.Sprintf("Tool use with %s was rejected: %s", u.Name, explain(c.Decision)))
 	case permission.Allow:
-		c.Approval = "trusted"
+		c.Approval = AllowedByRule
 	case permission.Ask:
 		ans, err := a.Approve(ctx, c)
 		if err != nil {
-			c.Approval = "not approved"
+			c.Approval = NotApproved
 			return c, tool.ErrorResult("Not run: " + err.Error()), err
 		}
 		switch ans {
 		case Deny:
-			c.Approval = "denied by user"
+			c.Approval = DeniedByUser
 			if c.Feedback != "" {
 				return fail("The user denied this tool call and said: " + c.Feedback)
 			}
@@ -124,9 +123,9 @@ func (a *Agent) runOne(ctx context.Context, u model.Block) (*Call, tool.Result, 
 			if err := a.Permissions.Trust(name); err != nil {
 				return fail(err.Error())
 			}
-			c.Approval = "trusted for this session"
+			c.Approval = TrustedForSession
 		default:
-			c.Approval = "allowed once"
+			c.Approval = AllowedOnce
 		}
 	}
 	if a.AuditReady != nil {
@@ -145,7 +144,7 @@ func (a *Agent) runOne(ctx context.Context, u model.Block) (*Call, tool.Result, 
 	if a.Hooks != nil {
 		a.Hooks.PostToolUse(ctx, hc, res)
 	}
-	a.logger().Info("tool result", "tool", u.Name, "approval", c.Approval, "error", res.IsError,
+	a.logger().Info("tool result", "tool", u.Name, "approval", c.Approval.String(), "error", res.IsError,
 		"exit", res.ExitStatus, "duration", res.Duration, "bytes", res.OutputBytes)
 	return c, res, nil
 }

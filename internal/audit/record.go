@@ -63,6 +63,9 @@ type Record struct {
 	// managed layer.
 	Rule  string `json:"rule,omitempty"`
 	Layer string `json:"layer,omitempty"`
+	// RuleSource is the file (agent or managed settings) the rule is
+	// written in, when known.
+	RuleSource string `json:"ruleSource,omitempty"`
 	// ExitStatus is the process status of commands; nil for other tools.
 	ExitStatus  *int  `json:"exitStatus,omitempty"`
 	DurationMs  int64 `json:"durationMs"`

@@ -93,11 +93,11 @@ func (g *Guard) Check(acc tool.Access) (d permission.Decision, judged bool) {
 			}
 		}
 	}
-	return permission.Decision{Kind: permission.Allow, Rule: "allowed by the organisation's IAM policies"}, true
+	return permission.Decision{Kind: permission.Allow, Layer: permission.LayerIAMPolicy, Rule: "allowed by the organisation's IAM policies"}, true
 }
 
 func deny(format string, args ...any) permission.Decision {
-	return permission.Decision{Kind: permission.Deny, Rule: managed.Blocked("aws " + fmt.Sprintf(format, args...))}
+	return permission.Decision{Kind: permission.Deny, Layer: permission.LayerIAMPolicy, Rule: managed.Blocked("aws " + fmt.Sprintf(format, args...))}
 }
 
 // calls finds the AWS CLI calls of a tool call.

@@ -143,10 +143,10 @@ func (d *display) ToolResult(c *agent.Call, r tool.Result) {
 	d.endText()
 	how := ""
 	switch {
-	case c.Approval == "trusted" && c.Decision.Rule != "":
+	case c.Approval == agent.AllowedByRule && c.Decision.Rule != "":
 		how = " (trusted: " + c.Decision.Rule + ")"
-	case c.Approval != "":
-		how = " (" + c.Approval + ")"
+	case c.Approval != agent.Unjudged:
+		how = " (" + c.Approval.String() + ")"
 	}
 	if r.IsError {
 		msg := ""

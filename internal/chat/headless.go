@@ -197,7 +197,7 @@ func (s *streamJSON) ToolResult(c *agent.Call, r tool.Result) {
 		text += b.Text
 	}
 	s.emit(map[string]any{"type": "tool_result", "id": c.ID, "name": c.Name, "is_error": r.IsError,
-		"approval": c.Approval, "exit_status": r.ExitStatus, "duration_ms": float64(r.Duration.Microseconds()) / 1000, "output": text})
+		"approval": c.Approval.String(), "exit_status": r.ExitStatus, "duration_ms": float64(r.Duration.Microseconds()) / 1000, "output": text})
 }
 func (s *streamJSON) Notice(m string) { s.emit(map[string]any{"type": "notice", "message": m}) }
 func (s *streamJSON) Usage(u model.Usage) {

@@ -25,7 +25,7 @@ import (
 func (s *setup) applyAgent(ctx context.Context, cfg *agentcfg.Agent) {
 	s.cfg = cfg
 	checker, warnings, err := permission.New(permission.Config{AllowedTools: cfg.AllowedTools,
-		ToolsSettings: cfg.ToolsSettings, Cwd: s.cwd, Home: s.home}, s.popts)
+		ToolsSettings: cfg.ToolsSettings, Cwd: s.cwd, Home: s.home, Source: cfg.Path}, s.popts)
 	if err != nil {
 		// Only an unusable working directory fails here; nothing may run then.
 		s.warn("permissions: %v; every tool call will ask", err)

@@ -39,7 +39,7 @@ func (s *setup) record(c *agent.Call, r tool.Result) {
 		RequestParameters: c.Input,
 		ConversationID:    conv.ID, Agent: conv.Agent, Model: conv.Model,
 		Tool: c.Name, Server: c.Server,
-		Rule:       c.Decision.Rule,
+		Rule: c.Decision.Rule, RuleSource: c.Decision.Source,
 		DurationMs: r.Duration.Milliseconds(), OutputBytes: r.OutputBytes,
 	}
 	if len(rec.RequestParameters) == 0 {
@@ -56,8 +56,7 @@ func (s *setup) record(c *agent.Call, r tool.Result) {
 		} else {
 			rec.ReadOnly = c.Name == "fs_read" || acc.AlwaysAllowed
 		}
-		ran := rec.Decision == "allow" || rec.UserAnswer == "y" || rec.UserAnswer == "t"
-		if ran && (acc.Command != "" || acc.AWSService != "") {
+		if c.Approval.Ran() && (acc.Command != "" || acc.AWSService != "") {
 			status := r.ExitStatus
 			rec.ExitStatus = &status
 		}
@@ -104,33 +103,35 @@ func (s *setup) flushAudit() {
 // decisionOf maps how a call went to the audit vocabulary.
 func decisionOf(c *agent.Call) (decision, answer, layer string) {
 	switch c.Approval {
-	case "allowed once":
+	case agent.AllowedOnce:
 		return "ask", "y", "user"
-	case "trusted for this session":
+	case agent.TrustedForSession:
 		return "ask", "t", "user"
-	case "denied by user":
+	case agent.DeniedByUser:
 		return "ask", "n", "user"
-	case "not approved":
+	case agent.NotApproved:
 		return "ask", "", "user"
-	case "blocked by hook":
-		return "deny", "", "hook"
-	case "trusted":
-		return "allow", "", layerOf(c.Decision.Rule)
-	case "denied by rule":
-		return "deny", "", layerOf(c.Decision.Rule)
+	case agent.BlockedByHook:
+		return "deny", "", string(permission.LayerHook)
+	case agent.AllowedByRule:
+		return "allow", "", auditLayer(c.Decision.Layer)
+	case agent.DeniedByRule:
+		return "deny", "", auditLayer(c.Decision.Layer)
 	}
 	// The call never reached judgement: its input was invalid.
 	return "deny", "", "validation"
 }
 
-func layerOf(rule string) string {
-	switch {
-	case strings.HasPrefix(rule, managed.BlockedPrefix), strings.HasPrefix(rule, "organisation"):
-		return "managed"
-	case strings.Contains(rule, "session"), strings.Contains(rule, "trust-all"), strings.Contains(rule, "--trust"):
-		return "session"
+// auditLayer is the layer as the audit trail has always named it: trust
+// given by a launch flag counts as the session's.
+func auditLayer(l permission.Layer) string {
+	switch l {
+	case permission.LayerFlag:
+		return string(permission.LayerSession)
+	case "":
+		return string(permission.LayerDefault)
 	}
-	return "agent"
+	return string(l)
 }
 
 func firstLineOf(s string) string {

@@ -17,6 +17,17 @@ type entry struct {
 	from    origin
 }
 
+// layer is the Decision layer of a trust that this entry grants.
+func (e entry) layer() Layer {
+	switch e.from {
+	case fromFlag:
+		return LayerFlag
+	case fromSession:
+		return LayerSession
+	}
+	return LayerAgent
+}
+
 func (e entry) rule() string {
 	switch e.from {
 	case fromFlag:

@@ -32,19 +32,19 @@ func IsReadOnlyAWSOperation(op string) bool {
 func (c *Checker) decideAWS(service, op string, tr trust) Decision {
 	s := c.aws
 	if s.invalid != "" {
-		return ask(s.invalid)
+		return ask(LayerAgent, s.invalid)
 	}
 	if slices.Contains(s.denied, service) {
-		return deny(`toolsSettings.use_aws.deniedServices "`+service+`"`, service)
+		return deny(LayerAgent, `toolsSettings.use_aws.deniedServices "`+service+`"`, service)
 	}
 	switch {
 	case tr.trusted:
-		return allow(tr.rule)
+		return allow(tr.layer, tr.rule)
 	case tr.untrusted:
 	case slices.Contains(s.allowed, service):
-		return allow(`toolsSettings.use_aws.allowedServices "` + service + `"`)
+		return allow(LayerAgent, `toolsSettings.use_aws.allowedServices "`+service+`"`)
 	case s.autoAllowReadonly && IsReadOnlyAWSOperation(op):
-		return allow("read-only operation (toolsSettings.use_aws.autoAllowReadonly)")
+		return allow(LayerAgent, "read-only operation (toolsSettings.use_aws.autoAllowReadonly)")
 	}
-	return ask("not trusted", strings.TrimSpace(service+" "+op))
+	return ask(LayerDefault, "not trusted", strings.TrimSpace(service+" "+op))
 }

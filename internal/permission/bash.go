@@ -29,13 +29,13 @@ const readOnlyRule = "read-only command (toolsSettings.execute_bash.autoAllowRea
 func (c *Checker) decideBash(command string, tr trust) Decision {
 	s := c.bash
 	if s.invalid != "" {
-		return ask(s.invalid)
+		return ask(LayerAgent, s.invalid)
 	}
 	cmds, perr := SimpleCommands(command)
 	if len(s.denied) > 0 {
 		hits, unsure := s.deniedBy(command, cmds)
 		if len(hits) > 0 {
-			return deny(`toolsSettings.execute_bash.deniedCommands "`+hits[0]+`"`, hits...)
+			return deny(LayerAgent, `toolsSettings.execute_bash.deniedCommands "`+hits[0]+`"`, hits...)
 		}
 		if unsure != "" {
 			return s.notAllowed(unsure + ", so deniedCommands cannot be checked")
@@ -48,10 +48,10 @@ func (c *Checker) decideBash(command string, tr trust) Decision {
 		}
 	}
 	if tr.trusted {
-		return allow(tr.rule)
+		return allow(tr.layer, tr.rule)
 	}
 	if tr.untrusted {
-		return ask("not trusted")
+		return ask(tr.layer, "not trusted")
 	}
 	switch {
 	case perr != nil:
@@ -84,19 +84,19 @@ func (c *Checker) decideBash(command string, tr trust) Decision {
 	if len(unasked) > 0 {
 		return s.notAllowed(unasked...)
 	}
-	return allow(strings.Join(dedupe(rules), "; "))
+	return allow(LayerAgent, strings.Join(dedupe(rules), "; "))
 }
 
 // notAllowed is the verdict for commands no rule allows: Deny with
 // denyByDefault, else Ask.
 func (s bashSettings) notAllowed(details ...string) Decision {
 	if s.denyByDefault {
-		return deny("toolsSettings.execute_bash.denyByDefault", append([]string{"not in allowed commands list"}, details...)...)
+		return deny(LayerAgent, "toolsSettings.execute_bash.denyByDefault", append([]string{"not in allowed commands list"}, details...)...)
 	}
 	if len(s.allowed) == 0 && !s.autoAllowReadonly {
-		return ask("not trusted", details...)
+		return ask(LayerDefault, "not trusted", details...)
 	}
-	return ask("not covered by allowedCommands or the read-only rules", details...)
+	return ask(LayerAgent, "not covered by allowedCommands or the read-only rules", details...)
 }
 
 // allowedMatch returns the first allowedCommands pattern matching text.

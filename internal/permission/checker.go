@@ -24,6 +24,9 @@ type Config struct {
 	Cwd string
 	// Home expands "~" in settings paths; empty means the user's home.
 	Home string
+	// Source is the agent file the settings come from, named in the
+	// decisions its rules reach; empty for the built-in agent.
+	Source string
 }
 
 // Options are the launch flags that change trust.
@@ -115,17 +118,22 @@ var alwaysAllowed = map[string]bool{
 // MCP server's name otherwise, toolName then being the server's own name for
 // the tool. Deny rules are checked first and win over every kind of trust.
 func (c *Checker) Decide(toolName, server string, acc tool.Access) Decision {
+	d := c.decide(toolName, server, acc)
+	if d.Layer == LayerAgent {
+		d.Source = c.cfg.Source
+	}
+	return d
+}
+
+func (c *Checker) decide(toolName, server string, acc tool.Access) Decision {
 	if server == "" && acc.AlwaysAllowed {
-		return allow("always allowed")
+		return allow(LayerDefault, "always allowed")
 	}
 	c.mu.RLock()
 	tr := c.trustFor(toolName, server)
 	c.mu.RUnlock()
 	if server != "" {
-		if tr.trusted {
-			return allow(tr.rule)
-		}
-		return ask("not trusted")
+		return byTrust(tr)
 	}
 	switch toolName {
 	case "fs_read":
@@ -137,10 +145,7 @@ func (c *Checker) Decide(toolName, server string, acc tool.Access) Decision {
 	case "use_aws":
 		return c.decideAWS(acc.AWSService, acc.AWSOperation, tr)
 	}
-	if tr.trusted {
-		return allow(tr.rule)
-	}
-	return ask("not trusted")
+	return byTrust(tr)
 }
 
 // TrustedAll reports whether trust-all is in effect (--trust-all-tools or

@@ -37,9 +37,39 @@ func (k Kind) String() string {
 	return "unknown"
 }
 
+// Layer names the configuration layer whose rule reached a decision. The
+// audit record and the displays take it from here, never from the wording
+// of Rule.
+type Layer string
+
+const (
+	// LayerDefault is qdev's built-in behaviour: tools that are always
+	// allowed, reads in the working directory, and asking when nothing
+	// trusts a tool.
+	LayerDefault Layer = "default"
+	// LayerManaged is the organisation's managed settings.
+	LayerManaged Layer = "managed"
+	// LayerAgent is the agent file: allowedTools and toolsSettings.
+	LayerAgent Layer = "agent"
+	// LayerFlag is a launch flag: --trust-tools, --trust-all-tools.
+	LayerFlag Layer = "flag"
+	// LayerSession is a trust change made during the session: /tools
+	// trust, /tools trust-all, or "t" at an approval question.
+	LayerSession Layer = "session"
+	// LayerHook is a preToolUse hook that blocked the call.
+	LayerHook Layer = "hook"
+	// LayerIAMPolicy is the organisation's IAM policies, judging an AWS call.
+	LayerIAMPolicy Layer = "iam-policy"
+)
+
 // Decision is the verdict on one tool call and why it was reached.
 type Decision struct {
 	Kind Kind
+	// Layer is the layer whose rule decided.
+	Layer Layer
+	// Source is where that rule is written, when known: the agent file or
+	// managed settings file, or the flag.
+	Source string
 	// Reasons details the verdict: the deny patterns that matched, or, for
 	// Ask, what was not covered by any rule (paths, commands, operations).
 	Reasons []string
@@ -49,14 +79,16 @@ type Decision struct {
 	Rule string
 }
 
-func allow(rule string) Decision { return Decision{Kind: Allow, Rule: rule} }
-
-func ask(rule string, reasons ...string) Decision {
-	return Decision{Kind: Ask, Rule: rule, Reasons: reasons}
+func allow(layer Layer, rule string) Decision {
+	return Decision{Kind: Allow, Layer: layer, Rule: rule}
 }
 
-func deny(rule string, reasons ...string) Decision {
-	return Decision{Kind: Deny, Rule: rule, Reasons: reasons}
+func ask(layer Layer, rule string, reasons ...string) Decision {
+	return Decision{Kind: Ask, Layer: layer, Rule: rule, Reasons: reasons}
+}
+
+func deny(layer Layer, rule string, reasons ...string) Decision {
+	return Decision{Kind: Deny, Layer: layer, Rule: rule, Reasons: reasons}
 }
 
 // dedupe returns ss without repeated entries, keeping the first occurrence.

@@ -9,13 +9,13 @@ import "strings"
 func (c *Checker) decideRead(paths []string, tr trust) Decision {
 	s := c.read
 	if s.invalid != "" {
-		return ask(s.invalid)
+		return ask(LayerAgent, s.invalid)
 	}
 	if len(paths) == 0 {
 		return byTrust(tr)
 	}
 	var denied, unasked []string
-	var rules []string
+	var rules ruleSet
 	for _, p := range paths {
 		forms := requestForms(p, c.cwd)
 		if m := s.denied.match(forms...); len(m) > 0 {
@@ -25,16 +25,16 @@ func (c *Checker) decideRead(paths []string, tr trust) Decision {
 		canon := forms[:1]
 		switch {
 		case tr.trusted:
-			rules = append(rules, tr.rule)
+			rules.add(tr.layer, tr.rule)
 		case tr.untrusted:
 			unasked = append(unasked, p)
 		case s.allowReadOnly:
-			rules = append(rules, "toolsSettings.fs_read.allowReadOnly")
+			rules.add(LayerAgent, "toolsSettings.fs_read.allowReadOnly")
 		case tr.cwdReads && c.cwdRule.matches(canon):
-			rules = append(rules, "working directory read")
+			rules.add(LayerDefault, "working directory read")
 		default:
 			if m := s.allowed.match(canon...); len(m) > 0 {
-				rules = append(rules, `toolsSettings.fs_read.allowedPaths "`+m[0]+`"`)
+				rules.add(LayerAgent, `toolsSettings.fs_read.allowedPaths "`+m[0]+`"`)
 			} else {
 				unasked = append(unasked, p)
 			}
@@ -48,13 +48,13 @@ func (c *Checker) decideRead(paths []string, tr trust) Decision {
 func (c *Checker) decideWrite(paths []string, tr trust) Decision {
 	s := c.write
 	if s.invalid != "" {
-		return ask(s.invalid)
+		return ask(LayerAgent, s.invalid)
 	}
 	if len(paths) == 0 {
 		return byTrust(tr)
 	}
 	var denied, unasked []string
-	var rules []string
+	var rules ruleSet
 	for _, p := range paths {
 		forms := requestForms(p, c.cwd)
 		if m := s.denied.match(forms...); len(m) > 0 {
@@ -63,12 +63,12 @@ func (c *Checker) decideWrite(paths []string, tr trust) Decision {
 		}
 		switch {
 		case tr.trusted:
-			rules = append(rules, tr.rule)
+			rules.add(tr.layer, tr.rule)
 		case tr.untrusted:
 			unasked = append(unasked, p)
 		default:
 			if m := s.allowed.match(forms[0]); len(m) > 0 {
-				rules = append(rules, `toolsSettings.fs_write.allowedPaths "`+m[0]+`"`)
+				rules.add(LayerAgent, `toolsSettings.fs_write.allowedPaths "`+m[0]+`"`)
 			} else {
 				unasked = append(unasked, p)
 			}
@@ -79,26 +79,44 @@ func (c *Checker) decideWrite(paths []string, tr trust) Decision {
 
 // pathVerdict combines per-path results: any denied path denies, any path
 // not covered asks, else allow.
-func pathVerdict(tool string, denied, unasked, rules []string, tr trust) Decision {
+func pathVerdict(tool string, denied, unasked []string, rules ruleSet, tr trust) Decision {
 	if len(denied) > 0 {
 		denied = dedupe(denied)
-		return deny(`toolsSettings.`+tool+`.deniedPaths "`+denied[0]+`"`, denied...)
+		return deny(LayerAgent, `toolsSettings.`+tool+`.deniedPaths "`+denied[0]+`"`, denied...)
 	}
 	if len(unasked) > 0 {
 		why := "not trusted"
 		if tool == "fs_read" && tr.cwdReads {
 			why = "outside the working directory and allowed paths"
 		}
-		return ask(why, dedupe(unasked)...)
+		return ask(LayerDefault, why, dedupe(unasked)...)
 	}
-	return allow(strings.Join(dedupe(rules), "; "))
+	return allow(rules.layer, strings.Join(dedupe(rules.rules), "; "))
+}
+
+// ruleSet collects the rules that allowed each path of a call. Its layer is
+// the first one other than the built-in default that allowed a path: the
+// layer the call's allowance depends on.
+type ruleSet struct {
+	rules []string
+	layer Layer
+}
+
+func (r *ruleSet) add(layer Layer, rule string) {
+	r.rules = append(r.rules, rule)
+	if r.layer == "" || r.layer == LayerDefault {
+		r.layer = layer
+	}
 }
 
 // byTrust is the verdict for a call that touches nothing the settings
 // speak about.
 func byTrust(tr trust) Decision {
 	if tr.trusted {
-		return allow(tr.rule)
+		return allow(tr.layer, tr.rule)
 	}
-	return ask("not trusted")
+	if tr.untrusted {
+		return ask(LayerSession, "not trusted")
+	}
+	return ask(LayerDefault, "not trusted")
 }

@@ -25,11 +25,11 @@ type Layered struct {
 // requirement.
 func (l *Layered) Decide(toolName, server string, acc tool.Access) Decision {
 	if rule, denied := l.Managed.DenyTool(toolName, server); denied {
-		return Decision{Kind: Deny, Rule: managed.Blocked(rule)}
+		return l.managedDecision(Deny, managed.Blocked(rule))
 	}
 	if acc.Command != "" {
 		if rule, denied := l.deniedCommand(acc.Command); denied {
-			return Decision{Kind: Deny, Rule: managed.Blocked(rule)}
+			return l.managedDecision(Deny, managed.Blocked(rule))
 		}
 	}
 	if l.AWS != nil {
@@ -40,8 +40,16 @@ func (l *Layered) Decide(toolName, server string, acc tool.Access) Decision {
 	d := l.Checker.Decide(toolName, server, acc)
 	if d.Kind == Allow {
 		if rule, required := l.Managed.ApprovalRule(toolName, server); required {
-			return Decision{Kind: Ask, Rule: "organisation policy requires approval: " + rule}
+			return l.managedDecision(Ask, "organisation policy requires approval: "+rule)
 		}
+	}
+	return d
+}
+
+func (l *Layered) managedDecision(k Kind, rule string) Decision {
+	d := Decision{Kind: k, Layer: LayerManaged, Rule: rule}
+	if l.Managed != nil {
+		d.Source = l.Managed.Path
 	}
 	return d
 }

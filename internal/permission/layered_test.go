@@ -52,6 +52,9 @@ func TestLayeredManagedRulesWin(t *testing.T) {
 		if d.Kind != tc.want || !strings.Contains(d.Rule, tc.ruleHas) {
 			t.Errorf("%s %+v = %v %q, want %v containing %q", tc.tool, tc.acc, d.Kind, d.Rule, tc.want, tc.ruleHas)
 		}
+		if wantManaged := tc.ruleHas != ""; wantManaged != (d.Layer == LayerManaged) || wantManaged && d.Source != m.Path {
+			t.Errorf("%s %+v: layer %q source %q, want managed=%v from %q", tc.tool, tc.acc, d.Layer, d.Source, wantManaged, m.Path)
+		}
 	}
 	if err := l.TrustAll(); err == nil || !strings.Contains(err.Error(), "disableTrustAll") {
 		t.Fatalf("TrustAll = %v", err)

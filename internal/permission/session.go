@@ -17,12 +17,14 @@ type session struct {
 	entries  []entry         // trusted patterns, in order: config, flags, session
 	untrust  map[string]bool // names untrusted this session: built-in, "@server", "@server/tool"
 	trustAll bool
+	// trustAllLayer says who turned trust-all on: the flag or the session.
+	trustAllLayer Layer
 	// cwdReads is the default trust of fs_read inside the working directory.
 	cwdReads bool
 }
 
 func initialSession(cfg Config, opts Options) session {
-	s := session{untrust: map[string]bool{}, trustAll: opts.TrustAll, cwdReads: !opts.TrustToolsSet}
+	s := session{untrust: map[string]bool{}, trustAll: opts.TrustAll, trustAllLayer: LayerFlag, cwdReads: !opts.TrustToolsSet}
 	for _, p := range cfg.AllowedTools {
 		s.entries = append(s.entries, entry{pattern: p, from: fromConfig})
 	}
@@ -39,6 +41,7 @@ func initialSession(cfg Config, opts Options) session {
 type trust struct {
 	trusted bool
 	rule    string // why it is trusted
+	layer   Layer  // which layer trusts it, or untrusted it
 	// untrusted: explicitly untrusted this session; allow-type
 	// toolsSettings are then ignored too, so that every call asks.
 	untrusted bool
@@ -52,28 +55,28 @@ func (s *session) trustFor(name, server string) trust {
 		one := "@" + server + "/" + name
 		switch {
 		case s.untrust[one]:
-			return trust{untrusted: true}
+			return trust{untrusted: true, layer: LayerSession}
 		case s.hasExact(one):
 			// Trusting one tool after untrusting its server.
-			return trust{trusted: true, rule: "trusted for this session"}
+			return trust{trusted: true, rule: "trusted for this session", layer: LayerSession}
 		case s.untrust["@"+server]:
-			return trust{untrusted: true}
+			return trust{untrusted: true, layer: LayerSession}
 		case s.trustAll:
-			return trust{trusted: true, rule: "trusted (trust-all)"}
+			return trust{trusted: true, rule: "trusted (trust-all)", layer: s.trustAllLayer}
 		}
 		if e, ok := matchMCP(s.entries, server, name); ok {
-			return trust{trusted: true, rule: e.rule()}
+			return trust{trusted: true, rule: e.rule(), layer: e.layer()}
 		}
 		return trust{}
 	}
 	if s.untrust[name] || s.untrust["@builtin"] || s.untrust["@builtin/"+name] {
-		return trust{untrusted: true}
+		return trust{untrusted: true, layer: LayerSession}
 	}
 	t := trust{cwdReads: name == "fs_read" && s.cwdReads}
 	if s.trustAll {
-		t.trusted, t.rule = true, "trusted (trust-all)"
+		t.trusted, t.rule, t.layer = true, "trusted (trust-all)", s.trustAllLayer
 	} else if e, ok := matchBuiltin(s.entries, name); ok {
-		t.trusted, t.rule = true, e.rule()
+		t.trusted, t.rule, t.layer = true, e.rule(), e.layer()
 	}
 	return t
 }
@@ -143,6 +146,7 @@ func (c *Checker) TrustAll() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.trustAll = true
+	c.trustAllLayer = LayerSession
 	c.untrust = map[string]bool{}
 }
 
