@@ -4,10 +4,10 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
+	"github.com/qdev/qdev/internal/editor"
 	"github.com/qdev/qdev/internal/model"
 )
 
@@ -84,17 +84,13 @@ func (s *Session) cmdEditor(ctx context.Context, args []string) error {
 		_, _ = f.WriteString(strings.Join(args, " "))
 	}
 	f.Close()
-	editor := strings.Fields(os.Getenv("EDITOR"))
-	if len(editor) == 0 {
-		editor = []string{"vi"}
-	}
-	cmd := exec.CommandContext(ctx, editor[0], append(editor[1:], path)...)
+	cmd := editor.Command(ctx, path)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	back := s.tty.userMode()
 	err = cmd.Run()
 	back()
 	if err != nil {
-		fmt.Fprintf(s.Info, "The editor %q failed: %v\n", strings.Join(editor, " "), err)
+		fmt.Fprintf(s.Info, "The editor %q failed: %v\n", strings.Join(editor.Argv(), " "), err)
 		return nil
 	}
 	data, err := os.ReadFile(path)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/qdev/qdev/internal/agent"
+	"github.com/qdev/qdev/internal/homepath"
 	"github.com/qdev/qdev/internal/model"
 )
 
@@ -28,15 +29,8 @@ func (s *Session) save() {
 
 // expandHome resolves a leading ~ and makes p absolute against cwd.
 func expandHome(p, cwd string) string {
-	if p == "~" || strings.HasPrefix(p, "~/") {
-		if h, err := os.UserHomeDir(); err == nil {
-			p = filepath.Join(h, p[1:])
-		}
-	}
-	if !filepath.IsAbs(p) {
-		p = filepath.Join(cwd, p)
-	}
-	return p
+	h, _ := os.UserHomeDir()
+	return homepath.Abs(p, h, cwd)
 }
 
 func (s *Session) cmdSave(_ context.Context, args []string) error {

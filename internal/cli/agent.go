@@ -1,11 +1,11 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/qdev/qdev/internal/agentcfg"
+	"github.com/qdev/qdev/internal/editor"
 	"github.com/qdev/qdev/internal/paths"
 )
 
@@ -214,17 +215,13 @@ func (a *agentCmd) canEdit() bool {
 // invalid file is kept for the user to fix; the problems are printed and
 // the command exits 1.
 func (a *agentCmd) editAndCheck(file string) error {
-	editor := strings.Fields(os.Getenv("EDITOR"))
-	if len(editor) == 0 {
-		editor = []string{"vi"}
-	}
-	c := exec.Command(editor[0], append(editor[1:], file)...)
+	c := editor.Command(context.Background(), file)
 	if a.io.In != nil {
 		c.Stdin = a.io.In
 	}
 	c.Stdout, c.Stderr = a.io.Out, a.io.ErrOut
 	if err := c.Run(); err != nil {
-		return fmt.Errorf("editor %s: %v", editor[0], err)
+		return fmt.Errorf("editor %s: %v", c.Args[0], err)
 	}
 	return a.report(file)
 }

@@ -4,12 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/qdev/qdev/internal/agentcfg"
+	"github.com/qdev/qdev/internal/homepath"
 	"github.com/qdev/qdev/internal/mcp"
 	"github.com/qdev/qdev/internal/paths"
 )
@@ -285,11 +285,7 @@ func (o *mcpOptions) runImport(c *cobra.Command, args []string) error {
 		return err
 	}
 	src := o.file
-	if rest, ok := strings.CutPrefix(src, "~/"); ok {
-		src = filepath.Join(o.home(), rest)
-	} else if !filepath.IsAbs(src) {
-		src = filepath.Join(cwd, src)
-	}
+	src = homepath.Abs(src, o.home(), cwd)
 	from, err := mcp.OpenFile(src)
 	if err != nil {
 		return err

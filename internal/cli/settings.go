@@ -1,18 +1,19 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"maps"
 	"os"
-	"os/exec"
 	"path"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/qdev/qdev/internal/editor"
 	"github.com/qdev/qdev/internal/settings"
 )
 
@@ -279,14 +280,10 @@ func (o *settingsOptions) runOpen() error {
 	default:
 		return err
 	}
-	editor := strings.Fields(os.Getenv("EDITOR"))
-	if len(editor) == 0 {
-		editor = []string{"vi"}
-	}
-	c := exec.Command(editor[0], append(editor[1:], file)...)
+	c := editor.Command(context.Background(), file)
 	c.Stdin, c.Stdout, c.Stderr = os.Stdin, o.out, o.errOut
 	if err := c.Run(); err != nil {
-		return fmt.Errorf("editor %s: %v", editor[0], err)
+		return fmt.Errorf("editor %s: %v", c.Args[0], err)
 	}
 	_, err = o.load()
 	return err

@@ -9,6 +9,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/qdev/qdev/internal/homepath"
 )
 
 // decodeInput parses a tool's JSON input into v. Unknown fields are ignored,
@@ -72,12 +74,12 @@ func resolvePath(env *Env, p string) (string, error) {
 	if strings.TrimSpace(p) == "" {
 		return "", errors.New("path is empty")
 	}
-	if p == "~" || strings.HasPrefix(p, "~/") {
+	if homepath.HasTilde(p) {
 		home, err := os.UserHomeDir()
 		if err != nil {
 			return "", fmt.Errorf("cannot expand ~ in %q: %v", p, err)
 		}
-		p = filepath.Join(home, strings.TrimPrefix(p, "~"))
+		p = homepath.Expand(p, home)
 	}
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(workDir(env), p)
