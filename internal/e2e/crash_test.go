@@ -79,23 +79,43 @@ func TestSIGTERMStopsToolsOfAHeadlessRun(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if out, _ := exec.Command("pgrep", "-f", "sleep 30; touch "+marker).Output(); len(out) > 0 {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !waitRunning("sleep 30; touch "+marker, 20*time.Second) {
+		t.Fatal("the tool's command never started")
 	}
 	_ = cmd.Process.Signal(syscall.SIGTERM)
 	err := cmd.Wait()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 130 {
 		t.Fatalf("exit: %v", err)
 	}
-	time.Sleep(200 * time.Millisecond)
-	if out, _ := exec.Command("pgrep", "-f", "sleep 30; touch "+marker).Output(); len(out) > 0 {
+	if out := waitGone("sleep 30; touch "+marker, 5*time.Second); len(out) > 0 {
 		t.Fatalf("the tool outlived q: %s", out)
 	}
 	if len(s.Requests()) != 1 {
 		t.Fatalf("%d requests", len(s.Requests()))
 	}
+}
+
+// waitGone polls until no process's command line contains pattern, and
+// returns what pgrep still lists when the deadline passes (nil when gone).
+func waitGone(pattern string, within time.Duration) []byte {
+	deadline := time.Now().Add(within)
+	for {
+		out, _ := exec.Command("pgrep", "-f", pattern).Output()
+		if len(out) == 0 || time.Now().After(deadline) {
+			return out
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitRunning polls until a process's command line contains pattern.
+func waitRunning(pattern string, within time.Duration) bool {
+	deadline := time.Now().Add(within)
+	for time.Now().Before(deadline) {
+		if out, _ := exec.Command("pgrep", "-f", pattern).Output(); len(out) > 0 {
+			return true
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return false
 }

@@ -183,7 +183,9 @@ func TestCtrlCCancelsTurnAndToolThenExits(t *testing.T) {
 	term.expect("(interrupted)")
 	term.send("second\r")
 	term.expect("Using tool")
-	time.Sleep(300 * time.Millisecond)
+	if !waitRunning("sleep 30; touch "+marker, 10*time.Second) {
+		t.Fatal("the tool's command never started")
+	}
 	term.send("\x03")
 	term.expect("interrupted")
 	term.send("third\r")
@@ -244,18 +246,14 @@ func TestSIGTERMEndsAnInteractiveSessionAndItsTools(t *testing.T) {
 	term.expect("> ")
 	term.send("run it\r")
 	term.expect("Using tool")
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if out, _ := exec.Command("pgrep", "-f", "sleep 30; touch "+marker).Output(); len(out) > 0 {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
+	if !waitRunning("sleep 30; touch "+marker, 10*time.Second) {
+		t.Fatal("the tool's command never started")
 	}
 	_ = term.cmd.Process.Signal(syscall.SIGTERM)
 	if code := term.waitExit(); code != 143 {
 		t.Fatalf("exit %d, want 143", code)
 	}
-	if out, _ := exec.Command("pgrep", "-f", "sleep 30; touch "+marker).Output(); len(out) > 0 {
+	if out := waitGone("sleep 30; touch "+marker, 5*time.Second); len(out) > 0 {
 		t.Fatalf("the tool outlived q: %s", out)
 	}
 	term.expectSaneMode()
