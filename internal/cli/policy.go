@@ -67,6 +67,9 @@ func newCmdPolicySimulate(stdio IO) *cobra.Command {
 			"--resource is taken literally (\"*\" is the resource of actions without resource-level\n" +
 			"permissions). --principal adds aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType\n" +
 			"and, for IAM users, aws:username, unless --context sets them.\n\n" +
+			"AWS's built-in rules apply whatever the policies say, and a rule: line names the one that\n" +
+			"decided: sts:GetCallerIdentity is always allowed, and changes to AWS managed policies and\n" +
+			"service-linked roles are always denied.\n\n" +
 			"Exit status: 0 whatever the decision; 2 when an input is bad.",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {

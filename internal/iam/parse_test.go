@@ -117,6 +117,9 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"Statement":{"Effect":"Deny","NotAction":"iam:*","NotResource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"},"DateLessThan":{"aws:CurrentTime":"2030-01-01T00:00:00Z"}}}}`))
 	f.Add([]byte(`{"Statement":[{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"Null":{"k":"true"},"NumericLessThan":{"n":"1.5"}}}]}`))
 	f.Add([]byte("\uFEFF{\"a\":\"\\ud83d\\ude00\"}"))
+	// Values invalid for their operator, wildcards in every ARN segment and
+	// malformed variables parse, with findings.
+	f.Add([]byte(`{"Version":"2012-10-17","Statement":{"Effect":"Deny","Action":"*","Resource":"*","Condition":{"NumericNotEquals":{"n":"ten"},"NotIpAddress":{"aws:SourceIp":"10.0.0.0/33"},"ArnLike":{"aws:SourceArn":"arn:*:s?:*:*:*"},"StringEquals":{"k":"${aws:username"}}}}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		// Whatever the position-keeping JSON reader accepts is JSON.
 		if _, err := parseJSON(string(data)); err == nil && !json.Valid(bytes.TrimPrefix(data, []byte("\uFEFF"))) {
