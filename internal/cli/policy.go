@@ -25,10 +25,10 @@ func badInput(format string, args ...any) error {
 //	q policy simulate --action A --resource R [--policy F…] [--scp F[,F…]…]
 //	                  [--boundary F] [--session-policy F] [--principal ARN]
 //	                  [--context k=v…] [--context-file F] [--format text|json]
-//	q policy check FILE…
+//	q policy validate FILE…   (alias: check)
 //
-// simulate exits 0 whatever the decision and 2 on bad input; check exits 1
-// when a file has errors.
+// simulate exits 0 whatever the decision and 2 on bad input; validate
+// exits 1 when a file has errors or findings.
 func NewCmdPolicy(stdio IO) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "policy",
@@ -40,7 +40,7 @@ func NewCmdPolicy(stdio IO) *cobra.Command {
 		RunE:         func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	cmd.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return &ExitError{Code: 2, Err: err} })
-	cmd.AddCommand(newCmdPolicySimulate(stdio), newCmdPolicyCheck(stdio))
+	cmd.AddCommand(newCmdPolicySimulate(stdio), newCmdPolicyValidate(stdio))
 	return cmd
 }
 
@@ -67,6 +67,9 @@ func newCmdPolicySimulate(stdio IO) *cobra.Command {
 			"--resource is taken literally (\"*\" is the resource of actions without resource-level\n" +
 			"permissions). --principal adds aws:PrincipalArn, aws:PrincipalAccount, aws:PrincipalType\n" +
 			"and, for IAM users, aws:username, unless --context sets them.\n\n" +
+			"AWS's built-in rules apply whatever the policies say, and a rule: line names the one that\n" +
+			"decided: sts:GetCallerIdentity is always allowed, and changes to AWS managed policies and\n" +
+			"service-linked roles are always denied.\n\n" +
 			"Exit status: 0 whatever the decision; 2 when an input is bad.",
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
@@ -176,6 +179,9 @@ func (o *simulateOptions) loadSet() (*iam.PolicySet, error) {
 func printResult(out io.Writer, res iam.Result) error {
 	var b strings.Builder
 	fmt.Fprintln(&b, res.Decision)
+	if res.Rule != "" {
+		fmt.Fprintf(&b, "rule: %s (AWS decides this whatever the policies say)\n", res.Rule)
+	}
 	if res.Reason != "" {
 		fmt.Fprintf(&b, "reason: %s\n", res.Reason)
 	}
@@ -208,16 +214,23 @@ func printResult(out io.Writer, res iam.Result) error {
 	return err
 }
 
-func newCmdPolicyCheck(stdio IO) *cobra.Command {
+func newCmdPolicyValidate(stdio IO) *cobra.Command {
 	return &cobra.Command{
-		Use:   "check FILE...",
-		Short: "Validate policy files",
-		Long: "Validate IAM policy files. Problems are printed as FILE:LINE:COL: message, warnings\n" +
-			"about legal but suspicious constructs too.\n\n" +
-			"Exit status: 0 when every file is valid, 1 when any has errors, 2 when a file cannot be read.",
-		Args: func(_ *cobra.Command, args []string) error {
+		Use:     "validate FILE...",
+		Aliases: []string{"check"},
+		Short:   "Validate policy files",
+		Long: "Validate IAM policy files. Errors, findings and warnings are printed one per line as\n" +
+			"FILE:LINE:COL: message. Errors make a file unusable. Findings are condition values that\n" +
+			"are not valid for their operator (a non-number for Numeric*, a non-date for Date*, not an\n" +
+			"IP address or CIDR for IpAddress, a malformed ARN, ...) or malformed policy variables: the\n" +
+			"policy still evaluates, as AWS evaluates it, but such a condition never matches. Warnings\n" +
+			"are legal but suspicious constructs. A file without errors or findings gets an OK line on\n" +
+			"standard output.\n\n" +
+			"Exit status: 0 when every file is valid, 1 when any has errors or findings, 2 when a file\n" +
+			"cannot be read.",
+		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
-				return badInput("q policy check needs at least one policy file")
+				return badInput("q policy %s needs at least one policy file", cmd.CalledAs())
 			}
 			return nil
 		},
@@ -225,26 +238,11 @@ func newCmdPolicyCheck(stdio IO) *cobra.Command {
 		RunE: func(_ *cobra.Command, args []string) error {
 			failed := false
 			for _, path := range args {
-				p, err := iam.LoadFile(path)
-				var pe *iam.ParseError
-				switch {
-				case errors.As(err, &pe):
-					failed = true
-					for _, d := range pe.Diags {
-						fmt.Fprintln(stdio.ErrOut, d.String())
-					}
-					continue
-				case err != nil:
-					return &ExitError{Code: 2, Err: err}
+				ok, err := validateFile(stdio, path)
+				if err != nil {
+					return err
 				}
-				for _, w := range p.Warnings {
-					fmt.Fprintln(stdio.ErrOut, w.String())
-				}
-				plural := "s"
-				if len(p.Statements) == 1 {
-					plural = ""
-				}
-				fmt.Fprintf(stdio.Out, "%s: OK (%d statement%s)\n", path, len(p.Statements), plural)
+				failed = failed || !ok
 			}
 			if failed {
 				return &ExitError{Code: 1}
@@ -252,6 +250,37 @@ func newCmdPolicyCheck(stdio IO) *cobra.Command {
 			return nil
 		},
 	}
+}
+
+// validateFile prints one file's problems and reports whether it is free
+// of errors and findings; the error is for a file that cannot be read.
+func validateFile(stdio IO, path string) (bool, error) {
+	p, err := iam.LoadFile(path)
+	var pe *iam.ParseError
+	switch {
+	case errors.As(err, &pe):
+		for _, d := range pe.Diags {
+			fmt.Fprintln(stdio.ErrOut, d.String())
+		}
+		return false, nil
+	case err != nil:
+		return false, &ExitError{Code: 2, Err: err}
+	}
+	for _, f := range p.Findings {
+		fmt.Fprintln(stdio.ErrOut, f.String())
+	}
+	for _, w := range p.Warnings {
+		fmt.Fprintln(stdio.ErrOut, w.String())
+	}
+	if len(p.Findings) > 0 {
+		return false, nil
+	}
+	plural := "s"
+	if len(p.Statements) == 1 {
+		plural = ""
+	}
+	fmt.Fprintf(stdio.Out, "%s: OK (%d statement%s)\n", path, len(p.Statements), plural)
+	return true, nil
 }
 
 // requestContext merges --context-file, --context and --principal.

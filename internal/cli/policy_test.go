@@ -222,3 +222,56 @@ func TestPolicyCheck(t *testing.T) {
 		t.Errorf("no files: exit %d, want 2", code)
 	}
 }
+
+func TestPolicyValidate(t *testing.T) {
+	f := policyFiles(t, map[string]string{"ok.json": cliAllowAll,
+		"values.json": "{\"Version\":\"2012-10-17\",\"Statement\":[\n" +
+			" {\"Sid\":\"MFA\",\"Effect\":\"Allow\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"NumericLessThan\":{\"aws:MultiFactorAuthAge\":\"one hour\"}}},\n" +
+			" {\"Effect\":\"Deny\",\"Action\":\"*\",\"Resource\":\"*\",\"Condition\":{\"NotIpAddress\":{\"aws:SourceIp\":\"10.0.0.0/33\"},\"ArnLike\":{\"aws:SourceArn\":\"arn:aws:s3\"}}}]}",
+		"bad.json": `{"Statement":{"Effect":"allow","Action":"*","Resource":"*"}}`})
+	out, errOut, code := runPolicy(t, "validate", f["ok.json"], f["values.json"])
+	if code != 1 || !strings.Contains(out, f["ok.json"]+": OK (1 statement)") || strings.Contains(out, f["values.json"]) {
+		t.Fatalf("exit %d\nstdout %s\nstderr %s", code, out, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(errOut), "\n")
+	want := []string{
+		f["values.json"] + `:2:117: statement 0 (Sid MFA): NumericLessThan aws:MultiFactorAuthAge: value "one hour" is not an integer or decimal; the condition never matches`,
+		f["values.json"] + `:3:91: statement 1: NotIpAddress aws:SourceIp: value "10.0.0.0/33" is not a CIDR block; the condition never matches`,
+		f["values.json"] + `:3:133: statement 1: ArnLike aws:SourceArn: malformed ARN "arn:aws:s3": want arn:partition:service:region:account:resource; the condition never matches`,
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines, want %d:\n%s", len(lines), len(want), errOut)
+	}
+	for i := range want {
+		if lines[i] != want[i] {
+			t.Errorf("line %d:\n got  %s\n want %s", i, lines[i], want[i])
+		}
+	}
+	// check is an alias; parse errors fail too.
+	if _, errOut, code := runPolicy(t, "check", f["bad.json"]); code != 1 || !strings.Contains(errOut, `Effect "allow"`) {
+		t.Errorf("check alias: exit %d, stderr %q", code, errOut)
+	}
+	if _, errOut, code := runPolicy(t, "validate"); code != 2 || !strings.Contains(errOut, "q policy validate needs") {
+		t.Errorf("no files: exit %d, stderr %q", code, errOut)
+	}
+	// A policy with findings still evaluates: its broken Deny never applies.
+	out, _, code = runPolicy(t, "simulate", "--action", "s3:GetObject", "--resource", "*", "--policy", f["values.json"],
+		"--context", "aws:MultiFactorAuthAge=60")
+	if code != 0 || !strings.HasPrefix(out, "ImplicitDeny\n") {
+		t.Errorf("simulate with findings: exit %d\n%s", code, out)
+	}
+}
+
+func TestPolicySimulateBuiltinRules(t *testing.T) {
+	f := policyFiles(t, map[string]string{"all.json": cliAllowAll,
+		"deny.json": `{"Version":"2012-10-17","Statement":{"Sid":"NoSTS","Effect":"Deny","Action":"sts:*","Resource":"*"}}`})
+	out, _, code := runPolicy(t, "simulate", "--action", "iam:DeletePolicy", "--resource", "arn:aws:iam::aws:policy/AdministratorAccess", "--policy", f["all.json"])
+	if code != 0 || !strings.HasPrefix(out, "ImplicitDeny\nrule: aws-managed-policy") || !strings.Contains(out, "AWS managed policy") || !strings.Contains(out, "FullAWSAccess") {
+		t.Errorf("managed policy: exit %d\n%s", code, out)
+	}
+	out, _, code = runPolicy(t, "simulate", "--action", "sts:GetCallerIdentity", "--resource", "*", "--policy", f["all.json"], "--policy", f["deny.json"], "--format", "json")
+	var got map[string]any
+	if err := json.Unmarshal([]byte(out), &got); code != 0 || err != nil || got["decision"] != "Allow" || got["rule"] != "always-allowed" {
+		t.Errorf("GetCallerIdentity: exit %d, %v\n%s", code, err, out)
+	}
+}

@@ -64,35 +64,55 @@ func checkResourceShape(s string) error {
 		if !strings.HasSuffix(s, "*") {
 			return fmt.Errorf("malformed ARN %q: want arn:partition:service:region:account:resource", s)
 		}
-		return checkSegments(s, segs, true)
+		return checkSegments(s, segs)
 	}
 	if segs[5] == "" {
 		return fmt.Errorf("malformed ARN %q: the resource part is empty", s)
 	}
-	return checkSegments(s, segs, true)
+	return checkSegments(s, segs)
 }
 
-// checkARNValue accepts ARNs in condition values of the Arn operators,
-// which match segment by segment and so need all six segments.
-func checkARNValue(s string) error {
+// checkARNPattern accepts the values of the Arn condition operators. They
+// match segment by segment, so all six segments must be there; '*' and
+// '?' may stand anywhere, the service segment included (unlike in a
+// Resource). A literal first segment must be "arn", and the partition,
+// service and resource may not be empty, as in every real ARN.
+func checkARNPattern(s string) error {
 	segs := strings.SplitN(s, ":", 6)
-	if len(segs) < 6 || segs[0] != "arn" || segs[5] == "" {
+	switch {
+	case len(segs) < 6:
 		return fmt.Errorf("malformed ARN %q: want arn:partition:service:region:account:resource", s)
+	case segs[0] != "arn" && !strings.ContainsAny(segs[0], "*?"):
+		return fmt.Errorf("malformed ARN %q: it does not start with \"arn:\"", s)
+	case segs[1] == "":
+		return fmt.Errorf("malformed ARN %q: the partition is empty", s)
+	case segs[2] == "":
+		return fmt.Errorf("malformed ARN %q: the service is empty", s)
+	case segs[5] == "":
+		return fmt.Errorf("malformed ARN %q: the resource part is empty", s)
 	}
-	return checkSegments(s, segs, false)
+	return nil
 }
 
-func checkSegments(s string, segs []string, short bool) error {
+// isARN reports whether a request value can be compared by an Arn
+// operator: "arn:" and six segments. (The resource part may hold more
+// colons.)
+func isARN(s string) bool {
+	return strings.HasPrefix(s, "arn:") && strings.Count(s, ":") >= 5
+}
+
+// checkSegments checks the partition and service of a Resource ARN. The
+// service may be empty or a wildcard only when it is the pattern's last
+// segment ("arn:aws:*").
+func checkSegments(s string, segs []string) error {
 	if segs[1] == "" {
 		return fmt.Errorf("malformed ARN %q: the partition is empty", s)
 	}
-	if len(segs) > 2 {
-		svc := segs[2]
-		last := len(segs) == 3
-		switch {
-		case svc == "" && !(short && last):
+	if len(segs) > 3 {
+		switch svc := segs[2]; {
+		case svc == "":
 			return fmt.Errorf("malformed ARN %q: the service is empty", s)
-		case strings.ContainsAny(svc, "*?") && !(short && last):
+		case strings.ContainsAny(svc, "*?"):
 			return fmt.Errorf("malformed ARN %q: wildcards are not allowed in the service segment", s)
 		}
 	}

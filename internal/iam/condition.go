@@ -20,11 +20,21 @@ type Condition struct {
 	set      setMode
 	ifExists bool
 	vals     []condValue // decoded for the family at parse time
+	// invalid is set when a policy value is not valid for the operator.
+	// Such a condition never matches, whatever the operator's polarity,
+	// IfExists or set prefix and whether or not the key is present: AWS
+	// cannot compare with a value it cannot read, and rather than fail the
+	// request it treats the condition as not met. The parser records a
+	// Finding for each such value.
+	invalid bool
 }
 
 // eval reports whether the condition holds for the request context
 // (governance.md §1.6).
 func (c *Condition) eval(ctx *reqContext) bool {
+	if c.invalid {
+		return false
+	}
 	got := ctx.get(c.key)
 	if c.spec.fam == famNull {
 		present := len(got) > 0
@@ -67,27 +77,32 @@ func (c *Condition) eval(ctx *reqContext) bool {
 
 // evalOne applies the operator to one request value: does any policy
 // value match it (or, negated, none)? Each any* function reads r once (as
-// a number, date or address) and compares it with every policy value.
-// The dispatch is a switch rather than a function pointer stored at parse
-// time: an indirect call would make the request context escape to the
-// heap, costing an allocation per decision.
+// a number, date, address or ARN) and compares it with every policy value;
+// it reports ok false when r cannot be read that way, and then the
+// comparison fails for negated operators too: "not equal to 5" cannot be
+// decided for "five" any more than "equal to 5" can. The dispatch is a
+// switch rather than a function pointer stored at parse time: an
+// indirect call would make the request context escape to the heap,
+// costing an allocation per decision.
 func (c *Condition) evalOne(r string, ctx *reqContext) bool {
-	var hit bool
+	hit, ok := false, true
 	switch c.spec.fam {
 	case famString, famStringFold, famBool:
 		hit = anyEqual(c, r, ctx)
-	case famStringLike, famArn:
+	case famStringLike:
 		hit = anyLike(c, r, ctx)
+	case famArn:
+		hit, ok = anyARN(c, r, ctx)
 	case famNumeric:
-		hit = anyNumber(c, r)
+		hit, ok = anyNumber(c, r)
 	case famDate:
-		hit = anyDate(c, r)
+		hit, ok = anyDate(c, r)
 	case famIP:
-		hit = anyIP(c, r)
+		hit, ok = anyIP(c, r)
 	case famBinary:
-		hit = anyBinary(c, r)
+		hit, ok = anyBinary(c, r)
 	}
-	return hit != c.spec.negated
+	return ok && hit != c.spec.negated
 }
 
 // anyEqual serves the String, IgnoreCase and Bool families; Bool compares
@@ -102,88 +117,109 @@ func anyEqual(c *Condition, r string, ctx *reqContext) bool {
 	return false
 }
 
+// anyLike serves StringLike. A pattern whose variables do not resolve
+// matches nothing.
 func anyLike(c *Condition, r string, ctx *reqContext) bool {
 	for i := range c.vals {
-		if c.vals[i].like(r, ctx) {
+		v := &c.vals[i]
+		if v.glob.nvars == 0 {
+			if v.glob.matchWith(r, false, nil) {
+				return true
+			}
+			continue
+		}
+		var buf [4]string
+		if vals, ok := v.tmpl.resolveVars(ctx, buf[:0]); ok && v.glob.matchWith(r, false, vals) {
 			return true
 		}
 	}
 	return false
 }
 
-// like matches r against a StringLike or ARN pattern. A pattern whose
+// anyARN serves the Arn family. ok is false when r is not an ARN, or when
+// a pattern with variables resolves to a malformed ARN (which, like any
+// other invalid value, makes the condition fail). A pattern whose
 // variables do not resolve matches nothing.
-func (v *condValue) like(r string, ctx *reqContext) bool {
-	switch {
-	case v.dynamic:
-		// An ARN pattern with variables: where its wildcards may cross ':'
-		// depends on the colons in the values, so it is compiled per use.
-		pieces, ok := v.tmpl.resolve(ctx)
-		if !ok {
-			return false
-		}
-		g := compileGlob(pieces, globArn)
-		return g.match(r)
-	case v.glob.nvars > 0:
-		var buf [4]string
-		vals, ok := v.tmpl.resolveVars(ctx, buf[:0])
-		return ok && v.glob.matchWith(r, false, vals)
+func anyARN(c *Condition, r string, ctx *reqContext) (hit, ok bool) {
+	if !isARN(r) {
+		return false, false
 	}
-	return v.glob.matchWith(r, false, nil)
+	for i := range c.vals {
+		v := &c.vals[i]
+		if !v.dynamic {
+			if v.glob.match(r) {
+				return true, true
+			}
+			continue
+		}
+		// Where the pattern's wildcards may cross ':' depends on the
+		// colons in the variables' values, so it is compiled per use.
+		pieces, resolved := v.tmpl.resolve(ctx)
+		if !resolved {
+			continue
+		}
+		if checkARNPattern(joinPieces(pieces)) != nil {
+			return false, false
+		}
+		if compileGlob(pieces, globArn).match(r) {
+			return true, true
+		}
+	}
+	return false, true
 }
 
-func anyNumber(c *Condition, r string) bool {
+func anyNumber(c *Condition, r string) (hit, ok bool) {
 	if !isNumber(r) {
-		return false
+		return false, false
 	}
 	n, err := strconv.ParseFloat(r, 64)
 	if err != nil {
-		return false
+		return false, false
 	}
 	for i := range c.vals {
 		if compare(c.spec.cmp, n, c.vals[i].num) {
-			return true
+			return true, true
 		}
 	}
-	return false
+	return false, true
 }
 
-func anyDate(c *Condition, r string) bool {
+func anyDate(c *Condition, r string) (hit, ok bool) {
 	t, ok := parseDate(r)
 	if !ok {
-		return false
+		return false, false
 	}
 	for i := range c.vals {
 		if compare(c.spec.cmp, t.Compare(c.vals[i].date), 0) {
-			return true
+			return true, true
 		}
 	}
-	return false
+	return false, true
 }
 
-func anyIP(c *Condition, r string) bool {
+func anyIP(c *Condition, r string) (hit, ok bool) {
 	a, err := netip.ParseAddr(r)
 	if err != nil {
-		return false
+		return false, false
 	}
 	a = a.Unmap().WithZone("")
 	for i := range c.vals {
 		if c.vals[i].prefix.Contains(a) {
-			return true
+			return true, true
 		}
 	}
-	return false
+	return false, true
 }
 
-func anyBinary(c *Condition, r string) bool {
+func anyBinary(c *Condition, r string) (hit, ok bool) {
 	b, err := base64.StdEncoding.DecodeString(r)
 	if err != nil {
-		return false
+		return false, false
 	}
 	for i := range c.vals {
 		if bytes.Equal(b, c.vals[i].bin) {
-			return true
+			return true, true
 		}
 	}
-	return false
+	return false, true
 }

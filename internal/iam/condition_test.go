@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"strings"
 	"testing"
 )
 
@@ -181,8 +182,13 @@ func TestConditionVariables(t *testing.T) {
 			}
 		})
 	}
-	// Variables are not allowed in Numeric values: "${x}" is not a number.
-	if _, err := Parse("v.json", []byte(`{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"NumericEquals":{"n":"${aws:n}"}}}}`)); err == nil {
-		t.Error("a variable in a Numeric value must be rejected")
+	// Variables are not expanded in Numeric values: "${aws:n}" is not a
+	// number, so the condition never matches and validation says why.
+	p := mustParse(t, "v.json", `{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"*","Resource":"*","Condition":{"NumericEquals":{"n":"${aws:n}"}}}}`)
+	if len(p.Findings) != 1 || !strings.Contains(p.Findings[0].Why, "not expanded in Numeric conditions") {
+		t.Errorf("findings %v", p.Findings)
+	}
+	if condHolds(t, `{"NumericEquals":{"n":"${aws:n}"}}`, kv{"n": {"1"}, "aws:n": {"1"}}) {
+		t.Error("a variable in a Numeric value must not match")
 	}
 }

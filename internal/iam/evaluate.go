@@ -75,14 +75,24 @@ type Result struct {
 	// ImplicitDeny. Empty for Allow.
 	BlockedBy []PolicyType `json:"blockedBy"`
 	// Reason explains a deny in AWS's wording ("explicit deny in a service
-	// control policy"); empty for Allow.
+	// control policy"), or why a built-in rule decided; empty for an Allow
+	// that the policies granted.
 	Reason string `json:"-"`
+	// Rule names the built-in AWS rule that decided, when one did: an
+	// action that is always allowed (even against an explicit Deny), or a
+	// change to an AWS-managed resource, which is denied whatever the
+	// policies allow (ImplicitDeny, unless a policy's Deny also matched:
+	// then the Deny decides, as ExplicitDeny, and Rule is empty).
+	Rule Rule `json:"rule,omitempty"`
 }
 
 // Evaluate decides a request against a policy set (governance.md §1.2):
 // any matching Deny gives ExplicitDeny; otherwise every SCP level, the
 // boundary and the session policy (when present) and some identity policy
-// must have a matching Allow, else ImplicitDeny. A nil set denies.
+// must have a matching Allow, else ImplicitDeny. A nil set denies. Built-in
+// AWS rules come on top (see builtin.go): sts:GetCallerIdentity is always
+// allowed, and changes to AWS managed policies and service-linked roles
+// are always denied.
 //
 // Every statement is examined, because Matched lists all that apply; the
 // work per statement is kept to compiled comparisons, and the request's
@@ -119,7 +129,7 @@ func Evaluate(set *PolicySet, req Request) Result {
 	if set.Session != nil && !e.scan(sessionIdx, 0, []*Policy{set.Session}) {
 		e.lacking[sessionIdx] = true
 	}
-	return e.result(req.Action)
+	return e.result(req.Action, builtinRule(e.service, e.action, e.resource))
 }
 
 var emptySet PolicySet

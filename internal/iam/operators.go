@@ -133,25 +133,53 @@ type condValue struct {
 	null    bool // Null: true means "the key must be absent"
 }
 
+// valueError is a problem with a condition value. invalid marks a value
+// the operator cannot read, which makes the whole condition never match,
+// as opposed to a malformed policy variable, which only makes its own
+// value match nothing.
+type valueError struct {
+	msg     string
+	invalid bool
+}
+
+func (e *valueError) Error() string { return e.msg }
+
+func invalidf(format string, args ...any) error {
+	return &valueError{msg: fmt.Sprintf(format, args...), invalid: true}
+}
+
 // compileValue decodes a policy value; vars says whether policy variables
 // are expanded (Version 2012-10-17). IAM expands variables only in the
-// String, ARN and Bool families.
+// String, ARN and Bool families; elsewhere "${…}" is just text that is not
+// a number, date or address.
+//
+// A value that is not valid for its operator (a non-number for Numeric, a
+// non-date for Date, not an address or CIDR for IpAddress, a malformed
+// ARN, not true/false for Bool and Null, not base64 for Binary) is not a
+// parse error: AWS accepts the policy and the condition simply never
+// matches. compileValue reports it as a *valueError with invalid set, and
+// the caller records a finding and disables the condition. A malformed
+// variable reference is reported too, but only its own value is affected.
 func compileValue(spec opSpec, raw string, vars bool) (condValue, error) {
 	var v condValue
 	var err error
 	switch spec.fam {
 	case famString, famStringFold, famStringLike, famBool, famArn:
-		if v.tmpl, err = parseTemplate(raw, vars); err != nil {
-			return v, err
+		v.tmpl, err = parseTemplate(raw, vars)
+		if err != nil {
+			err = &valueError{msg: fmt.Sprintf("value %q: %v; the value matches nothing", raw, err)}
 		}
 		if v.tmpl.hasVars() {
 			switch spec.fam {
 			case famStringLike:
 				v.glob = compileGlob(v.tmpl.pieces(), globString)
 			case famArn:
+				// Where an ARN pattern's segments fall depends on the colons
+				// in the variables' values, so it is checked and compiled
+				// once they are known.
 				v.dynamic = true
 			}
-			return v, nil
+			return v, err
 		}
 		switch spec.fam {
 		case famStringLike:
@@ -161,41 +189,50 @@ func compileValue(spec opSpec, raw string, vars bool) (condValue, error) {
 				v.glob = compileText(raw, globString)
 				break
 			}
-			if err := checkARNValue(raw); err != nil {
-				return v, err
+			if err := checkARNPattern(raw); err != nil {
+				return v, invalidf("%v", err)
 			}
 			v.glob = compileText(raw, globArn)
 		case famBool:
 			if !strings.EqualFold(raw, "true") && !strings.EqualFold(raw, "false") {
-				return v, fmt.Errorf("value %q is not true or false", raw)
+				return v, invalidf("value %q is not true or false", raw)
 			}
 		}
 	case famNumeric:
 		if v.num, err = parseNumber(raw); err != nil {
-			return v, err
+			return v, invalidf("%v%s", err, noVarsNote(raw, "Numeric"))
 		}
 	case famDate:
 		var ok bool
 		if v.date, ok = parseDate(raw); !ok {
-			return v, fmt.Errorf("value %q is neither ISO 8601 (2006-01-02T15:04:05Z) nor epoch seconds", raw)
+			return v, invalidf("value %q is neither ISO 8601 (2006-01-02T15:04:05Z) nor epoch seconds%s", raw, noVarsNote(raw, "Date"))
 		}
 	case famIP:
 		if v.prefix, err = parseCIDR(raw); err != nil {
-			return v, err
+			return v, invalidf("%v%s", err, noVarsNote(raw, "IP address"))
 		}
 	case famBinary:
 		if v.bin, err = base64.StdEncoding.DecodeString(raw); err != nil {
-			return v, fmt.Errorf("value %q is not base64", raw)
+			return v, invalidf("value %q is not base64%s", raw, noVarsNote(raw, "Binary"))
 		}
 	case famNull:
 		switch {
 		case strings.EqualFold(raw, "true"):
 			v.null = true
 		case !strings.EqualFold(raw, "false"):
-			return v, fmt.Errorf("value %q is not true or false", raw)
+			return v, invalidf("value %q is not true or false%s", raw, noVarsNote(raw, "Null"))
 		}
 	}
 	return v, nil
+}
+
+// noVarsNote explains, for a value that looks like a policy variable, why
+// it was not expanded.
+func noVarsNote(raw, family string) string {
+	if strings.Contains(raw, "${") {
+		return " (policy variables are not expanded in " + family + " conditions)"
+	}
+	return ""
 }
 
 // parseNumber reads an integer or decimal; unlike strconv.ParseFloat alone

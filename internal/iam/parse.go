@@ -126,7 +126,7 @@ func (p *parser) statement(n *node, index int) *Statement {
 		return nil
 	}
 	st := &Statement{Index: index, Line: p.pos.line(n.off)}
-	nerr := len(p.errs)
+	nerr, nfind := len(p.errs), len(p.policy.Findings)
 	var action, resource *member
 	for i := range n.members {
 		m := &n.members[i]
@@ -170,6 +170,10 @@ func (p *parser) statement(n *node, index int) *Statement {
 	}
 	if len(p.errs) > nerr {
 		return nil
+	}
+	// The Sid may come after the Condition element.
+	for i := nfind; i < len(p.policy.Findings); i++ {
+		p.policy.Findings[i].Sid = st.Sid
 	}
 	return st
 }
@@ -273,14 +277,14 @@ func (p *parser) conditions(st *Statement, n *node) {
 				p.errorf(km.keyOff, "empty condition key under %s", om.key)
 				continue
 			}
-			if p.conditionValues(c, km.val) {
+			if p.conditionValues(st, c, km.val) {
 				st.Conditions = append(st.Conditions, c)
 			}
 		}
 	}
 }
 
-func (p *parser) conditionValues(c *Condition, n *node) bool {
+func (p *parser) conditionValues(st *Statement, c *Condition, n *node) bool {
 	items := []*node{n}
 	if n.kind == kindArray {
 		items = n.items
@@ -299,14 +303,26 @@ func (p *parser) conditionValues(c *Condition, n *node) bool {
 		}
 		v, err := compileValue(c.spec, raw, p.vars)
 		if err != nil {
-			p.errorf(it.off, "%s %s: %v", c.Operator, c.Key, err)
-			ok = false
-			continue
+			p.finding(it.off, st, c, raw, err)
 		}
 		c.Values = append(c.Values, raw)
 		c.vals = append(c.vals, v)
 	}
 	return ok
+}
+
+// finding records a condition value that can never match, and disables
+// the condition when the value is invalid for its operator.
+func (p *parser) finding(off int, st *Statement, c *Condition, raw string, err error) {
+	why := err.Error()
+	var ve *valueError
+	if errors.As(err, &ve) && ve.invalid {
+		c.invalid = true
+		why += "; the condition never matches"
+	}
+	d := p.pos.at(off, "")
+	p.policy.Findings = append(p.policy.Findings, Finding{File: d.File, Line: d.Line, Col: d.Col,
+		Statement: st.Index, Operator: c.Operator, Key: c.Key, Value: raw, Why: why})
 }
 
 // String describes a statement for messages: "statement 2 (Sid Foo)".

@@ -46,6 +46,10 @@ type Policy struct {
 	// containing a comma, which can never match); they do not affect
 	// evaluation.
 	Warnings []Diagnostic
+	// Findings are condition values that can never match (a non-number
+	// for a Numeric operator, a malformed ARN, a malformed policy
+	// variable…). The policy still evaluates, as AWS would evaluate it.
+	Findings []Finding
 }
 
 // Statement is one parsed policy statement. Action and Resource hold the

@@ -5,17 +5,25 @@ import (
 	"strings"
 )
 
-// result turns the evaluation into a Result. Matched and BlockedBy
-// usually share one allocation (see newResultSlices); an ExplicitDeny's
-// Reason is one of sixteen fixed strings; an ImplicitDeny's Reason names
-// the action and so is built, with one allocation.
-func (e *evaluation) result(action string) Result {
+// result turns the evaluation into a Result; rule is the built-in rule
+// that applies to the request, or "". Matched and BlockedBy usually share
+// one allocation (see newResultSlices); an ExplicitDeny's Reason is one
+// of sixteen fixed strings, as is a rule's; an ImplicitDeny's Reason
+// names the action and so is built, with one allocation.
+func (e *evaluation) result(action string, rule Rule) Result {
 	var res Result
 	var blockers [4]bool
 	switch {
+	case rule == RuleAlwaysAllowed:
+		res.Decision, res.Rule, res.Reason = Allow, rule, ruleReasons[rule]
 	case e.denied != [4]bool{}:
 		res.Decision, blockers = ExplicitDeny, e.denied
 		res.Reason = explicitReasons[mask(e.denied)]
+	case rule != "":
+		// A change to an AWS-managed resource: no Allow can grant it.
+		// BlockedBy still names the policy types that lacked an Allow.
+		res.Decision, blockers = ImplicitDeny, e.lacking
+		res.Rule, res.Reason = rule, ruleReasons[rule]
 	case e.lacking != [4]bool{}:
 		res.Decision, blockers = ImplicitDeny, e.lacking
 		res.Reason = e.implicitReason(action)

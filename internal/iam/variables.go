@@ -20,6 +20,7 @@ type tpart struct {
 	text   string // literal text, or the escaped character
 	isVar  bool   // a ${key} reference
 	quoted bool   // text came from an escape: never a wildcard
+	bad    bool   // a malformed reference: it never resolves
 	key    ckey   // a variable's key
 	def    string
 	hasDef bool
@@ -37,6 +38,12 @@ type piece struct {
 // parseTemplate splits s into text and variables. With vars false (a
 // 2008-10-17 policy, or an element where IAM does not expand variables)
 // the whole string is text.
+//
+// A malformed reference ("${aws:username" or "${}") names no key IAM can
+// resolve, so it is treated like a variable whose key is missing: the
+// template is still returned, as one reference that never resolves, and
+// the error says what is wrong. Callers decide whether that is fatal (in
+// a Resource it is) or a finding (in a condition value it is).
 func parseTemplate(s string, vars bool) (*template, error) {
 	t := &template{raw: s}
 	if !vars || !strings.Contains(s, "${") {
@@ -53,7 +60,8 @@ func parseTemplate(s string, vars bool) (*template, error) {
 		}
 		part, n, err := parseVariable(rest[i:])
 		if err != nil {
-			return nil, err
+			t.parts = []tpart{{isVar: true, bad: true}}
+			return t, err
 		}
 		t.parts = append(t.parts, part)
 		rest = rest[i+n:]
@@ -134,6 +142,9 @@ func (t *template) pieces() []piece {
 // default. It fails when there is neither: IAM then treats the policy
 // value as matching nothing.
 func (p *tpart) value(ctx *reqContext) (string, bool) {
+	if p.bad {
+		return "", false
+	}
 	if v, ok := ctx.single(p.key); ok {
 		return v, true
 	}
@@ -235,9 +246,13 @@ func (t *template) resolveString(ctx *reqContext) (string, bool) {
 	if !ok {
 		return "", false
 	}
+	return joinPieces(ps), true
+}
+
+func joinPieces(ps []piece) string {
 	var b strings.Builder
 	for _, p := range ps {
 		b.WriteString(p.text)
 	}
-	return b.String(), true
+	return b.String()
 }
