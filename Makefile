@@ -31,7 +31,7 @@ lint:
 
 # Each fuzz target for a fixed number of executions (CI runs this after the
 # tests). A count, not a duration: Go 1.26's coordinator can fail a duration
-# run with "context deadline exceeded" at the deadline (go.dev/issue/75804).
+# run with "context deadline exceeded" at the deadline.
 # Minimising a new corpus entry is bounded by a count too: by default it may
 # take 60 s for each, which stalled CI for minutes without finding anything.
 FUZZ_EXECS ?= 50000x

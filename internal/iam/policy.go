@@ -4,8 +4,6 @@
 // every ceiling policy type that is present must allow, and an identity
 // policy must allow. Everything here is a pure function of its inputs; the
 // only I/O is LoadFile in loader.go.
-//
-// The rules and their sources are in /work/shared/reference/governance.md §1.
 package iam
 
 import (

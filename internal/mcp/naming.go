@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Naming rules of the Q CLI's tool manager (tool_manager.rs, study §5.4).
+// Naming rules of the Q CLI's tool manager.
 const (
 	// maxToolNameLen is the longest model-facing name; longer ones are rejected.
 	maxToolNameLen = 64

@@ -3,7 +3,7 @@ package tool
 import "strings"
 
 // hiddenRanges are the invisible code points the original strips from user
-// input and command output (sanitize_unicode_tags, study §2.10): tag
+// input and command output: tag
 // characters, zero-width and bidi controls, line/paragraph separators,
 // invisible operators and specials. They can smuggle instructions to the
 // model that a human reviewing the output cannot see.
@@ -26,7 +26,7 @@ func isHidden(r rune) bool {
 }
 
 // SanitizeUnicode returns s without the hidden Unicode characters listed in
-// study §2.10; other text, including invalid UTF-8 replaced by U+FFFD, is
+// hiddenRanges; other text, including invalid UTF-8 replaced by U+FFFD, is
 // kept.
 func SanitizeUnicode(s string) string {
 	if strings.IndexFunc(s, isHidden) < 0 {
