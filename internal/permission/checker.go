@@ -107,11 +107,12 @@ func New(cfg Config, opts Options) (*Checker, []string, error) {
 	return c, warns, nil
 }
 
-// alwaysAllowed are the built-in tools the original never asks about: they
-// only think, report or keep notes. Decide goes by tool.Access.AlwaysAllowed;
-// the names serve Label.
+// alwaysAllowed are the built-in tools never asked about: they only think,
+// describe qdev or keep notes. (report_issue writes a file with the whole
+// transcript, so it asks like any tool that writes.) Decide goes by
+// tool.Access.AlwaysAllowed; the names serve Label.
 var alwaysAllowed = map[string]bool{
-	"report_issue": true, "introspect": true, "thinking": true, "todo_list": true,
+	"introspect": true, "thinking": true, "todo_list": true,
 }
 
 // Decide judges one call of toolName. server is "" for built-in tools and the
