@@ -20,14 +20,22 @@ import (
 	"github.com/qdev/qdev/internal/tool"
 )
 
+// permConfig is the permission configuration of agent cfg.
+func (s *setup) permConfig(cfg *agentcfg.Agent) permission.Config {
+	trustAll, _ := s.managed.TrustAllAllowed()
+	return permission.Config{AllowedTools: cfg.AllowedTools, ToolsSettings: cfg.ToolsSettings,
+		Cwd: s.cwd, Home: s.home, Source: cfg.Path, DisableTrustAll: !trustAll}
+}
+
 // applyAgent makes cfg the active agent: its tools, permissions, MCP
 // servers, hooks, context and prompt replace the previous agent's at once.
 func (s *setup) applyAgent(ctx context.Context, cfg *agentcfg.Agent) {
 	s.cfg = cfg
-	checker, warnings, err := permission.New(permission.Config{AllowedTools: cfg.AllowedTools,
-		ToolsSettings: cfg.ToolsSettings, Cwd: s.cwd, Home: s.home, Source: cfg.Path}, s.popts)
+	checker, warnings, err := permission.New(s.permConfig(cfg), s.popts)
 	if err != nil {
-		// Only an unusable working directory fails here; nothing may run then.
+		// An unusable working directory, or launch flags that would trust
+		// every tool against disableTrustAll (newSetup refuses those for the
+		// first agent), fail here; nothing may run unasked then.
 		s.warn("permissions: %v; every tool call will ask", err)
 		checker, _, _ = permission.New(permission.Config{Cwd: "/", Home: s.home}, permission.Options{TrustToolsSet: true})
 	}
