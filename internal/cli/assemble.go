@@ -111,7 +111,18 @@ func (s *setup) startMCP(ctx context.Context, cfg *agentcfg.Agent) *mcp.Manager 
 	}
 	allowed := servers[:0]
 	for _, sc := range servers {
-		if ok, rule := s.managed.MCPServerAllowed(sc.Name, sc.Command, sc.URL); !ok {
+		if sc.Type == mcp.TypeStdio && !sc.Disabled {
+			// Judge and run the file the command resolves to, not its name.
+			// Without an allow-list, a command that does not resolve is left
+			// to fail at start, where /mcp shows the error.
+			resolved, err := mcp.ResolveCommand(sc, s.env.Environ, s.cwd)
+			if err != nil && s.managed != nil && s.managed.AllowedMCPServers != nil {
+				s.warn("MCP server %s not started: %v", sc.Name, err)
+				continue
+			}
+			sc.Resolved = resolved
+		}
+		if ok, rule := s.managed.MCPServerAllowed(sc.Name, sc.Resolved, sc.URL); !ok {
 			s.warn("MCP server %s not started: %s", sc.Name, managed.Blocked(rule))
 			continue
 		}

@@ -167,13 +167,15 @@ func (s *Settings) ModelAllowed(ref string) (allowed bool, rule string) {
 }
 
 // MCPServerAllowed reports whether an MCP server may start: name is its
-// configured name, command the program of a stdio server (as configured,
-// not resolved), url the endpoint of an HTTP server. When
+// configured name, command the resolved program of a stdio server (the
+// absolute path, symbolic links resolved, that will run: see
+// mcp.ResolveCommand), url the endpoint of an HTTP server. When
 // allowedMcpServers is absent every server is allowed and rule is empty.
 // An entry matches when its name pattern matches and its command or url
 // pattern, if any, matches the server's (a stdio server never matches an
-// entry with a url, and the reverse). Arguments are not checked. When
-// several files set allowedMcpServers, each must have a matching entry.
+// entry with a url, and the reverse); see commandMatches for command
+// patterns. Arguments are not checked. When several files set
+// allowedMcpServers, each must have a matching entry.
 func (s *Settings) MCPServerAllowed(name, command, url string) (allowed bool, rule string) {
 	if s == nil || s.AllowedMCPServers == nil {
 		return true, ""
@@ -200,7 +202,7 @@ func (e MCPServer) matches(name, command, url string) bool {
 	switch {
 	case !globMatch(e.Name, name):
 		return false
-	case e.Command != "" && (command == "" || !globMatch(e.Command, command)):
+	case e.Command != "" && !commandMatches(e.Command, command):
 		return false
 	case e.URL != "" && (url == "" || !globMatch(e.URL, url)):
 		return false

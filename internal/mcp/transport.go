@@ -77,12 +77,20 @@ func (m *Manager) dial(s *server) (*conn, error) {
 	}
 	lookup := lookupIn(m.opts.Environ)
 	env := childEnv(m.opts.Environ, s.cfg.Env, lookup)
-	home, _ := lookup("HOME")
 	args := make([]string, len(s.cfg.Args))
 	for i, a := range s.cfg.Args {
 		args[i] = expandRefs(a, lookup)
 	}
-	cmd := exec.Command(lookPath(expandCommand(s.cfg.Command, home, lookup), env), args...)
+	// The program pinned when the server was allowed runs, whatever the
+	// PATH or the files say by now.
+	program := s.cfg.Resolved
+	if program == "" {
+		var err error
+		if program, err = ResolveCommand(s.cfg, m.opts.Environ, m.opts.Dir); err != nil {
+			return nil, err
+		}
+	}
+	cmd := exec.Command(program, args...)
 	cmd.Env = env
 	cmd.Dir = m.opts.Dir
 	cmd.Stderr = s.stderr
