@@ -47,11 +47,13 @@ const useAWSSchema = `{
 
 // globalAWSOptions may not be passed as parameters: they would override
 // the region and profile the permission layer judged, or the TLS checks,
-// from behind its back. --endpoint-url is allowed, as in the Q CLI, for
-// LocalStack and moto: the policy judges the operation whatever endpoint
-// serves it, and the audit record holds the parameter.
+// from behind its back, and --debug logs the signed request headers (with
+// the session token) to the stderr the model reads. --endpoint-url is
+// allowed, as in the Q CLI, for LocalStack and moto: the policy judges the
+// operation whatever endpoint serves it, and the audit record holds the
+// parameter.
 var globalAWSOptions = map[string]bool{
-	"region": true, "profile": true, "ca-bundle": true, "no-verify-ssl": true,
+	"region": true, "profile": true, "ca-bundle": true, "no-verify-ssl": true, "debug": true,
 }
 
 // UseAWS is the use_aws tool: it runs one AWS CLI operation with the
@@ -134,7 +136,7 @@ func awsFlags(params map[string]string) ([]string, error) {
 	names := make([]string, 0, len(params))
 	for name := range params {
 		if globalAWSOptions[name] {
-			return nil, fmt.Errorf("use_aws: parameter %q is a global AWS CLI option; use the region and profile_name fields instead", name)
+			return nil, fmt.Errorf("use_aws: parameter %q is a global AWS CLI option that use_aws does not pass; use the region and profile_name fields for those", name)
 		}
 		names = append(names, name)
 	}

@@ -25,6 +25,7 @@ func TestAWSParameters(t *testing.T) {
 		{`{"Region":"us-east-1"}`, nil, "global AWS CLI option"},
 		{`{"--endpoint-url":"http://localhost:4566"}`, []string{"--endpoint-url", "http://localhost:4566"}, ""},
 		{`{"ca_bundle":"/tmp/ca.pem"}`, nil, "global AWS CLI option"},
+		{`{"Debug":""}`, nil, "global AWS CLI option"},
 		{`{"--":"x"}`, nil, "not an AWS CLI option name"},
 		{`{"query=Foo":"x"}`, nil, "not an AWS CLI option name"},
 		{`{"Bucket":"allowed","--bucket":"secret"}`, nil, `parameters "--bucket" and "Bucket" both set the option --bucket`},
