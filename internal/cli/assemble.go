@@ -111,7 +111,7 @@ func (s *setup) startMCP(ctx context.Context, cfg *agentcfg.Agent) *mcp.Manager 
 	}
 	allowed := servers[:0]
 	for _, sc := range servers {
-		if sc.Type == mcp.TypeStdio && !sc.Disabled {
+		if sc.Type == mcp.TypeStdio {
 			// Judge and run the file the command resolves to, not its name.
 			// Without an allow-list, a command that does not resolve is left
 			// to fail at start, where /mcp shows the error.
