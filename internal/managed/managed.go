@@ -10,10 +10,14 @@
 package managed
 
 import (
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 )
 
 // systemPath is the administrator's managed settings file. It is a
@@ -227,6 +231,43 @@ type Entry struct {
 	// Ignored marks a value of the $Q_MANAGED_SETTINGS file that the
 	// system file's own value overrules (see Merge).
 	Ignored bool `json:"ignored,omitempty"`
+}
+
+// RuleSource returns the managed file that set the rule of a decision
+// (as DenyTool, DenyCommand or ApprovalRule return it, e.g.
+// `deniedTools "fs_write"`, with or without the message prefix): the file
+// whose list holds that pattern, else the first file of the policy, else
+// Path. Decisions and audit records name it.
+func (s *Settings) RuleSource(rule string) string {
+	if s == nil {
+		return ""
+	}
+	rule = strings.TrimPrefix(rule, BlockedPrefix)
+	if _, r, ok := strings.Cut(rule, ": "); ok && !strings.Contains(rule[:len(rule)-len(r)], `"`) {
+		rule = r
+	}
+	if key, pattern, ok := strings.Cut(rule, " "); ok {
+		for _, e := range s.provenance {
+			if e.Key == key && listHolds(e.Value, pattern) {
+				return e.File
+			}
+		}
+	}
+	if len(s.Files) > 0 {
+		return s.Files[0]
+	}
+	return s.Path
+}
+
+// listHolds reports whether the compact JSON array list holds the JSON
+// string quoted (as %q wrote it in a rule).
+func listHolds(list, quoted string) bool {
+	want, err := strconv.Unquote(quoted)
+	if err != nil {
+		return false
+	}
+	var vals []string
+	return json.Unmarshal([]byte(list), &vals) == nil && slices.Contains(vals, want)
 }
 
 // Provenance returns every value set in the managed files, the system

@@ -223,3 +223,31 @@ func TestMergeProvenanceMarksIgnored(t *testing.T) {
 		t.Errorf("override provenance ignored flags = %v, want %v", got, want)
 	}
 }
+
+// A decision names the file whose rule took it, system or additional.
+func TestRuleSource(t *testing.T) {
+	sys := writeFile(t, `{"deniedTools": ["fs_write"], "requireApproval": ["use_aws"]}`)
+	ov := writeFile(t, `{"deniedTools": ["execute_bash"], "deniedCommands": ["rm -rf *"]}`)
+	s, err := LoadPaths(sys, ov)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rule, want := range map[string]string{
+		`deniedTools "fs_write"`:                                           sys,
+		Blocked(`deniedTools "execute_bash"`):                              ov,
+		Blocked(`deniedCommands "rm -rf *"`):                               ov,
+		`organisation policy requires approval: requireApproval "use_aws"`: sys,
+		Blocked("deniedCommands (the command could not be parsed)"):        sys,
+	} {
+		if got := s.RuleSource(rule); got != want {
+			t.Errorf("RuleSource(%q) = %q, want %q", rule, got, want)
+		}
+	}
+	alone, err := LoadPaths(filepath.Join(t.TempDir(), "absent.json"), ov)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := alone.RuleSource("deniedCommands (x)"); got != ov {
+		t.Errorf("without a system file the fallback source is %q, want %q", got, ov)
+	}
+}
