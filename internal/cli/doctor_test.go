@@ -144,6 +144,23 @@ func TestDoctorManagedLayer(t *testing.T) {
 	}
 }
 
+// With an additional file, q doctor lists both files and marks the values
+// of the additional file that the system file overrules.
+func TestDoctorManagedOverride(t *testing.T) {
+	s := newDoctorSetup(t, "")
+	override := filepath.Join(filepath.Dir(s.managedPath), "override.json")
+	s.write(s.managedPath, "{\n  \"audit\": {\"dir\": \"/var/log/qdev\"}\n}")
+	s.write(override, "{\n  \"deniedTools\": [\"fs_write\"],\n  \"audit\": {\"dir\": \"/tmp/elsewhere\"}\n}")
+	s.env.loadManaged = func() (*managed.Settings, error) { return managed.LoadPaths(s.managedPath, override) }
+	out, _ := s.run()
+	wantLines(t, out,
+		"✔ managed settings: "+s.managedPath+" loaded (1 value)",
+		"✔ managed settings: "+override+" (from $Q_MANAGED_SETTINGS; it can only add restrictions) loaded (2 values)",
+		`deniedTools = ["fs_write"]  (managed `+override+":2)",
+		`audit.dir = "/tmp/elsewhere"  (managed `+override+":3, ignored: the system file sets it)",
+	)
+}
+
 func TestDoctorBrokenFiles(t *testing.T) {
 	s := newDoctorSetup(t, `{"chat.defaultModel": `)
 	s.write(s.managedPath, "{\n  \"deniedTool\": []\n}")
