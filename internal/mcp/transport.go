@@ -91,6 +91,10 @@ func (m *Manager) dial(s *server) (*conn, error) {
 		}
 	}
 	cmd := exec.Command(program, args...)
+	// argv[0] stays the name as configured: multi-call programs (busybox)
+	// choose what to be by it, and the resolved file may be their target.
+	home, _ := lookup("HOME")
+	cmd.Args[0] = expandCommand(s.cfg.Command, home, lookup)
 	cmd.Env = env
 	cmd.Dir = m.opts.Dir
 	cmd.Stderr = s.stderr
