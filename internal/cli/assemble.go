@@ -37,7 +37,8 @@ func (s *setup) applyAgent(ctx context.Context, cfg *agentcfg.Agent) {
 		// every tool against disableTrustAll (newSetup refuses those for the
 		// first agent), fail here; nothing may run unasked then.
 		s.warn("permissions: %v; every tool call will ask", err)
-		checker, _, _ = permission.New(permission.Config{Cwd: "/", Home: s.home}, permission.Options{TrustToolsSet: true})
+		fallback := permission.Config{Cwd: "/", Home: s.home, DisableTrustAll: s.permConfig(cfg).DisableTrustAll}
+		checker, _, _ = permission.New(fallback, permission.Options{TrustToolsSet: true})
 	}
 	for _, w := range warnings {
 		s.warn("%s", w)
