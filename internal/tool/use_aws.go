@@ -45,17 +45,6 @@ const useAWSSchema = `{
   "required": ["region", "service_name", "operation_name", "label"]
 }`
 
-// globalAWSOptions may not be passed as parameters: they would override
-// the region and profile the permission layer judged, or the TLS checks,
-// from behind its back, and --debug logs the signed request headers (with
-// the session token) to the stderr the model reads. --endpoint-url is
-// allowed, as in the Q CLI, for LocalStack and moto: the policy judges the
-// operation whatever endpoint serves it, and the audit record holds the
-// parameter.
-var globalAWSOptions = map[string]bool{
-	"region": true, "profile": true, "ca-bundle": true, "no-verify-ssl": true, "debug": true,
-}
-
 // UseAWS is the use_aws tool: it runs one AWS CLI operation with the
 // external `aws` program.
 type UseAWS struct {
@@ -111,6 +100,9 @@ func (t UseAWS) Prepare(env *Env, input json.RawMessage) (Invocation, error) {
 	if err != nil {
 		return nil, fmt.Errorf("use_aws: %v", err)
 	}
+	if err := inlineParamFiles(params, workDir(env)); err != nil {
+		return nil, err
+	}
 	flags, err := awsFlags(params)
 	if err != nil {
 		return nil, err
@@ -126,36 +118,6 @@ func (t UseAWS) Prepare(env *Env, input json.RawMessage) (Invocation, error) {
 		timeout = DefaultCommandTimeout
 	}
 	return &awsCall{env: env, in: in, params: params, args: args, timeout: timeout}, nil
-}
-
-// awsFlags turns the parameters, keyed by CLI option (as
-// awsaction.ParamsFromJSON gives them), into CLI arguments sorted by option
-// so the command line is deterministic: "--flag value", or a bare "--flag"
-// for an empty value (a boolean switch).
-func awsFlags(params map[string]string) ([]string, error) {
-	names := make([]string, 0, len(params))
-	for name := range params {
-		if globalAWSOptions[name] {
-			return nil, fmt.Errorf("use_aws: parameter %q is a global AWS CLI option that use_aws does not pass; use the region and profile_name fields for those", name)
-		}
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	var args []string
-	for _, name := range names {
-		flag, value := "--"+name, params[name]
-		switch {
-		case value == "":
-			args = append(args, flag)
-		case strings.HasPrefix(value, "-"):
-			// A value that looks like a flag must be attached, or the
-			// CLI's parser takes it for one.
-			args = append(args, flag+"="+value)
-		default:
-			args = append(args, flag, value)
-		}
-	}
-	return args, nil
 }
 
 type awsCall struct {

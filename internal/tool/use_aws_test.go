@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -165,5 +166,33 @@ func TestUseAWSAccessIsWhatRuns(t *testing.T) {
 	wantArgs := []string{"--region", "us-east-1", "s3api", "get-object", "--bucket", "b", "--endpoint-url", "http://127.0.0.1:4566", "--key", "k", "--out-file=-o"}
 	if !reflect.DeepEqual(args, wantArgs) {
 		t.Errorf("args %q, want %q", args, wantArgs)
+	}
+}
+
+// A file:// value is judged and sent as the file's text, never as its
+// name: the guard would otherwise judge "file://b.txt" as the bucket while
+// the CLI read another bucket from the file.
+func TestUseAWSParamFiles(t *testing.T) {
+	env := testEnv(t)
+	if err := os.WriteFile(filepath.Join(env.Cwd, "bucket.txt"), []byte("secret-bucket"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inv := prepare(t, UseAWS{}, env, `{"service_name":"s3api","operation_name":"get-object","region":"us-east-1","label":"x",
+		"parameters":{"Bucket":"file://bucket.txt","Key":"k"}}`)
+	judged, err := awsaction.ParamsFromJSON(inv.Access().AWSParameters)
+	if err != nil || judged["bucket"] != "secret-bucket" {
+		t.Errorf("judged %q, %v; want the file's text as the bucket", judged, err)
+	}
+	if args := inv.(*awsCall).Args(); !slices.Contains(args, "secret-bucket") || slices.ContainsFunc(args, func(a string) bool { return strings.Contains(a, "file://") }) {
+		t.Errorf("args %q, want the file's text inline", args)
+	}
+	for _, tc := range []struct{ params, want string }{
+		{`{"Payload":"fileb://x.bin"}`, "fileb:// values are not supported"},
+		{`{"Bucket":"file://missing.txt"}`, "missing.txt"},
+		{`{"cli_input_json":"{\"Bucket\":\"secret\"}"}`, `"cli-input-json" is not supported`},
+		{`{"CliInputYaml":"Bucket: secret"}`, `"cli-input-yaml" is not supported`},
+	} {
+		input := `{"service_name":"s3api","operation_name":"get-object","region":"us-east-1","label":"x","parameters":` + tc.params + `}`
+		mustContain(t, prepareErr(t, UseAWS{}, env, input), tc.want)
 	}
 }
