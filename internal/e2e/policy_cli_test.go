@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/qdev/qdev/internal/awstest"
 )
 
 // q WORD is an unknown command with status 2 and one line; nothing reaches
@@ -40,5 +42,35 @@ func TestManagedOverrideFailsClosed(t *testing.T) {
 	r = e.run("", "--model", "openai/m", "--trust-tools=fs_write,execute_bash,use_aws", "--no-interactive", "hi")
 	if r.code != 1 || !strings.Contains(r.stderr, "disableTrustAll") {
 		t.Errorf("--trust-tools listing every tool: %+v", r)
+	}
+}
+
+// use_aws passes endpoint-url through (LocalStack and moto users need it),
+// whatever its spelling, and the audit record keeps it.
+func TestUseAWSEndpointURL(t *testing.T) {
+	m := awstest.StartMoto(t)
+	e := newEnv(t)
+	for _, kv := range m.Environ(nil) {
+		if k, v, _ := strings.Cut(kv, "="); k != "AWS_ENDPOINT_URL" {
+			e.vars[k] = v
+		}
+	}
+	s := e.openai(
+		toolTurn(tc("c1", "use_aws", `{"service_name":"s3api","operation_name":"create-bucket","region":"us-east-1","label":"x",
+			"parameters":{"Bucket":"qdev-endpoint","endpoint_url":"`+m.URL+`"}}`)),
+		text("made"),
+	)
+	if r := e.run("", "--model", "openai/m", "--no-interactive", "--trust-all-tools", "make it"); r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	if got, _ := lastToolResult(t, s, 1); strings.Contains(got, "rror") {
+		t.Fatalf("create-bucket through --endpoint-url: %q", got)
+	}
+	if len(m.UserAgents()) == 0 {
+		t.Fatal("the call did not reach the endpoint given as a parameter")
+	}
+	r := e.run("", "audit", "lookup", "--format", "json")
+	if r.code != 0 || !strings.Contains(r.stdout, "endpoint_url") || !strings.Contains(r.stdout, m.URL) {
+		t.Fatalf("audit record lacks the endpoint: %+v", r)
 	}
 }
