@@ -36,7 +36,11 @@ func initialSession(cfg Config, opts Options) (session, []string, error) {
 	for _, p := range cfg.AllowedTools {
 		e := entry{pattern: p, from: fromConfig}
 		if err := s.refuseEvery(cfg, e); err != nil {
-			warns = append(warns, fmt.Sprintf("%s is ignored (those calls ask): %v", e.rule(), err))
+			where := ""
+			if cfg.Source != "" {
+				where = " in " + cfg.Source
+			}
+			warns = append(warns, fmt.Sprintf("%s%s is ignored (those calls ask): %v", e.rule(), where, err))
 			continue
 		}
 		s.entries = append(s.entries, e)
