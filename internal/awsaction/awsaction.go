@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 )
@@ -138,36 +139,64 @@ var operationOverrides = map[string][]string{
 	"logs tail":                     {"FilterLogEvents"},
 }
 
-// ParamsFromJSON converts a use_aws "parameters" object to Call.Params:
+// ParamsFromJSON converts a use_aws "parameters" object to Call.Params,
+// keyed by the CLI option each key names (OptionName: "BucketName",
+// "bucket_name", "bucketName" and "--bucket-name" all give "bucket-name"):
 // strings as they are, other JSON values as compact JSON text, null as a
-// switch.
+// switch. Two keys naming the same option are an error naming both, for
+// the CLI would take one of them and a judge might read the other.
 func ParamsFromJSON(raw map[string]json.RawMessage) (map[string]string, error) {
 	out := make(map[string]string, len(raw))
+	from := make(map[string]string, len(raw))
 	names := make([]string, 0, len(raw))
 	for k := range raw {
 		names = append(names, k)
 	}
 	sort.Strings(names)
 	for _, k := range names {
+		opt, err := OptionName(k)
+		if err != nil {
+			return nil, err
+		}
+		if first, dup := from[opt]; dup {
+			return nil, fmt.Errorf("parameters %q and %q both set the option --%s; send it once", first, k, opt)
+		}
+		from[opt] = k
 		v := bytes.TrimSpace(raw[k])
 		switch {
 		case len(v) == 0 || bytes.Equal(v, []byte("null")):
-			out[k] = ""
+			out[opt] = ""
 		case v[0] == '"':
 			var s string
 			if err := json.Unmarshal(v, &s); err != nil {
-				return nil, fmt.Errorf("awsaction: parameter %q: %v", k, err)
+				return nil, fmt.Errorf("parameter %q: %v", k, err)
 			}
-			out[k] = s
+			out[opt] = s
 		default:
 			var b bytes.Buffer
 			if err := json.Compact(&b, v); err != nil {
-				return nil, fmt.Errorf("awsaction: parameter %q: %v", k, err)
+				return nil, fmt.Errorf("parameter %q: %v", k, err)
 			}
-			out[k] = b.String()
+			out[opt] = b.String()
 		}
 	}
 	return out, nil
+}
+
+// optionSyntax is an AWS CLI option name without its dashes.
+var optionSyntax = regexp.MustCompile(`\A[a-z0-9]+(-[a-z0-9]+)*\z`)
+
+// OptionName returns the AWS CLI option, without its leading dashes, that
+// a parameter key names, normalised as the CLI derives its option names
+// from the API's member names: "TableName", "table_name", "tableName",
+// "table-name" and "--table-name" are all "table-name". A key that gives
+// no valid option name ("", "--", "a=b", "x y\n") is an error.
+func OptionName(key string) (string, error) {
+	name := kebab(strings.TrimLeft(key, "-"))
+	if !optionSyntax.MatchString(name) {
+		return "", fmt.Errorf("parameter name %q is not an AWS CLI option name", key)
+	}
+	return name, nil
 }
 
 // normalizeParams keys the parameters by kebab-case name.
@@ -179,26 +208,35 @@ func normalizeParams(in map[string]string) map[string]string {
 	return out
 }
 
-// kebab converts "CopySource", "copy_source" or "copy-source" to
-// "copy-source", splitting before an upper-case letter that follows a
-// lower-case letter or digit, or that starts a word after an acronym
-// ("DBInstance" → "db-instance").
+// kebab converts a name to the CLI's spelling the way botocore's xform_name
+// does: "CopySource", "copy_source", "copySource" and "copy-source" are
+// "copy-source"; a new word starts at an upper-case letter after a
+// lower-case letter or digit, or at one that starts a word after an
+// acronym ("DBInstanceId" → "db-instance-id"). Digits are not word
+// boundaries ("Ipv6CidrBlock" → "ipv6-cidr-block"), and runs of
+// separators collapse into one dash.
 func kebab(s string) string {
-	var b strings.Builder
 	r := []rune(s)
+	var b strings.Builder
 	isUpper := func(c rune) bool { return c >= 'A' && c <= 'Z' }
 	isLower := func(c rune) bool { return c >= 'a' && c <= 'z' }
 	isDigit := func(c rune) bool { return c >= '0' && c <= '9' }
 	for i, c := range r {
-		if c == '_' || c == ' ' {
+		if c == '_' || c == ' ' || c == '-' {
 			c = '-'
+		} else if isUpper(c) && i > 0 {
+			prev := r[i-1]
+			nextLower := i+1 < len(r) && isLower(r[i+1])
+			if isLower(prev) || isDigit(prev) || (isUpper(prev) && nextLower) {
+				b.WriteByte('-')
+			}
 		}
-		if isUpper(c) && i > 0 && (isLower(r[i-1]) || isDigit(r[i-1]) || (isUpper(r[i-1]) && i+1 < len(r) && isLower(r[i+1]))) {
-			b.WriteByte('-')
+		if c == '-' && (b.Len() == 0 || strings.HasSuffix(b.String(), "-")) {
+			continue
 		}
 		b.WriteRune(c)
 	}
-	return strings.ToLower(b.String())
+	return strings.ToLower(strings.TrimSuffix(b.String(), "-"))
 }
 
 // partition is the ARN partition of a region.

@@ -3,6 +3,7 @@ package awsaction
 import (
 	"encoding/json"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -111,11 +112,58 @@ func TestParamsFromJSON(t *testing.T) {
 	raw := map[string]json.RawMessage{"Bucket": json.RawMessage(`"b"`), "max-items": json.RawMessage(`5`),
 		"dry-run": json.RawMessage(`null`), "filters": json.RawMessage(`[ {"Name": "x"} ]`)}
 	got, err := ParamsFromJSON(raw)
-	want := map[string]string{"Bucket": "b", "max-items": "5", "dry-run": "", "filters": `[{"Name":"x"}]`}
+	want := map[string]string{"bucket": "b", "max-items": "5", "dry-run": "", "filters": `[{"Name":"x"}]`}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("ParamsFromJSON = %v, %v; want %v", got, err, want)
 	}
 	if _, err := ParamsFromJSON(map[string]json.RawMessage{"x": json.RawMessage(`"unterminated`)}); err == nil {
 		t.Error("bad JSON must fail")
+	}
+}
+
+// Every spelling of an option reaches the same CLI option; two spellings
+// in one call are an error naming both, never judged on one and run with
+// the other.
+func TestParamsFromJSONSpellings(t *testing.T) {
+	spellings := []string{"BucketName", "bucket_name", "bucket-name", "--bucket-name", "bucketName", "-bucket-name", "BUCKET_NAME", "bucket__name"}
+	for _, k := range spellings {
+		got, err := ParamsFromJSON(map[string]json.RawMessage{k: json.RawMessage(`"b"`)})
+		if err != nil || len(got) != 1 || got["bucket-name"] != "b" {
+			t.Errorf("%q: %v, %v; want bucket-name", k, got, err)
+		}
+	}
+	for i, a := range spellings {
+		for _, b := range spellings[i+1:] {
+			_, err := ParamsFromJSON(map[string]json.RawMessage{a: json.RawMessage(`"allowed"`), b: json.RawMessage(`"other"`)})
+			if err == nil || !strings.Contains(err.Error(), strconv.Quote(a)) || !strings.Contains(err.Error(), strconv.Quote(b)) ||
+				!strings.Contains(err.Error(), "--bucket-name") {
+				t.Errorf("%q and %q: err %v, want one naming both", a, b, err)
+			}
+		}
+	}
+	for _, bad := range []string{"", "--", "a=b", "x y\n", "é", "a/b"} {
+		if _, err := ParamsFromJSON(map[string]json.RawMessage{bad: json.RawMessage(`"v"`)}); err == nil {
+			t.Errorf("key %q accepted", bad)
+		}
+	}
+}
+
+func TestOptionName(t *testing.T) {
+	for in, want := range map[string]string{
+		"TableName":              "table-name",
+		"table-name":             "table-name",
+		"KeyConditionExpression": "key-condition-expression",
+		"DBInstanceIdentifier":   "db-instance-identifier",
+		"SSEKMSKeyId":            "ssekms-key-id",
+		"Ipv6CidrBlock":          "ipv6-cidr-block",
+		"max_items":              "max-items",
+		"--no-paginate":          "no-paginate",
+		"bucket":                 "bucket",
+		"S3Key":                  "s3-key",
+		"endpointUrl":            "endpoint-url",
+	} {
+		if got, err := OptionName(in); got != want || err != nil {
+			t.Errorf("OptionName(%q) = %q, %v; want %q", in, got, err, want)
+		}
 	}
 }

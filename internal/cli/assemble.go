@@ -20,16 +20,25 @@ import (
 	"github.com/qdev/qdev/internal/tool"
 )
 
+// permConfig is the permission configuration of agent cfg.
+func (s *setup) permConfig(cfg *agentcfg.Agent) permission.Config {
+	trustAll, _ := s.managed.TrustAllAllowed()
+	return permission.Config{AllowedTools: cfg.AllowedTools, ToolsSettings: cfg.ToolsSettings,
+		Cwd: s.cwd, Home: s.home, Source: cfg.Path, DisableTrustAll: !trustAll}
+}
+
 // applyAgent makes cfg the active agent: its tools, permissions, MCP
 // servers, hooks, context and prompt replace the previous agent's at once.
 func (s *setup) applyAgent(ctx context.Context, cfg *agentcfg.Agent) {
 	s.cfg = cfg
-	checker, warnings, err := permission.New(permission.Config{AllowedTools: cfg.AllowedTools,
-		ToolsSettings: cfg.ToolsSettings, Cwd: s.cwd, Home: s.home, Source: cfg.Path}, s.popts)
+	checker, warnings, err := permission.New(s.permConfig(cfg), s.popts)
 	if err != nil {
-		// Only an unusable working directory fails here; nothing may run then.
+		// An unusable working directory, or launch flags that would trust
+		// every tool against disableTrustAll (newSetup refuses those for the
+		// first agent), fail here; nothing may run unasked then.
 		s.warn("permissions: %v; every tool call will ask", err)
-		checker, _, _ = permission.New(permission.Config{Cwd: "/", Home: s.home}, permission.Options{TrustToolsSet: true})
+		fallback := permission.Config{Cwd: "/", Home: s.home, DisableTrustAll: s.permConfig(cfg).DisableTrustAll}
+		checker, _, _ = permission.New(fallback, permission.Options{TrustToolsSet: true})
 	}
 	for _, w := range warnings {
 		s.warn("%s", w)
@@ -103,7 +112,18 @@ func (s *setup) startMCP(ctx context.Context, cfg *agentcfg.Agent) *mcp.Manager 
 	}
 	allowed := servers[:0]
 	for _, sc := range servers {
-		if ok, rule := s.managed.MCPServerAllowed(sc.Name, sc.Command, sc.URL); !ok {
+		if sc.Type == mcp.TypeStdio {
+			// Judge and run the file the command resolves to, not its name.
+			// Without an allow-list, a command that does not resolve is left
+			// to fail at start, where /mcp shows the error.
+			resolved, err := mcp.ResolveCommand(sc, s.env.Environ, s.cwd)
+			if err != nil && s.managed != nil && s.managed.AllowedMCPServers != nil {
+				s.warn("MCP server %s not started: %v", sc.Name, err)
+				continue
+			}
+			sc.Resolved = resolved
+		}
+		if ok, rule := s.managed.MCPServerAllowed(sc.Name, sc.Resolved, sc.URL); !ok {
 			s.warn("MCP server %s not started: %s", sc.Name, managed.Blocked(rule))
 			continue
 		}

@@ -86,21 +86,29 @@ func checkSettings(r *doctorReport) *settings.Settings {
 // broken.
 func checkManaged(r *doctorReport, env *doctorEnv) *managed.Settings {
 	const sec = "Managed settings (organisation policy)"
-	path := managed.Path()
-	from := ""
-	if os.Getenv(managed.EnvPath) != "" {
-		from = " (from $" + managed.EnvPath + ")"
-	}
 	ms, err := env.loadManaged()
 	switch {
 	case err != nil:
 		r.add(sec, "managed settings", statusError, "%v; q refuses to run until this is fixed", err)
 		return nil
 	case !ms.Present:
-		r.add(sec, "managed settings", statusInfo, "%s%s absent: no organisation policy", path, from)
+		r.add(sec, "managed settings", statusInfo, "%s absent: no organisation policy", ms.Path)
 		return ms
+	case len(ms.Files) > 0 && ms.Files[0] != ms.Path:
+		r.add(sec, "managed settings", statusInfo, "%s absent: no system policy", ms.Path)
 	}
-	r.add(sec, "managed settings", statusOK, "%s%s loaded (%s)", ms.Path, from, plural(len(ms.Provenance()), "value"))
+	for _, f := range ms.Files {
+		from, n := "", 0
+		if f != ms.Path {
+			from = " (from $" + managed.EnvPath + "; it can only add restrictions)"
+		}
+		for _, e := range ms.Provenance() {
+			if e.File == f {
+				n++
+			}
+		}
+		r.add(sec, "managed settings", statusOK, "%s%s loaded (%s)", f, from, plural(n, "value"))
+	}
 	if ms.Audit.Dir != "" {
 		status, msg := dirState(ms.Audit.Dir)
 		if status != statusOK {
@@ -114,7 +122,11 @@ func checkManaged(r *doctorReport, env *doctorEnv) *managed.Settings {
 // addConfig lists the effective configuration, highest layer first.
 func addConfig(r *doctorReport, env *doctorEnv, st *settings.Settings, ms *managed.Settings) {
 	for _, e := range ms.Provenance() {
-		r.Config = append(r.Config, configValue{Key: e.Key, Value: e.Value, Layer: "managed", Source: fmt.Sprintf("%s:%d", e.File, e.Line)})
+		src := fmt.Sprintf("%s:%d", e.File, e.Line)
+		if e.Ignored {
+			src += ", ignored: the system file sets it"
+		}
+		r.Config = append(r.Config, configValue{Key: e.Key, Value: e.Value, Layer: "managed", Source: src})
 	}
 	if st == nil {
 		return

@@ -41,7 +41,7 @@ func newDoctorSetup(t *testing.T, settingsJSON string) *doctorSetup {
 		settingsPath: filepath.Join(dir, "config", "qdev", "settings.json"),
 		managedPath:  filepath.Join(dir, "etc", "managed.json"),
 	}
-	t.Setenv(managed.EnvPath, s.managedPath)
+	t.Setenv(managed.EnvPath, "")
 	if settingsJSON != "" {
 		s.write(s.settingsPath, settingsJSON)
 	}
@@ -49,7 +49,7 @@ func newDoctorSetup(t *testing.T, settingsJSON string) *doctorSetup {
 		lookPath:    func(string) (string, error) { return "/usr/bin/aws", nil },
 		awsVersion:  func(string) (string, error) { return "aws-cli/2.15.0 Python/3.11", nil },
 		probe:       func() (int, error) { return 7, nil },
-		loadManaged: managed.Load,
+		loadManaged: func() (*managed.Settings, error) { return managed.LoadPaths(s.managedPath, "") },
 	}
 	return s
 }
@@ -102,7 +102,7 @@ func TestDoctorHealthy(t *testing.T) {
 	wantLines(t, out,
 		"qdev ",
 		"✔ settings file: "+s.settingsPath+" (valid, 1 value)",
-		"• managed settings: "+s.managedPath+" (from $Q_MANAGED_SETTINGS) absent: no organisation policy",
+		"• managed settings: "+s.managedPath+" absent: no organisation policy",
 		"✔ chat.defaultModel: openai/gpt-4.1 (OPENAI_API_KEY is set)",
 		"✔ Landlock: ABI 7 (file writes confined, TCP denial, IPC scoping)",
 		"✔ aws CLI: aws-cli/2.15.0 Python/3.11 (/usr/bin/aws)",
@@ -125,7 +125,7 @@ func TestDoctorManagedLayer(t *testing.T) {
 		t.Errorf("exit %d, want 1 for errors", code)
 	}
 	wantLines(t, out,
-		"✔ managed settings: "+s.managedPath+" (from $Q_MANAGED_SETTINGS) loaded (5 values)",
+		"✔ managed settings: "+s.managedPath+" loaded (5 values)",
 		`✘ chat.defaultModel: openai/gpt-4o: blocked by organisation policy: allowedModels ["bedrock/*"] does not include "openai/gpt-4o"`,
 		"• organisation policy: mode workspace-write, required true, network denied",
 		"✘ Landlock: unavailable (no Landlock in this kernel): commands are refused because the organisation requires the sandbox",
@@ -142,6 +142,23 @@ func TestDoctorManagedLayer(t *testing.T) {
 	if strings.Index(out, "deniedTools =") > strings.Index(out, "chat.defaultModel =") {
 		t.Error("managed values are not listed first")
 	}
+}
+
+// With an additional file, q doctor lists both files and marks the values
+// of the additional file that the system file overrules.
+func TestDoctorManagedOverride(t *testing.T) {
+	s := newDoctorSetup(t, "")
+	override := filepath.Join(filepath.Dir(s.managedPath), "override.json")
+	s.write(s.managedPath, "{\n  \"audit\": {\"dir\": \"/var/log/qdev\"}\n}")
+	s.write(override, "{\n  \"deniedTools\": [\"fs_write\"],\n  \"audit\": {\"dir\": \"/tmp/elsewhere\"}\n}")
+	s.env.loadManaged = func() (*managed.Settings, error) { return managed.LoadPaths(s.managedPath, override) }
+	out, _ := s.run()
+	wantLines(t, out,
+		"✔ managed settings: "+s.managedPath+" loaded (1 value)",
+		"✔ managed settings: "+override+" (from $Q_MANAGED_SETTINGS; it can only add restrictions) loaded (2 values)",
+		`deniedTools = ["fs_write"]  (managed `+override+":2)",
+		`audit.dir = "/tmp/elsewhere"  (managed `+override+":3, ignored: the system file sets it)",
+	)
 }
 
 func TestDoctorBrokenFiles(t *testing.T) {

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -52,6 +54,9 @@ func NewRoot(stdio IO) *cobra.Command {
 		SilenceErrors: true,
 		Args:          cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := unknownCommand(cmd, args); err != nil {
+				return err
+			}
 			chatOpts.trustToolsSet = cmd.Flags().Changed("trust-tools")
 			return runChat(cmd.Context(), chatOpts, args)
 		},
@@ -73,6 +78,32 @@ func NewRoot(stdio IO) *cobra.Command {
 	root.AddCommand(NewCmdPolicy(stdio))
 	root.AddCommand(NewCmdAudit(stdio))
 	return root
+}
+
+// unknownCommand refuses words given to q without a subcommand, as the Q
+// CLI does: `q whoami` is a mistyped or not yet existing command, and must
+// never reach a model as a prompt. Only after chat options (q
+// --no-interactive "question"), which make the intent to chat plain, are
+// the words a prompt; --verbose alone says nothing about intent.
+func unknownCommand(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	chatFlags := cmd.Flags().NFlag()
+	if cmd.Flags().Changed("verbose") {
+		chatFlags--
+	}
+	if chatFlags > 0 {
+		return nil
+	}
+	msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+	if cmd.SuggestionsMinimumDistance <= 0 {
+		cmd.SuggestionsMinimumDistance = 2 // cobra's own default for its messages
+	}
+	if s := cmd.SuggestionsFor(args[0]); len(s) > 0 {
+		msg += fmt.Sprintf(" (did you mean %q?)", s[0])
+	}
+	return &ExitError{Code: 2, Err: fmt.Errorf("%s; to chat, run q chat %s", msg, strconv.Quote(strings.Join(args, " ")))}
 }
 
 func loadSettings() (*settings.Settings, error) {

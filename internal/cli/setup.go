@@ -140,6 +140,11 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 			}
 		}
 	}
+	// Launch flags that would trust every tool against disableTrustAll
+	// stop q here, with the reason, rather than later.
+	if _, _, err := permission.New(s.permConfig(cfg), s.popts); err != nil {
+		return nil, err
+	}
 
 	dataDir := paths.DataDir()
 	// Open creates the data directory (0700) when it is missing.

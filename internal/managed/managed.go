@@ -10,18 +10,26 @@
 package managed
 
 import (
+	"encoding/json"
 	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 )
 
-// DefaultPath is where the managed settings live unless EnvPath says
-// otherwise.
-const DefaultPath = "/etc/qdev/managed.json"
+// systemPath is the administrator's managed settings file. It is a
+// variable only so that packagers and test builds can move it at link time
+// (-ldflags "-X github.com/qdev/qdev/internal/managed.systemPath=/path"); nothing
+// at run time (no environment variable, flag or setting) can change it, so
+// a user cannot point q away from the organisation's policy.
+var systemPath = "/etc/qdev/managed.json"
 
-// EnvPath is the environment variable that overrides DefaultPath; tests and
-// unusual installations use it.
+// EnvPath is the environment variable naming an additional managed settings
+// file, merged on top of the system file: it can only tighten the policy
+// (see Merge). Tests and per-project pilots of a stricter policy use it.
 const EnvPath = "Q_MANAGED_SETTINGS"
 
 // Sandbox modes, the values of "sandbox.mode".
@@ -39,10 +47,13 @@ const (
 // against the folder of the managed file). A nil or zero slice means the
 // key is absent, which never restricts anything.
 type Settings struct {
-	// Path is the managed settings file consulted, present or not.
+	// Path is the system managed settings file, present or not.
 	Path string
-	// Present is false when the file does not exist: no managed layer.
+	// Present is false when no file exists: no managed layer.
 	Present bool
+	// Files are the files that make up the policy, the system file first
+	// then the $Q_MANAGED_SETTINGS file, each only when present.
+	Files []string
 
 	// DeniedTools are tool patterns that are never allowed: built-in names
 	// ("fs_write", "fs_*"), "@builtin/<pattern>", "@server" and
@@ -72,6 +83,10 @@ type Settings struct {
 	Audit Audit
 
 	provenance []Entry
+	// moreModels and moreMCP are further allow-lists, from files merged on
+	// top, that a model or server must satisfy as well (intersection).
+	moreModels [][]string
+	moreMCP    [][]MCPServer
 }
 
 // MCPServer is one allowedMcpServers entry. Name is required; Command and
@@ -127,25 +142,54 @@ type Audit struct {
 	MaxFileBytes int64 `json:"maxFileBytes,omitempty"`
 }
 
-// Path returns the managed settings file in effect: $Q_MANAGED_SETTINGS
-// when set (made absolute), else DefaultPath.
-func Path() string {
-	if p := os.Getenv(EnvPath); p != "" {
-		if abs, err := filepath.Abs(p); err == nil {
-			return abs
-		}
-		return p
+// SystemPath returns the system managed settings file, always consulted.
+func SystemPath() string { return systemPath }
+
+// OverridePath returns the additional file named by $Q_MANAGED_SETTINGS,
+// made absolute, or "" when the variable is unset or empty.
+func OverridePath() string {
+	p := os.Getenv(EnvPath)
+	if p == "" {
+		return ""
 	}
-	return DefaultPath
+	if abs, err := filepath.Abs(p); err == nil {
+		return filepath.Clean(abs)
+	}
+	return p
 }
 
-// Load reads the managed settings at Path. A missing file gives settings
-// with Present false and no restriction. A file that cannot be read, is not
-// valid JSON, has an unknown key or a bad value gives a one-line *FileError
-// naming file:line:col; the caller must then refuse to run.
-func Load() (*Settings, error) { return LoadFile(Path()) }
+// Load reads the policy in effect: the system file, with the file named by
+// $Q_MANAGED_SETTINGS merged on top (LoadPaths). Any error is one line
+// naming the file; the caller must then refuse to run.
+func Load() (*Settings, error) { return LoadPaths(SystemPath(), OverridePath()) }
 
-// LoadFile is Load for the file at path.
+// LoadPaths reads the system file at system (absent means no system
+// policy) and, when override is not "", the override file, which must
+// exist: a policy the user asked for that cannot be read is an error,
+// never "no policy". The result is Merge of the two.
+func LoadPaths(system, override string) (*Settings, error) {
+	sys, err := LoadFile(system)
+	if err != nil {
+		return nil, err
+	}
+	if override == "" || override == sys.Path {
+		return sys, nil
+	}
+	ov, err := LoadFile(override)
+	if err != nil {
+		return nil, err
+	}
+	if !ov.Present {
+		return nil, &FileError{Path: ov.Path, Msg: "does not exist (named by $" + EnvPath + ", which adds a policy file; unset it or create the file)"}
+	}
+	return Merge(sys, ov), nil
+}
+
+// LoadFile reads the one managed settings file at path. A missing file
+// gives settings with Present false and no restriction. A file that cannot
+// be read (including a symbolic link to nothing), is not valid JSON, has an
+// unknown key or a bad value gives a one-line *FileError naming
+// file:line:col.
 func LoadFile(path string) (*Settings, error) {
 	if abs, err := filepath.Abs(path); err == nil {
 		path = abs
@@ -153,6 +197,11 @@ func LoadFile(path string) (*Settings, error) {
 	s := &Settings{Path: path}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
+		if _, lerr := os.Lstat(path); lerr == nil {
+			// Something is there but leads nowhere: the administrator
+			// meant a policy, so do not read it as "none".
+			return nil, &FileError{Path: path, Msg: "cannot read: a symbolic link to a missing file"}
+		}
 		return s, nil
 	}
 	if err != nil {
@@ -163,6 +212,7 @@ func LoadFile(path string) (*Settings, error) {
 		return nil, &FileError{Path: path, Msg: "cannot read: " + err.Error()}
 	}
 	s.Present = true
+	s.Files = []string{path}
 	if err := s.parse(data); err != nil {
 		return nil, err
 	}
@@ -178,9 +228,50 @@ type Entry struct {
 	// File and Line locate the key.
 	File string `json:"file"`
 	Line int    `json:"line"`
+	// Ignored marks a value of the $Q_MANAGED_SETTINGS file that the
+	// system file's own value overrules (see Merge).
+	Ignored bool `json:"ignored,omitempty"`
 }
 
-// Provenance returns every value set in the managed file, in file order.
+// RuleSource returns the managed file that set the rule of a decision
+// (as DenyTool, DenyCommand or ApprovalRule return it, e.g.
+// `deniedTools "fs_write"`, with or without the message prefix): the file
+// whose list holds that pattern, else the first file of the policy, else
+// Path. Decisions and audit records name it.
+func (s *Settings) RuleSource(rule string) string {
+	if s == nil {
+		return ""
+	}
+	rule = strings.TrimPrefix(rule, BlockedPrefix)
+	if _, r, ok := strings.Cut(rule, ": "); ok && !strings.Contains(rule[:len(rule)-len(r)], `"`) {
+		rule = r
+	}
+	if key, pattern, ok := strings.Cut(rule, " "); ok {
+		for _, e := range s.provenance {
+			if e.Key == key && listHolds(e.Value, pattern) {
+				return e.File
+			}
+		}
+	}
+	if len(s.Files) > 0 {
+		return s.Files[0]
+	}
+	return s.Path
+}
+
+// listHolds reports whether the compact JSON array list holds the JSON
+// string quoted (as %q wrote it in a rule).
+func listHolds(list, quoted string) bool {
+	want, err := strconv.Unquote(quoted)
+	if err != nil {
+		return false
+	}
+	var vals []string
+	return json.Unmarshal([]byte(list), &vals) == nil && slices.Contains(vals, want)
+}
+
+// Provenance returns every value set in the managed files, the system
+// file's first, each in file order.
 // Arrays are one entry each; objects are split into their keys.
 func (s *Settings) Provenance() []Entry {
 	if s == nil {

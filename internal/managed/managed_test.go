@@ -46,6 +46,7 @@ func TestLoadExample(t *testing.T) {
 	want := &Settings{
 		Path:              p,
 		Present:           true,
+		Files:             []string{p},
 		DeniedTools:       []string{"fs_write", "@github/push_files"},
 		DeniedCommands:    []string{"rm -rf *", "terraform apply*"},
 		RequireApproval:   []string{"execute_bash", "use_aws"},
@@ -101,11 +102,7 @@ func TestLoadExample(t *testing.T) {
 
 func TestLoadMissingAndEnv(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "none.json")
-	t.Setenv(EnvPath, missing)
-	if Path() != missing {
-		t.Fatalf("Path() = %q, want %q", Path(), missing)
-	}
-	s, err := Load()
+	s, err := LoadPaths(missing, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,9 +112,64 @@ func TestLoadMissingAndEnv(t *testing.T) {
 	if _, denied := s.DenyTool("fs_write", ""); denied {
 		t.Error("no managed layer denied a tool")
 	}
+
+	t.Setenv(EnvPath, "rel.json")
+	if p := OverridePath(); !filepath.IsAbs(p) || filepath.Base(p) != "rel.json" {
+		t.Errorf("OverridePath() = %q", p)
+	}
 	t.Setenv(EnvPath, "")
-	if Path() != DefaultPath {
-		t.Errorf("Path() without env = %q", Path())
+	if OverridePath() != "" {
+		t.Errorf("OverridePath() without env = %q", OverridePath())
+	}
+	if SystemPath() != "/etc/qdev/managed.json" {
+		t.Errorf("SystemPath() = %q", SystemPath())
+	}
+}
+
+// The override can never mean "no policy": a missing override file is an
+// error, not an absent layer, and the system file is loaded regardless.
+func TestOverrideCannotRemovePolicy(t *testing.T) {
+	sys := writeFile(t, `{"deniedTools": ["fs_write"], "disableTrustAll": true}`)
+	dir := t.TempDir()
+	for name, override := range map[string]string{
+		"missing":   filepath.Join(dir, "none.json"),
+		"directory": dir,
+	} {
+		if _, err := LoadPaths(sys, override); err == nil || !strings.Contains(err.Error(), override) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s override: err %v, want a one-line error naming %s", name, err, override)
+		}
+	}
+	empty := filepath.Join(dir, "empty.json")
+	if err := os.WriteFile(empty, []byte("{}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := LoadPaths(sys, empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, denied := s.DenyTool("fs_write", ""); !denied || !s.DisableTrustAll {
+		t.Errorf("an empty override dropped the system policy: %+v", s)
+	}
+	if want := []string{sys, empty}; !reflect.DeepEqual(s.Files, want) {
+		t.Errorf("Files = %q, want %q", s.Files, want)
+	}
+	// Without a system file the override alone is the policy.
+	s, err = LoadPaths(filepath.Join(dir, "no-system.json"), sys)
+	if err != nil || !s.Present {
+		t.Fatalf("override alone: %+v, %v", s, err)
+	}
+	if _, denied := s.DenyTool("fs_write", ""); !denied {
+		t.Error("the override alone is not the policy")
+	}
+}
+
+func TestLoadDanglingSymlink(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "managed.json")
+	if err := os.Symlink(filepath.Join(filepath.Dir(p), "gone.json"), p); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadFile(p); err == nil || !strings.Contains(err.Error(), p) {
+		t.Errorf("dangling symlink: err %v, want an error naming %s", err, p)
 	}
 }
 

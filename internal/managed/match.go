@@ -3,6 +3,7 @@ package managed
 import (
 	"fmt"
 	"path"
+	"slices"
 	"strings"
 )
 
@@ -150,45 +151,63 @@ func (s *Settings) ModelAllowed(ref string) (allowed bool, rule string) {
 	if s == nil || s.AllowedModels == nil {
 		return true, ""
 	}
-	for _, p := range s.AllowedModels {
-		if globMatch(p, ref) {
-			return true, fmt.Sprintf("allowedModels %q", p)
+	for _, list := range append([][]string{s.AllowedModels}, s.moreModels...) {
+		rule = ""
+		for _, p := range list {
+			if globMatch(p, ref) {
+				rule = fmt.Sprintf("allowedModels %q", p)
+				break
+			}
+		}
+		if rule == "" {
+			return false, fmt.Sprintf("allowedModels %s does not include %q", quoteList(list), ref)
 		}
 	}
-	return false, fmt.Sprintf("allowedModels %s does not include %q", quoteList(s.AllowedModels), ref)
+	return true, rule
 }
 
 // MCPServerAllowed reports whether an MCP server may start: name is its
-// configured name, command the program of a stdio server (as configured,
-// not resolved), url the endpoint of an HTTP server. When
+// configured name, command the resolved program of a stdio server (the
+// absolute path, symbolic links resolved, that will run: see
+// mcp.ResolveCommand), url the endpoint of an HTTP server. When
 // allowedMcpServers is absent every server is allowed and rule is empty.
 // An entry matches when its name pattern matches and its command or url
 // pattern, if any, matches the server's (a stdio server never matches an
-// entry with a url, and the reverse). Arguments are not checked.
+// entry with a url, and the reverse); see commandMatches for command
+// patterns. Arguments are not checked. When several files set
+// allowedMcpServers, each must have a matching entry.
 func (s *Settings) MCPServerAllowed(name, command, url string) (allowed bool, rule string) {
 	if s == nil || s.AllowedMCPServers == nil {
 		return true, ""
 	}
-	for i, e := range s.AllowedMCPServers {
-		if !globMatch(e.Name, name) {
-			continue
+	for _, list := range append([][]MCPServer{s.AllowedMCPServers}, s.moreMCP...) {
+		i := slices.IndexFunc(list, func(e MCPServer) bool { return e.matches(name, command, url) })
+		if i < 0 {
+			what := fmt.Sprintf("%q", name)
+			switch {
+			case command != "":
+				what += fmt.Sprintf(" (command %q)", command)
+			case url != "":
+				what += fmt.Sprintf(" (url %q)", url)
+			}
+			return false, "allowedMcpServers has no entry for MCP server " + what
 		}
-		if e.Command != "" && (command == "" || !globMatch(e.Command, command)) {
-			continue
-		}
-		if e.URL != "" && (url == "" || !globMatch(e.URL, url)) {
-			continue
-		}
-		return true, fmt.Sprintf("allowedMcpServers[%d]", i)
+		rule = fmt.Sprintf("allowedMcpServers[%d]", i)
 	}
-	what := fmt.Sprintf("%q", name)
+	return true, rule
+}
+
+// matches reports whether the entry allows the server.
+func (e MCPServer) matches(name, command, url string) bool {
 	switch {
-	case command != "":
-		what += fmt.Sprintf(" (command %q)", command)
-	case url != "":
-		what += fmt.Sprintf(" (url %q)", url)
+	case !globMatch(e.Name, name):
+		return false
+	case e.Command != "" && !commandMatches(e.Command, command):
+		return false
+	case e.URL != "" && (url == "" || !globMatch(e.URL, url)):
+		return false
 	}
-	return false, "allowedMcpServers has no entry for MCP server " + what
+	return true
 }
 
 // TrustAllAllowed reports whether trusting every tool at once is allowed,

@@ -1,6 +1,8 @@
 package managed
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -130,25 +132,54 @@ func TestModelAllowed(t *testing.T) {
 	}
 }
 
+// exe writes an executable file at path and returns path with symbolic
+// links resolved, as mcp.ResolveCommand gives commands.
+func exe(t *testing.T, path string) string {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return real
+}
+
 func TestMCPServerAllowed(t *testing.T) {
+	dir := t.TempDir()
+	uvx := exe(t, filepath.Join(dir, "bin", "uvx"))
+	evil := exe(t, filepath.Join(dir, "evil", "uvx"))
+	link := filepath.Join(dir, "link", "uvx")
+	if err := os.MkdirAll(filepath.Dir(link), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(uvx, link); err != nil {
+		t.Fatal(err)
+	}
 	s := &Settings{AllowedMCPServers: []MCPServer{
-		{Name: "git", Command: "uvx"},
+		{Name: "git", Command: link},
 		{Name: "docs-*", URL: "https://mcp.example.com/*"},
 		{Name: "fs"},
+		{Name: "tools", Command: filepath.Join(dir, "bin", "*")},
 	}}
 	tests := []struct {
 		name, command, url string
 		ok                 bool
 		rule               string
 	}{
-		{"git", "uvx", "", true, "allowedMcpServers[0]"},
-		{"git", "/tmp/uvx", "", false, `allowedMcpServers has no entry for MCP server "git" (command "/tmp/uvx")`},
-		{"git", "npx", "", false, `allowedMcpServers has no entry for MCP server "git" (command "npx")`},
+		{"git", uvx, "", true, "allowedMcpServers[0]"},
+		{"git", evil, "", false, `allowedMcpServers has no entry for MCP server "git" (command "` + evil + `")`},
+		{"git", "uvx", "", false, `allowedMcpServers has no entry for MCP server "git" (command "uvx")`},
 		{"git", "", "https://x", false, `allowedMcpServers has no entry for MCP server "git" (url "https://x")`},
 		{"docs-aws", "", "https://mcp.example.com/aws", true, "allowedMcpServers[1]"},
-		{"docs-aws", "uvx", "", false, `allowedMcpServers has no entry for MCP server "docs-aws" (command "uvx")`},
+		{"docs-aws", uvx, "", false, `allowedMcpServers has no entry for MCP server "docs-aws" (command "` + uvx + `")`},
 		{"fs", "anything", "", true, "allowedMcpServers[2]"},
-		{"other", "uvx", "", false, `allowedMcpServers has no entry for MCP server "other" (command "uvx")`},
+		{"tools", uvx, "", true, "allowedMcpServers[3]"},
+		{"tools", evil, "", false, `allowedMcpServers has no entry for MCP server "tools" (command "` + evil + `")`},
 	}
 	for _, tt := range tests {
 		ok, rule := s.MCPServerAllowed(tt.name, tt.command, tt.url)
@@ -158,6 +189,33 @@ func TestMCPServerAllowed(t *testing.T) {
 	}
 	if ok, _ := (*Settings)(nil).MCPServerAllowed("x", "y", ""); !ok {
 		t.Error("no managed layer refused an MCP server")
+	}
+}
+
+// A bare program name in a pattern means what the system's PATH finds,
+// never a file of the same name elsewhere.
+func TestMCPCommandBareName(t *testing.T) {
+	var sh string
+	for _, d := range filepath.SplitList(SystemPATH) {
+		if isExecutable(filepath.Join(d, "sh")) {
+			sh, _ = filepath.EvalSymlinks(filepath.Join(d, "sh"))
+			break
+		}
+	}
+	if sh == "" {
+		t.Skip("no sh on the system PATH")
+	}
+	shadow := exe(t, filepath.Join(t.TempDir(), "sh"))
+	s := &Settings{AllowedMCPServers: []MCPServer{{Name: "*", Command: "sh"}}}
+	if ok, rule := s.MCPServerAllowed("a", sh, ""); !ok {
+		t.Errorf("the system's sh (%s) refused: %s", sh, rule)
+	}
+	if ok, _ := s.MCPServerAllowed("a", shadow, ""); ok {
+		t.Errorf("a program named sh outside the system PATH (%s) was allowed", shadow)
+	}
+	s.AllowedMCPServers[0].Command = "s[h]"
+	if ok, _ := s.MCPServerAllowed("a", shadow, ""); ok {
+		t.Error("a bare glob allowed a program outside the system PATH")
 	}
 }
 

@@ -45,6 +45,9 @@ type ServerConfig struct {
 	Disabled bool
 	// Source names where the entry came from: a file path or "agent".
 	Source string
+	// Resolved, when set, is the absolute program (ResolveCommand) that
+	// the managed allow-list judged: the server runs exactly that file.
+	Resolved string
 }
 
 // knownKeys are the entry attributes the Q CLI understands; anything else

@@ -86,22 +86,3 @@ func childEnv(base []string, env map[string]string, lookup func(string) (string,
 	}
 	return out
 }
-
-// lookPath finds file on the PATH of environ (not of this process, which may
-// differ from what the server is given).
-func lookPath(file string, environ []string) string {
-	if strings.Contains(file, "/") {
-		return file
-	}
-	path, _ := lookupIn(environ)("PATH")
-	for _, dir := range filepath.SplitList(path) {
-		if dir == "" {
-			dir = "."
-		}
-		p := filepath.Join(dir, file)
-		if fi, err := os.Stat(p); err == nil && fi.Mode().IsRegular() && fi.Mode().Perm()&0o111 != 0 {
-			return p
-		}
-	}
-	return file
-}

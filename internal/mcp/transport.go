@@ -77,12 +77,24 @@ func (m *Manager) dial(s *server) (*conn, error) {
 	}
 	lookup := lookupIn(m.opts.Environ)
 	env := childEnv(m.opts.Environ, s.cfg.Env, lookup)
-	home, _ := lookup("HOME")
 	args := make([]string, len(s.cfg.Args))
 	for i, a := range s.cfg.Args {
 		args[i] = expandRefs(a, lookup)
 	}
-	cmd := exec.Command(lookPath(expandCommand(s.cfg.Command, home, lookup), env), args...)
+	// The program pinned when the server was allowed runs, whatever the
+	// PATH or the files say by now.
+	program := s.cfg.Resolved
+	if program == "" {
+		var err error
+		if program, err = ResolveCommand(s.cfg, m.opts.Environ, m.opts.Dir); err != nil {
+			return nil, err
+		}
+	}
+	cmd := exec.Command(program, args...)
+	// argv[0] stays the name as configured: multi-call programs (busybox)
+	// choose what to be by it, and the resolved file may be their target.
+	home, _ := lookup("HOME")
+	cmd.Args[0] = expandCommand(s.cfg.Command, home, lookup)
 	cmd.Env = env
 	cmd.Dir = m.opts.Dir
 	cmd.Stderr = s.stderr

@@ -27,6 +27,10 @@ type Config struct {
 	// Source is the agent file the settings come from, named in the
 	// decisions its rules reach; empty for the built-in agent.
 	Source string
+	// DisableTrustAll is the organisation's disableTrustAll: no grant may
+	// trust every tool, neither trust-all nor patterns and names that
+	// together cover every tool that writes, runs commands or calls AWS.
+	DisableTrustAll bool
 }
 
 // Options are the launch flags that change trust.
@@ -70,7 +74,8 @@ type Checker struct {
 // returned as warnings, one line each, and the affected rules behave as the
 // original does (an unparsable settings object makes its tool ask, an
 // invalid deniedCommands regex denies every command). The error is for an
-// unusable working directory only.
+// unusable working directory, or launch flags that would trust every tool
+// under DisableTrustAll.
 func New(cfg Config, opts Options) (*Checker, []string, error) {
 	cwd := cfg.Cwd
 	if cwd == "" {
@@ -93,6 +98,7 @@ func New(cfg Config, opts Options) (*Checker, []string, error) {
 	pe := pathEnv{cwd: cwd, home: home, lookup: os.LookupEnv}
 
 	var warns, w []string
+	var err error
 	c.read, w = parseFS("fs_read", cfg.ToolsSettings["fs_read"], pe)
 	warns = append(warns, w...)
 	c.write, w = parseFS("fs_write", cfg.ToolsSettings["fs_write"], pe)
@@ -102,16 +108,21 @@ func New(cfg Config, opts Options) (*Checker, []string, error) {
 	c.aws, w = parseAWS(cfg.ToolsSettings["use_aws"])
 	warns = append(warns, w...)
 
-	c.session = initialSession(cfg, opts)
+	c.session, w, err = initialSession(cfg, opts)
+	if err != nil {
+		return nil, warns, err
+	}
+	warns = append(warns, w...)
 	warns = append(warns, c.overrideWarnings()...)
 	return c, warns, nil
 }
 
-// alwaysAllowed are the built-in tools the original never asks about: they
-// only think, report or keep notes. Decide goes by tool.Access.AlwaysAllowed;
-// the names serve Label.
+// alwaysAllowed are the built-in tools never asked about: they only think,
+// describe qdev or keep notes. (report_issue writes a file with the whole
+// transcript, so it asks like any tool that writes.) Decide goes by
+// tool.Access.AlwaysAllowed; the names serve Label.
 var alwaysAllowed = map[string]bool{
-	"report_issue": true, "introspect": true, "thinking": true, "todo_list": true,
+	"introspect": true, "thinking": true, "todo_list": true,
 }
 
 // Decide judges one call of toolName. server is "" for built-in tools and the

@@ -49,7 +49,7 @@ func (l *Layered) Decide(toolName, server string, acc tool.Access) Decision {
 func (l *Layered) managedDecision(k Kind, rule string) Decision {
 	d := Decision{Kind: k, Layer: LayerManaged, Rule: rule}
 	if l.Managed != nil {
-		d.Source = l.Managed.Path
+		d.Source = l.Managed.RuleSource(rule)
 	}
 	return d
 }

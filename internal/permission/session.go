@@ -23,18 +23,62 @@ type session struct {
 	cwdReads bool
 }
 
-func initialSession(cfg Config, opts Options) session {
+// initialSession builds the trust of the agent's configuration and the
+// launch flags. Under DisableTrustAll an allowedTools entry that would
+// complete the trust of every tool is left out with a warning (its calls
+// ask), while such a flag is an error: the user asked for it just now.
+func initialSession(cfg Config, opts Options) (session, []string, error) {
 	s := session{untrust: map[string]bool{}, trustAll: opts.TrustAll, trustAllLayer: LayerFlag, cwdReads: !opts.TrustToolsSet}
+	if opts.TrustAll && cfg.DisableTrustAll {
+		return s, nil, fmt.Errorf("--trust-all-tools is not allowed: %s", ErrTrustAllDisabled)
+	}
+	var warns []string
 	for _, p := range cfg.AllowedTools {
-		s.entries = append(s.entries, entry{pattern: p, from: fromConfig})
+		e := entry{pattern: p, from: fromConfig}
+		if err := s.refuseEvery(cfg, e); err != nil {
+			where := ""
+			if cfg.Source != "" {
+				where = " in " + cfg.Source
+			}
+			warns = append(warns, fmt.Sprintf("%s%s is ignored (those calls ask): %v", e.rule(), where, err))
+			continue
+		}
+		s.entries = append(s.entries, e)
 	}
 	for _, p := range opts.TrustTools {
-		s.entries = append(s.entries, entry{pattern: p, from: fromFlag})
+		e := entry{pattern: p, from: fromFlag}
+		if err := s.refuseEvery(cfg, e); err != nil {
+			return s, warns, fmt.Errorf("--trust-tools %s is not allowed: %w", p, err)
+		}
+		s.entries = append(s.entries, e)
 	}
 	if opts.UntrustFsRead {
 		s.untrustOne("fs_read")
 	}
-	return s
+	return s, warns, nil
+}
+
+// everyTool are the built-in tools that change things: they write files,
+// run commands, call AWS. A session trusting all of them at once trusts
+// every tool in all that matters, so under disableTrustAll no combination
+// of grants may cover them all, whether one pattern ("*", "@builtin",
+// "*_*") or several grants one after another.
+var everyTool = []string{"fs_write", "execute_bash", "use_aws"}
+
+// refuseEvery returns an error when adding the entries more to the
+// session's trust would trust every tool of everyTool while the
+// organisation forbids trusting every tool.
+func (s *session) refuseEvery(cfg Config, more ...entry) error {
+	if !cfg.DisableTrustAll {
+		return nil
+	}
+	all := append(slices.Clone(s.entries), more...)
+	for _, name := range everyTool {
+		if _, ok := matchBuiltin(all, name); !ok {
+			return nil
+		}
+	}
+	return fmt.Errorf("it would trust every tool (%s together); %w", strings.Join(everyTool, ", "), ErrTrustAllDisabled)
 }
 
 // trust is what the session says about one tool.
@@ -95,6 +139,13 @@ func (c *Checker) Trust(names ...string) error {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	more := make([]entry, len(names))
+	for i, n := range names {
+		more[i] = entry{pattern: n, from: fromSession}
+	}
+	if err := c.refuseEvery(c.cfg, more...); err != nil {
+		return fmt.Errorf("trusting %s is not allowed: %w", strings.Join(names, ", "), err)
+	}
 	for _, n := range names {
 		delete(c.untrust, n)
 		if isServer(n) {
@@ -141,10 +192,14 @@ func (s *session) dropUntrust(prefix string) {
 }
 
 // TrustAll trusts every tool, including MCP tools that load later, and
-// forgets earlier Untrust calls. Deny rules still apply.
+// forgets earlier Untrust calls. Deny rules still apply. Under
+// Config.DisableTrustAll it does nothing: Layered.TrustAll tells why.
 func (c *Checker) TrustAll() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	if c.cfg.DisableTrustAll {
+		return
+	}
 	c.trustAll = true
 	c.trustAllLayer = LayerSession
 	c.untrust = map[string]bool{}
@@ -156,7 +211,8 @@ func (c *Checker) TrustAll() {
 func (c *Checker) Reset() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.session = initialSession(c.cfg, Options{})
+	// The configuration's warnings were given when the session started.
+	c.session, _, _ = initialSession(c.cfg, Options{})
 }
 
 // isServer reports whether n names a whole MCP server ("@git").

@@ -154,7 +154,8 @@ func TestLabels(t *testing.T) {
 		"fs_write":     "not trusted (invalid toolsSettings)",
 		"execute_bash": "trust read-only commands (deny rules apply)",
 		"use_aws":      "trust allowed services",
-		"report_issue": "trusted",
+		"report_issue": "not trusted",
+		"introspect":   "trusted",
 		"knowledge":    "not trusted",
 	}
 	check := func(when string) {
@@ -177,6 +178,7 @@ func TestLabels(t *testing.T) {
 	want["execute_bash"] = "trusted (deny rules apply)"
 	want["use_aws"] = "trusted"
 	want["knowledge"] = "trusted"
+	want["report_issue"] = "trusted"
 	check("after trust-all")
 	if !c.TrustedAll() {
 		t.Error("TrustedAll")
@@ -184,6 +186,25 @@ func TestLabels(t *testing.T) {
 	c.Reset()
 	if c.TrustedAll() || c.Label("fs_read", "") != "trust working directory" {
 		t.Error("reset")
+	}
+}
+
+// report_issue writes the transcript to a file: it asks unless trusted,
+// while the tools that only think or describe qdev stay allowed.
+func TestReportIssueAsks(t *testing.T) {
+	c, _ := newChecker(t, nil, nil, Options{})
+	acc := tool.Access{WritePaths: []string{"/home/u/.local/share/qdev/reports/issue.md"}}
+	if d := c.Decide("report_issue", "", acc); d.Kind != Ask {
+		t.Errorf("report_issue: %+v, want ask", d)
+	}
+	if d := c.Decide("thinking", "", tool.Access{AlwaysAllowed: true}); d.Kind != Allow {
+		t.Errorf("thinking: %+v, want allow", d)
+	}
+	if err := c.Trust("report_issue"); err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Decide("report_issue", "", acc); d.Kind != Allow {
+		t.Errorf("trusted report_issue: %+v, want allow", d)
 	}
 }
 

@@ -79,37 +79,44 @@ func (t ReportIssue) Prepare(env *Env, input json.RawMessage) (Invocation, error
 	if now == nil {
 		now = time.Now
 	}
-	return &reportCall{env: env, in: in, now: now}, nil
+	return &reportCall{env: env, in: in, dir: filepath.Join(env.DataDir, "reports"), at: now().UTC()}, nil
 }
 
 type reportCall struct {
 	env *Env
 	in  reportIssueInput
-	now func() time.Time
+	dir string    // where reports are saved
+	at  time.Time // the report's time, in its file name and body
 }
 
-func (c *reportCall) Access() Access { return Access{AlwaysAllowed: true} }
+// path is the report's file name; n > 1 distinguishes reports written in
+// the same second.
+func (c *reportCall) path(n int) string {
+	stamp := c.at.Format("20060102T150405Z")
+	if n > 1 {
+		return filepath.Join(c.dir, fmt.Sprintf("issue-%s-%d.md", stamp, n))
+	}
+	return filepath.Join(c.dir, "issue-"+stamp+".md")
+}
+
+// Access names the file the report goes to: report_issue writes a file
+// holding the whole transcript, so it asks like any tool that writes.
+func (c *reportCall) Access() Access { return Access{WritePaths: []string{c.path(1)}} }
 
 func (c *reportCall) Describe(w io.Writer, color bool) {
-	fmt.Fprintf(w, "Writing an issue report: %s\n", paint(color, ansiGreen, c.in.Title))
+	fmt.Fprintf(w, "Writing an issue report: %s\nto %s\n", paint(color, ansiGreen, c.in.Title), c.path(1))
 }
 
 func (c *reportCall) Run(ctx context.Context, _ io.Writer) Result {
 	start := time.Now()
-	dir := filepath.Join(c.env.DataDir, "reports")
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return ErrorResult(fmt.Sprintf("report_issue: cannot create %s: %v", dir, err))
+	if err := os.MkdirAll(c.dir, 0o700); err != nil {
+		return ErrorResult(fmt.Sprintf("report_issue: cannot create %s: %v", c.dir, err))
 	}
 	body := c.markdown()
-	stamp := c.now().UTC().Format("20060102T150405Z")
 	// Two reports in the same second get distinct names rather than one
 	// overwriting the other.
 	for i := 1; ; i++ {
-		name := "issue-" + stamp + ".md"
-		if i > 1 {
-			name = fmt.Sprintf("issue-%s-%d.md", stamp, i)
-		}
-		path := filepath.Join(dir, name)
+		path := c.path(i)
 		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if errors.Is(err, os.ErrExist) && i < 100 {
 			continue
@@ -147,7 +154,7 @@ func (c *reportCall) markdown() string {
 	fmt.Fprintf(&b, "- qdev version: %s\n", c.env.Version)
 	fmt.Fprintf(&b, "- OS: %s/%s\n", runtime.GOOS, runtime.GOARCH)
 	fmt.Fprintf(&b, "- Working directory: %s\n", workDir(c.env))
-	fmt.Fprintf(&b, "- Reported at: %s\n\n", c.now().UTC().Format(time.RFC3339))
+	fmt.Fprintf(&b, "- Reported at: %s\n\n", c.at.Format(time.RFC3339))
 	transcript := "(no transcript available)"
 	if c.env.Transcript != nil {
 		if t := c.env.Transcript(); strings.TrimSpace(t) != "" {

@@ -52,8 +52,9 @@ type Access struct {
 	// AWSParameters are use_aws's parameters, from which the policy layer
 	// derives the resources (bucket and object ARNs) a call touches.
 	AWSParameters map[string]json.RawMessage
-	// AlwaysAllowed marks tools that only think or report (thinking,
-	// introspect, todo_list, report_issue): the original allows them always.
+	// AlwaysAllowed marks tools that only think, describe qdev or keep
+	// notes (thinking, introspect, todo_list): the original allows them
+	// always. report_issue writes a file, so it is not among them.
 	AlwaysAllowed bool
 }
 

@@ -1,7 +1,6 @@
 package tool
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/qdev/qdev/internal/awsaction"
 	"github.com/qdev/qdev/internal/model"
 )
 
@@ -44,14 +44,6 @@ const useAWSSchema = `{
   },
   "required": ["region", "service_name", "operation_name", "label"]
 }`
-
-// globalAWSOptions may not be passed as parameters: they would override
-// the region and profile the permission layer judged, or the endpoint and
-// TLS checks, from behind its back.
-var globalAWSOptions = map[string]bool{
-	"region": true, "profile": true, "endpoint-url": true,
-	"ca-bundle": true, "no-verify-ssl": true,
-}
 
 // UseAWS is the use_aws tool: it runs one AWS CLI operation with the
 // external `aws` program.
@@ -104,7 +96,14 @@ func (t UseAWS) Prepare(env *Env, input json.RawMessage) (Invocation, error) {
 		// is given, so the call would run unattributed.
 		return nil, fmt.Errorf("use_aws: profile_name %q cannot be used: AI-initiated AWS calls run with the attribution role's credentials (managed setting aws.attributionRoleArn); omit profile_name", in.ProfileName)
 	}
-	params, err := awsParameters(in.Parameters)
+	params, err := awsaction.ParamsFromJSON(in.Parameters)
+	if err != nil {
+		return nil, fmt.Errorf("use_aws: %v", err)
+	}
+	if err := inlineParamFiles(params, workDir(env)); err != nil {
+		return nil, err
+	}
+	flags, err := awsFlags(params)
 	if err != nil {
 		return nil, err
 	}
@@ -113,105 +112,36 @@ func (t UseAWS) Prepare(env *Env, input json.RawMessage) (Invocation, error) {
 		args = append(args, "--profile", in.ProfileName)
 	}
 	args = append(args, in.ServiceName, in.OperationName)
-	args = append(args, params...)
+	args = append(args, flags...)
 	timeout := t.Timeout
 	if timeout <= 0 {
 		timeout = DefaultCommandTimeout
 	}
-	return &awsCall{env: env, in: in, args: args, timeout: timeout}, nil
-}
-
-// awsParameters turns the parameters object into CLI arguments, sorted by
-// name so the command line is deterministic: "--flag value", the value a
-// string as is or any other JSON value as JSON text, and a bare "--flag"
-// for an empty string (a boolean switch).
-func awsParameters(params map[string]json.RawMessage) ([]string, error) {
-	names := make([]string, 0, len(params))
-	for name := range params {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	var args []string
-	for _, name := range names {
-		flagName := kebabCase(strings.TrimLeft(name, "-"))
-		if flagName == "" {
-			return nil, fmt.Errorf("use_aws: parameter name %q is not a flag name", name)
-		}
-		if globalAWSOptions[flagName] {
-			return nil, fmt.Errorf("use_aws: parameter %q is a global AWS CLI option; use the region and profile_name fields instead", name)
-		}
-		flag := "--" + flagName
-		raw := bytes.TrimSpace(params[name])
-		var value string
-		if len(raw) > 0 && raw[0] == '"' {
-			if err := json.Unmarshal(raw, &value); err != nil {
-				return nil, fmt.Errorf("use_aws: parameter %q: %v", name, err)
-			}
-		} else if len(raw) > 0 && !bytes.Equal(raw, []byte("null")) {
-			var compact bytes.Buffer
-			if err := json.Compact(&compact, raw); err != nil {
-				return nil, fmt.Errorf("use_aws: parameter %q: %v", name, err)
-			}
-			value = compact.String()
-		}
-		switch {
-		case value == "":
-			args = append(args, flag)
-		case strings.HasPrefix(value, "-"):
-			// A value that looks like a flag must be attached, or the
-			// CLI's parser takes it for one.
-			args = append(args, flag+"="+value)
-		default:
-			args = append(args, flag, value)
-		}
-	}
-	return args, nil
-}
-
-// kebabCase converts a parameter name to the CLI's flag spelling the way
-// botocore's xform_name does ("TableName" → "table-name", "DBInstanceId" →
-// "db-instance-id", "Ipv6CidrBlock" → "ipv6-cidr-block"); names already in
-// kebab case are unchanged. Unlike the original's convert_case, digits are
-// not word boundaries, because the CLI's own flags keep them attached.
-func kebabCase(s string) string {
-	r := []rune(s)
-	var b strings.Builder
-	isUpper := func(c rune) bool { return c >= 'A' && c <= 'Z' }
-	isLower := func(c rune) bool { return c >= 'a' && c <= 'z' }
-	isDigit := func(c rune) bool { return c >= '0' && c <= '9' }
-	for i, c := range r {
-		if c == '_' || c == ' ' || c == '-' {
-			c = '-'
-		} else if isUpper(c) && i > 0 {
-			prev := r[i-1]
-			nextLower := i+1 < len(r) && isLower(r[i+1])
-			if isLower(prev) || isDigit(prev) || (isUpper(prev) && nextLower) {
-				b.WriteByte('-')
-			}
-		}
-		if c == '-' && (b.Len() == 0 || strings.HasSuffix(b.String(), "-")) {
-			continue
-		}
-		b.WriteRune(c)
-	}
-	return strings.ToLower(strings.TrimSuffix(b.String(), "-"))
+	return &awsCall{env: env, in: in, params: params, args: args, timeout: timeout}, nil
 }
 
 type awsCall struct {
-	env     *Env
-	in      useAWSInput
+	env *Env
+	in  useAWSInput
+	// params are the parameters by CLI option, exactly what args pass.
+	params  map[string]string
 	args    []string
 	timeout time.Duration
 }
 
+// Access gives the judges the parameters as the command line passes them,
+// keyed by CLI option, so that what is judged is what runs.
 func (c *awsCall) Access() Access {
+	params := make(map[string]json.RawMessage, len(c.params))
+	for k, v := range c.params {
+		params[k], _ = json.Marshal(v) // a string always marshals
+	}
 	return Access{
-		AWSService:   c.in.ServiceName,
-		AWSOperation: c.in.OperationName,
-		AWSRegion:    c.in.Region,
-		AWSProfile:   c.in.ProfileName,
-		// The parameters themselves, for deriving resources.
-		AWSParameters: c.in.Parameters,
+		AWSService:    c.in.ServiceName,
+		AWSOperation:  c.in.OperationName,
+		AWSRegion:     c.in.Region,
+		AWSProfile:    c.in.ProfileName,
+		AWSParameters: params,
 	}
 }
 
@@ -220,15 +150,17 @@ func (c *awsCall) Describe(w io.Writer, color bool) {
 	b.WriteString("Running aws cli command:\n\n")
 	fmt.Fprintf(&b, "Service name: %s\n", paint(color, ansiGreen, c.in.ServiceName))
 	fmt.Fprintf(&b, "Operation name: %s\n", paint(color, ansiGreen, c.in.OperationName))
-	if len(c.in.Parameters) > 0 {
+	if len(c.params) > 0 {
+		// The options as the CLI receives them, not as the model spelled
+		// them: the user approves what runs.
 		b.WriteString("Parameters: \n")
-		names := make([]string, 0, len(c.in.Parameters))
-		for name := range c.in.Parameters {
+		names := make([]string, 0, len(c.params))
+		for name := range c.params {
 			names = append(names, name)
 		}
 		sort.Strings(names)
 		for _, name := range names {
-			fmt.Fprintf(&b, "- %s: %s\n", name, paint(color, ansiGreen, string(bytes.TrimSpace(c.in.Parameters[name]))))
+			fmt.Fprintf(&b, "- --%s: %s\n", name, paint(color, ansiGreen, c.params[name]))
 		}
 	}
 	if c.in.ProfileName != "" {

@@ -5,29 +5,13 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
-)
 
-func TestKebabCase(t *testing.T) {
-	for in, want := range map[string]string{
-		"TableName":              "table-name",
-		"table-name":             "table-name",
-		"KeyConditionExpression": "key-condition-expression",
-		"DBInstanceIdentifier":   "db-instance-identifier",
-		"SSEKMSKeyId":            "ssekms-key-id",
-		"Ipv6CidrBlock":          "ipv6-cidr-block",
-		"max_items":              "max-items",
-		"no-paginate":            "no-paginate",
-		"bucket":                 "bucket",
-		"S3Key":                  "s3-key",
-	} {
-		if got := kebabCase(in); got != want {
-			t.Errorf("kebabCase(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
+	"github.com/qdev/qdev/internal/awsaction"
+)
 
 func TestAWSParameters(t *testing.T) {
 	tests := []struct {
@@ -40,15 +24,20 @@ func TestAWSParameters(t *testing.T) {
 		{`{"item":{"k": {"S": "v"}},"flag":true,"start":"-1"}`, []string{"--flag", "true", "--item", `{"k":{"S":"v"}}`, "--start=-1"}, ""},
 		{`{"profile":"admin"}`, nil, "global AWS CLI option"},
 		{`{"Region":"us-east-1"}`, nil, "global AWS CLI option"},
-		{`{"--endpoint-url":"http://x"}`, nil, "global AWS CLI option"},
-		{`{"--":"x"}`, nil, "not a flag name"},
+		{`{"--endpoint-url":"http://localhost:4566"}`, []string{"--endpoint-url", "http://localhost:4566"}, ""},
+		{`{"ca_bundle":"/tmp/ca.pem"}`, nil, "global AWS CLI option"},
+		{`{"Debug":""}`, nil, "global AWS CLI option"},
+		{`{"--":"x"}`, nil, "not an AWS CLI option name"},
+		{`{"query=Foo":"x"}`, nil, "not an AWS CLI option name"},
+		{`{"Bucket":"allowed","--bucket":"secret"}`, nil, `parameters "--bucket" and "Bucket" both set the option --bucket`},
+		{`{"TableName":"a","table_name":"b"}`, nil, `both set the option --table-name`},
 	}
 	for _, tc := range tests {
 		var params map[string]json.RawMessage
 		if err := json.Unmarshal([]byte(tc.params), &params); err != nil {
 			t.Fatal(err)
 		}
-		got, err := awsParameters(params)
+		got, err := awsParams(params)
 		if tc.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tc.err) {
 				t.Errorf("%s: error %v, want %q", tc.params, err, tc.err)
@@ -59,6 +48,15 @@ func TestAWSParameters(t *testing.T) {
 			t.Errorf("%s: got %q, %v; want %q", tc.params, got, err, tc.want)
 		}
 	}
+}
+
+// awsParams is the parameter half of Prepare.
+func awsParams(raw map[string]json.RawMessage) ([]string, error) {
+	params, err := awsaction.ParamsFromJSON(raw)
+	if err != nil {
+		return nil, err
+	}
+	return awsFlags(params)
 }
 
 func TestUseAWSPrepare(t *testing.T) {
@@ -73,7 +71,7 @@ func TestUseAWSPrepare(t *testing.T) {
 		t.Errorf("Access = %+v", a)
 	}
 	d := describe(inv, false)
-	for _, s := range []string{"Service name: dynamodb", "Operation name: get-item", "- TableName: \"t\"", "Profile name: dev", "Region: eu-west-1", "Label: Read an item"} {
+	for _, s := range []string{"Service name: dynamodb", "Operation name: get-item", "- --table-name: t", "Profile name: dev", "Region: eu-west-1", "Label: Read an item"} {
 		mustContain(t, d, s)
 	}
 	inv = prepare(t, UseAWS{}, env, `{"service_name":"s3api","operation_name":"list-buckets","region":"us-east-1","label":"x"}`)
@@ -146,5 +144,55 @@ func TestUseAWSRunWithFakeCLI(t *testing.T) {
 	r = runTool(t, UseAWS{}, env, listBuckets)
 	if !r.IsError || !strings.Contains(resultText(r), "not installed or not on PATH") {
 		t.Errorf("missing aws: %+v", r)
+	}
+}
+
+// The judges see the parameters exactly as the command line passes them:
+// keyed by CLI option, whatever the model's spelling, --endpoint-url too.
+func TestUseAWSAccessIsWhatRuns(t *testing.T) {
+	env := testEnv(t)
+	inv := prepare(t, UseAWS{}, env, `{"service_name":"s3api","operation_name":"get-object","region":"us-east-1","label":"x",
+		"parameters":{"Bucket":"b","key":"k","OutFile":"-o","EndpointUrl":"http://127.0.0.1:4566"}}`)
+	acc := inv.Access()
+	judged, err := awsaction.ParamsFromJSON(acc.AWSParameters)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"bucket": "b", "key": "k", "out-file": "-o", "endpoint-url": "http://127.0.0.1:4566"}
+	if !reflect.DeepEqual(judged, want) {
+		t.Errorf("judged parameters %q, want %q", judged, want)
+	}
+	args := inv.(*awsCall).Args()
+	wantArgs := []string{"--region", "us-east-1", "s3api", "get-object", "--bucket", "b", "--endpoint-url", "http://127.0.0.1:4566", "--key", "k", "--out-file=-o"}
+	if !reflect.DeepEqual(args, wantArgs) {
+		t.Errorf("args %q, want %q", args, wantArgs)
+	}
+}
+
+// A file:// value is judged and sent as the file's text, never as its
+// name: the guard would otherwise judge "file://b.txt" as the bucket while
+// the CLI read another bucket from the file.
+func TestUseAWSParamFiles(t *testing.T) {
+	env := testEnv(t)
+	if err := os.WriteFile(filepath.Join(env.Cwd, "bucket.txt"), []byte("secret-bucket"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	inv := prepare(t, UseAWS{}, env, `{"service_name":"s3api","operation_name":"get-object","region":"us-east-1","label":"x",
+		"parameters":{"Bucket":"file://bucket.txt","Key":"k"}}`)
+	judged, err := awsaction.ParamsFromJSON(inv.Access().AWSParameters)
+	if err != nil || judged["bucket"] != "secret-bucket" {
+		t.Errorf("judged %q, %v; want the file's text as the bucket", judged, err)
+	}
+	if args := inv.(*awsCall).Args(); !slices.Contains(args, "secret-bucket") || slices.ContainsFunc(args, func(a string) bool { return strings.Contains(a, "file://") }) {
+		t.Errorf("args %q, want the file's text inline", args)
+	}
+	for _, tc := range []struct{ params, want string }{
+		{`{"Payload":"fileb://x.bin"}`, "fileb:// values are not supported"},
+		{`{"Bucket":"file://missing.txt"}`, "missing.txt"},
+		{`{"cli_input_json":"{\"Bucket\":\"secret\"}"}`, `"cli-input-json" is not supported`},
+		{`{"CliInputYaml":"Bucket: secret"}`, `"cli-input-yaml" is not supported`},
+	} {
+		input := `{"service_name":"s3api","operation_name":"get-object","region":"us-east-1","label":"x","parameters":` + tc.params + `}`
+		mustContain(t, prepareErr(t, UseAWS{}, env, input), tc.want)
 	}
 }
