@@ -77,12 +77,17 @@ func (i *echoInv) Run(ctx context.Context, out io.Writer) tool.Result {
 type fixedPerms struct {
 	kind    permission.Kind
 	trusted []string
+	// refuseTrust, when set, is what Trust returns.
+	refuseTrust error
 }
 
 func (f *fixedPerms) Decide(string, string, tool.Access) permission.Decision {
 	return permission.Decision{Kind: f.kind, Rule: "test rule"}
 }
 func (f *fixedPerms) Trust(names ...string) error {
+	if f.refuseTrust != nil {
+		return f.refuseTrust
+	}
 	f.trusted = append(f.trusted, names...)
 	return nil
 }
@@ -189,6 +194,28 @@ func TestDenyAskAndTrust(t *testing.T) {
 				t.Fatalf("trusted = %v", perms.trusted)
 			}
 		})
+	}
+}
+
+// A "t" answer whose session trust is refused (disableTrustAll) still
+// approves the call it answered: it runs once, and the next call asks again.
+func TestRefusedTrustRunsOnce(t *testing.T) {
+	p := &scripted{responses: []func(func(model.Event)) (*model.Response, error){
+		use(call("1", "echo", `{"text":"x"}`)), use(call("2", "echo", `{"text":"y"}`)), say("ok"),
+	}}
+	perms := &fixedPerms{kind: permission.Ask, refuseTrust: errors.New("blocked by organisation policy: disableTrustAll")}
+	asked := 0
+	var approvals []Approval
+	a, et := newAgent(p, perms, func(context.Context, *Call) (Answer, error) { asked++; return TrustSession, nil })
+	a.Audit = func(c *Call, _ tool.Result) { approvals = append(approvals, c.Approval) }
+	if err := a.Turn(context.Background(), prompt("hi")); err != nil {
+		t.Fatal(err)
+	}
+	if et.runs != 2 || asked != 2 {
+		t.Fatalf("runs = %d, asked = %d; want 2 and 2", et.runs, asked)
+	}
+	if len(approvals) != 2 || approvals[0] != AllowedOnce || approvals[1] != AllowedOnce {
+		t.Fatalf("approvals = %v, want allowed once twice", approvals)
 	}
 }
 

@@ -121,7 +121,11 @@ func (a *Agent) runOne(ctx context.Context, u model.Block) (*Call, tool.Result, 
 				name = "@" + c.Server + "/" + hostName
 			}
 			if err := a.Permissions.Trust(name); err != nil {
-				return fail(err.Error())
+				// The answer still approves this call; only the trust
+				// for later calls is refused (e.g. by disableTrustAll).
+				a.observer().Notice(fmt.Sprintf("%s runs this once, not trusted for the session: %v", u.Name, err))
+				c.Approval = AllowedOnce
+				break
 			}
 			c.Approval = TrustedForSession
 		default:
