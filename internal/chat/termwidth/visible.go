@@ -8,15 +8,16 @@ import (
 )
 
 // Visible renders s so that a terminal shows every character of it: what
-// a user approves is then exactly what runs. Newlines stay newlines (a
-// multi-line command keeps its shape); every other control character, ESC
-// and DEL become \r, \t or \xHH; C1 controls, bidirectional overrides,
+// a user approves is then exactly what runs. Newlines and tabs stay as
+// they are (a multi-line command or a diff keeps its shape, and neither
+// can overwrite text once CR is visible); every other control character,
+// ESC and DEL become \r or \xHH; C1 controls, bidirectional overrides,
 // zero-width and other invisible format characters become <U+XXXX>; a byte
 // that is not UTF-8 becomes \xHH. Plain text, backslashes included, is left
 // alone except where it could be mistaken for one of these forms: a run of
-// backslashes before x, r, t or < is doubled, and a "<" starting "<U+" is
+// backslashes before x, r or < is doubled, and a "<" starting "<U+" is
 // written "\<". So distinct inputs give distinct displays, and the result
-// holds no control or format character but "\n".
+// holds no control or format character but "\n" and "\t".
 func Visible(s string) string {
 	if !needsEscape(s) {
 		return s
@@ -25,7 +26,7 @@ func Visible(s string) string {
 	run := 0 // backslashes waiting to see what follows them
 	emit := func(text string) {
 		n := run
-		if text != "" && strings.ContainsRune(`xrt<\`, rune(text[0])) {
+		if text != "" && strings.ContainsRune(`xr<\`, rune(text[0])) {
 			n *= 2
 		}
 		b.WriteString(strings.Repeat(`\`, n))
@@ -56,7 +57,7 @@ func needsEscape(s string) bool {
 		if r == '\\' || r == '<' && strings.HasPrefix(s[i+1:], "U+") || (r == utf8.RuneError && !strings.HasPrefix(s[i:], "\uFFFD")) {
 			return true
 		}
-		if r != '\n' && hidden(r) {
+		if r != '\n' && r != '\t' && hidden(r) {
 			return true
 		}
 	}
@@ -67,12 +68,10 @@ func needsEscape(s string) bool {
 // print it as a character.
 func visibleRune(r rune) string {
 	switch {
-	case r == '\n':
-		return "\n"
+	case r == '\n' || r == '\t':
+		return string(r)
 	case r == '\r':
 		return `\r`
-	case r == '\t':
-		return `\t`
 	case r < 0x20 || r == 0x7f:
 		return fmt.Sprintf(`\x%02x`, r)
 	case hidden(r):
