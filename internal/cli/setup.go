@@ -14,6 +14,7 @@ import (
 	"github.com/qdev/qdev/internal/agentcfg"
 	"github.com/qdev/qdev/internal/attribution"
 	"github.com/qdev/qdev/internal/audit"
+	"github.com/qdev/qdev/internal/chat/termwidth"
 	"github.com/qdev/qdev/internal/contextfiles"
 	"github.com/qdev/qdev/internal/hook"
 	"github.com/qdev/qdev/internal/logging"
@@ -54,6 +55,12 @@ type setup struct {
 	legacy *contextfiles.LegacyContext
 	hooks  *hook.Runner
 	mcp    *mcp.Manager
+	// hooksBlocked is set when the workspace gate held back the agent's
+	// hooks (see gateWorkspace).
+	hooksBlocked bool
+	// started is set once the first agent is loaded: later loads do not
+	// ask about workspace trust.
+	started bool
 	// resources are MCP resources attached to the context (/mcp attach).
 	resources []string
 
@@ -92,7 +99,8 @@ func (s *setup) warn(format string, args ...any) {
 		return
 	}
 	s.warned[msg] = true
-	fmt.Fprintf(s.o.io.ErrOut, "Warning: %s\n", msg)
+	// Warnings carry hook output and file contents: show them exactly.
+	fmt.Fprintf(s.o.io.ErrOut, "Warning: %s\n", termwidth.Visible(msg))
 }
 
 func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
@@ -176,7 +184,11 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 		Conv: conv,
 		Save: s.saveConversation,
 	}
+	if o.trustWorkspace {
+		s.trustWorkspace()
+	}
 	s.applyAgent(ctx, cfg)
+	s.started = true
 	return s, nil
 }
 
