@@ -48,6 +48,9 @@ func (s *setup) applyAgent(ctx context.Context, cfg *agentcfg.Agent) {
 	// startMCP decides whether the workspace's hooks may run too, so it
 	// comes before the hooks are built.
 	s.mcp = s.startMCP(ctx, cfg)
+	if s.hooks != nil {
+		s.hooks.Close()
+	}
 	s.hooks = hook.New(s.mergedHooks(), hook.Options{Cwd: s.cwd, Environ: s.env.Environ,
 		Warn: func(m string) { s.warn("%s", m) }})
 
@@ -210,6 +213,7 @@ func (s *setup) ContextFiles() contextfiles.Result {
 func (s *setup) Hooks() []hook.Info { return s.hooks.List() }
 
 func (s *setup) ReloadHooks() {
+	s.hooks.Close()
 	s.hooks = hook.New(s.mergedHooks(), hook.Options{Cwd: s.cwd, Environ: s.env.Environ,
 		Warn: func(m string) { s.warn("%s", m) }})
 	s.agent.Hooks = s.hooks

@@ -111,6 +111,9 @@ func runChat(ctx context.Context, o *chatOptions, args []string) error {
 		var stop context.CancelFunc
 		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
+		// agentSpawn hooks run outside any turn's context: a signal
+		// must stop them too.
+		context.AfterFunc(ctx, s.killChildren)
 		s.waitMCP(ctx, false)
 		h := &chat.Headless{Agent: s.agent, Out: o.io.Out, Info: o.io.ErrOut, Format: o.outputFormat, Wrap: o.wrapAt}
 		if err := h.Run(ctx, input); err != nil {

@@ -73,9 +73,7 @@ func (s *setup) close() {
 		s.agent.Flush()
 	}
 	s.flushAudit()
-	if s.mcp != nil {
-		s.mcp.Close()
-	}
+	s.killChildren()
 	if s.trail != nil {
 		_ = s.trail.Close()
 	}
@@ -84,6 +82,17 @@ func (s *setup) close() {
 	}
 	if s.closeLog != nil {
 		_ = s.closeLog()
+	}
+}
+
+// killChildren stops every hook and MCP server the session started,
+// process groups included: when q exits nothing it started may remain.
+func (s *setup) killChildren() {
+	if s.hooks != nil {
+		s.hooks.Close()
+	}
+	if s.mcp != nil {
+		s.mcp.Close()
 	}
 }
 
