@@ -115,3 +115,18 @@ func TestWorkspaceTrustQuestion(t *testing.T) {
 		t.Fatal("hook did not run after the user trusted it")
 	}
 }
+
+// TestWriteToOwnConfigurationAsks: even with every tool trusted, fs_write
+// into .amazonq needs approval, so a non-interactive run refuses it and
+// says why.
+func TestWriteToOwnConfigurationAsks(t *testing.T) {
+	e := newEnv(t)
+	e.openai(toolTurn(tc("c1", "fs_write", `{"command":"create","path":".amazonq/cli-agents/x.json","file_text":"{}"}`)), text("no"))
+	r := e.run("", "--model", "openai/m", "--trust-all-tools", "--no-interactive", "plant")
+	if exists(filepath.Join(e.cwd, ".amazonq/cli-agents/x.json")) {
+		t.Fatal("fs_write wrote q's configuration without approval")
+	}
+	if r.code != 1 || !strings.Contains(r.stderr, "q's own configuration") {
+		t.Fatalf("%+v", r)
+	}
+}
