@@ -24,57 +24,69 @@ func trustStore() *wstrust.Store {
 // gateWorkspace decides whether the hooks and MCP servers that the
 // workspace configures for cfg may run, every time an agent is loaded: a
 // workspace file whose hooks and servers are exactly those the user
-// trusted runs; one that is new or changed runs only after the user
-// confirms it at startup (--trust-workspace has recorded the workspace's
-// files before that). Otherwise its hooks
-// are dropped (s.hooksBlocked) and the servers it configures are left out
-// of the returned list, with a warning saying how to trust them.
+// trusted runs; new or changed ones run only after the user confirms them
+// at startup, once for all (--trust-workspace has recorded the
+// workspace's files before that). Otherwise their hooks are dropped
+// (s.hooksBlocked) and their servers left out of the returned list, with
+// a warning per file saying how to trust it.
 func (s *setup) gateWorkspace(cfg *agentcfg.Agent, servers []mcp.ServerConfig) []mcp.ServerConfig {
 	s.hooksBlocked = false
 	store := trustStore()
-	blocked := map[string]bool{}
+	var pending []wstrust.Source
+	var states []wstrust.State
 	for _, src := range wstrust.Sources(cfg, servers, s.cwd, s.home) {
-		state := store.State(s.cwd, src)
-		if state == wstrust.Trusted || s.confirmTrust(src, state) {
-			if state != wstrust.Trusted {
-				if err := store.Trust(s.cwd, src); err != nil {
-					s.warn("could not record that %s is trusted: %v", src.File, err)
-				}
-			}
-			continue
+		if st := store.State(s.cwd, src); st != wstrust.Trusted {
+			pending, states = append(pending, src), append(states, st)
 		}
+	}
+	if len(pending) == 0 {
+		return servers
+	}
+	if s.confirmTrust(pending, states) {
+		for _, src := range pending {
+			if err := store.Trust(s.cwd, src); err != nil {
+				s.warn("could not record that %s is trusted: %v", src.File, err)
+			}
+		}
+		return servers
+	}
+	blocked := map[string]bool{}
+	for i, src := range pending {
 		blocked[src.Origin] = true
-		s.warn("%s", refusal(src, state, s.o.noInteractive))
+		s.warn("%s", refusal(src, states[i], s.o.noInteractive))
 	}
 	s.hooksBlocked = blocked["agent"]
 	return slices.DeleteFunc(servers, func(sc mcp.ServerConfig) bool { return blocked[sc.Source] })
 }
 
+// why says how a source stands, for the question and the warning.
+func why(state wstrust.State) string {
+	if state == wstrust.Changed {
+		return "changed since you trusted it"
+	}
+	return "is new in this workspace"
+}
+
 // refusal is the one-line warning for a source that is not run.
 func refusal(src wstrust.Source, state wstrust.State, noInteractive bool) string {
-	why := "is new in this workspace"
-	if state == wstrust.Changed {
-		why = "changed since you trusted it"
-	}
 	how := "start q here interactively to review and trust them, or pass --trust-workspace"
 	if !noInteractive {
 		how = "restart q here to review and trust them, or pass --trust-workspace"
 	}
-	return fmt.Sprintf("%d hook(s)/MCP server(s) of %s not run: the file %s; %s", len(src.Items), src.File, why, how)
+	return fmt.Sprintf("%d hook(s)/MCP server(s) of %s not run: the file %s; %s", len(src.Items), src.File, why(state), how)
 }
 
-// confirmTrust reports whether src may run and be remembered as trusted:
-// when the user says so at the startup question. Later loads (/agent
+// confirmTrust reports whether the user trusts srcs, asked once at
+// startup with everything they would run listed. Later loads (/agent
 // swap) and sessions without a terminal do not ask.
-func (s *setup) confirmTrust(src wstrust.Source, state wstrust.State) bool {
+func (s *setup) confirmTrust(srcs []wstrust.Source, states []wstrust.State) bool {
 	if s.o.noInteractive || s.started || !term.IsTerminal(int(s.o.io.In.Fd())) {
 		return false
 	}
-	why := "is new in this workspace"
-	if state == wstrust.Changed {
-		why = "changed since you trusted it"
+	fmt.Fprintln(s.o.io.ErrOut, "\nThis workspace configures commands that q would run:")
+	for i, src := range srcs {
+		fmt.Fprintf(s.o.io.ErrOut, "%s %s. It would run:\n%s", src.File, why(states[i]), itemList(src))
 	}
-	fmt.Fprintf(s.o.io.ErrOut, "\n%s %s. It would run:\n%s", src.File, why, itemList(src))
 	fmt.Fprint(s.o.io.ErrOut, "Trust and run these for this workspace? [t]rust (remember) / [n]ot now: ")
 	switch strings.ToLower(strings.TrimSpace(readLine(s.o.io.In))) {
 	case "t", "trust", "y", "yes":

@@ -82,16 +82,16 @@ func TestWorkspaceFileWrittenMidSession(t *testing.T) {
 
 func TestWorkspaceTrustQuestion(t *testing.T) {
 	e := newEnv(t)
-	hookMark, _ := poison(e, "touch")
+	hookMark, mcpMark := poison(e, "touch")
 	e.openai(text("first"), text("second"))
 
 	term := e.startPTY("chat", "--model", "openai/m")
 	term.expect(".amazonq/cli-agents/default.json is new in this workspace. It would run:")
 	term.expect("agentSpawn hook: touch " + hookMark)
+	term.expect(".amazonq/mcp.json is new")
+	term.expect("[t]rust (remember) / [n]ot now:")
 	term.send("n\r")
 	term.expect("Not run")
-	term.expect(".amazonq/mcp.json is new")
-	term.send("n\r")
 	term.expect("> ")
 	term.send("hi\r")
 	term.expect("first")
@@ -103,16 +103,28 @@ func TestWorkspaceTrustQuestion(t *testing.T) {
 
 	term = e.startPTY("chat", "--model", "openai/m")
 	term.expect("default.json is new")
+	term.expect("[t]rust (remember) / [n]ot now:")
 	term.send("t\r")
-	term.expect(".amazonq/mcp.json is new")
-	term.send("n\r")
 	term.expect("> ")
 	term.send("hi\r")
 	term.expect("second")
 	term.send("/quit\r")
 	term.waitExit()
-	if !exists(hookMark) {
-		t.Fatal("hook did not run after the user trusted it")
+	if !exists(hookMark) || !exists(mcpMark) {
+		t.Fatalf("after the user trusted them: hook ran %v, MCP server ran %v", exists(hookMark), exists(mcpMark))
+	}
+
+	// Trusted now: the next session does not ask.
+	os.Remove(hookMark)
+	e.openai(text("third"))
+	term = e.startPTY("chat", "--model", "openai/m")
+	term.expect("> ")
+	term.send("hi\r")
+	term.expect("third")
+	term.send("/quit\r")
+	term.waitExit()
+	if !exists(hookMark) || strings.Contains(term.screen(), "[t]rust") {
+		t.Fatalf("trusted workspace: hook ran %v; screen:\n%s", exists(hookMark), term.screen())
 	}
 }
 
@@ -129,4 +141,11 @@ func TestWriteToOwnConfigurationAsks(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.stderr, "q's own configuration") {
 		t.Fatalf("%+v", r)
 	}
+}
+
+// screen is everything the terminal showed, without colour sequences.
+func (term *terminal) screen() string {
+	term.mu.Lock()
+	defer term.mu.Unlock()
+	return ansi.ReplaceAllString(term.buf.String(), "")
 }
