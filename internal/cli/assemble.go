@@ -47,12 +47,12 @@ func (s *setup) applyAgent(ctx context.Context, cfg *agentcfg.Agent) {
 	}
 	// startMCP decides whether the workspace's hooks may run too, so it
 	// comes before the hooks are built.
-	s.mcp = s.startMCP(ctx, cfg)
+	mgr := s.startMCP(ctx, cfg)
 	if s.hooks != nil {
 		s.hooks.Close()
 	}
-	s.hooks = hook.New(s.mergedHooks(), hook.Options{Cwd: s.cwd, Environ: s.env.Environ,
-		Warn: func(m string) { s.warn("%s", m) }})
+	s.setChildren(mgr, hook.New(s.mergedHooks(), hook.Options{Cwd: s.cwd, Environ: s.env.Environ,
+		Warn: func(m string) { s.warn("%s", m) }}))
 
 	a := s.agent
 	a.Tools = selectTools(cfg, s.settings)
@@ -214,8 +214,8 @@ func (s *setup) Hooks() []hook.Info { return s.hooks.List() }
 
 func (s *setup) ReloadHooks() {
 	s.hooks.Close()
-	s.hooks = hook.New(s.mergedHooks(), hook.Options{Cwd: s.cwd, Environ: s.env.Environ,
-		Warn: func(m string) { s.warn("%s", m) }})
+	s.setChildren(s.mcp, hook.New(s.mergedHooks(), hook.Options{Cwd: s.cwd, Environ: s.env.Environ,
+		Warn: func(m string) { s.warn("%s", m) }}))
 	s.agent.Hooks = s.hooks
 }
 

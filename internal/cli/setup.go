@@ -61,6 +61,10 @@ type setup struct {
 	// started is set once the first agent is loaded: later loads do not
 	// ask about workspace trust.
 	started bool
+	// childMu guards the writes of mcp and hooks and exiting, which
+	// killChildren reads from the signal handler's goroutine.
+	childMu sync.Mutex
+	exiting bool
 	// resources are MCP resources attached to the context (/mcp attach).
 	resources []string
 
@@ -85,14 +89,32 @@ func (s *setup) close() {
 	}
 }
 
+// setChildren makes m and h the session's MCP servers and hooks. The
+// signal handler may be killing them at the same moment: what arrives
+// after that is stopped at once.
+func (s *setup) setChildren(m *mcp.Manager, h *hook.Runner) {
+	s.childMu.Lock()
+	s.mcp, s.hooks = m, h
+	exiting := s.exiting
+	s.childMu.Unlock()
+	if exiting {
+		s.killChildren()
+	}
+}
+
 // killChildren stops every hook and MCP server the session started,
 // process groups included: when q exits nothing it started may remain.
+// It may run on the signal handler's goroutine.
 func (s *setup) killChildren() {
-	if s.hooks != nil {
-		s.hooks.Close()
+	s.childMu.Lock()
+	s.exiting = true
+	m, h := s.mcp, s.hooks
+	s.childMu.Unlock()
+	if h != nil {
+		h.Close()
 	}
-	if s.mcp != nil {
-		s.mcp.Close()
+	if m != nil {
+		m.Close()
 	}
 }
 
