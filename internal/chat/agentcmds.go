@@ -25,7 +25,7 @@ func (s *Session) cmdAgent(ctx context.Context, args []string) error {
 	case "list":
 		agents, warnings := ws.Agents()
 		for _, w := range warnings {
-			fmt.Fprintln(s.Info, "Warning:", w)
+			fmt.Fprintln(s.Info, "Warning:", termwidth.Visible(w))
 		}
 		active := ws.Active().Name
 		for _, a := range agents {
@@ -33,7 +33,8 @@ func (s *Session) cmdAgent(ctx context.Context, args []string) error {
 			if a.Name == active {
 				mark = "*"
 			}
-			fmt.Fprintf(s.Info, "%s %-24s %s\n", mark, a.Name, a.Location())
+			// Names and paths come from files the workspace ships.
+			fmt.Fprintf(s.Info, "%s %-24s %s\n", mark, termwidth.Visible(a.Name), termwidth.Visible(a.Location()))
 		}
 	case "swap":
 		if len(args) < 2 {
@@ -44,7 +45,7 @@ func (s *Session) cmdAgent(ctx context.Context, args []string) error {
 			fmt.Fprintf(s.Info, "Cannot swap to %s: %v\n", args[1], err)
 			return nil
 		}
-		fmt.Fprintf(s.Info, "Switched to agent %s: its tools, permissions, MCP servers and context apply from now on.\n", ws.Active().Name)
+		fmt.Fprintf(s.Info, "Switched to agent %s: its tools, permissions, MCP servers and context apply from now on.\n", termwidth.Visible(ws.Active().Name))
 	case "schema":
 		fmt.Fprintln(s.Out, string(agentcfg.Schema()))
 	case "create":

@@ -14,6 +14,7 @@ import (
 	"github.com/qdev/qdev/internal/chat"
 	"github.com/qdev/qdev/internal/chat/lineedit"
 	"github.com/qdev/qdev/internal/chat/render"
+	"github.com/qdev/qdev/internal/chat/termwidth"
 	"github.com/qdev/qdev/internal/model"
 	"github.com/qdev/qdev/internal/model/providers"
 	"github.com/qdev/qdev/internal/store"
@@ -52,7 +53,7 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 	}
 	if s.settings.Bool("chat.greeting.enabled", true) && isTTY {
 		fmt.Fprintf(o.io.ErrOut, "qdev %s · model %s · agent %s\n/help for commands, Ctrl-D to exit.\n\n",
-			version.Version, s.agent.Conv.Model, s.cfg.Name)
+			version.Version, termwidth.Visible(s.agent.Conv.Model), termwidth.Visible(s.cfg.Name))
 	}
 	if o.trustAll {
 		s.warn("all tools are trusted (--trust-all-tools); deny rules still apply")
