@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/qdev/qdev/internal/agentcfg"
+	"github.com/qdev/qdev/internal/chat/termwidth"
 	"github.com/qdev/qdev/internal/hook"
 	"github.com/qdev/qdev/internal/mcp"
 )
@@ -24,7 +25,7 @@ func (s *Session) cmdAgent(ctx context.Context, args []string) error {
 	case "list":
 		agents, warnings := ws.Agents()
 		for _, w := range warnings {
-			fmt.Fprintln(s.Info, "Warning:", w)
+			fmt.Fprintln(s.Info, "Warning:", termwidth.Visible(w))
 		}
 		active := ws.Active().Name
 		for _, a := range agents {
@@ -32,7 +33,8 @@ func (s *Session) cmdAgent(ctx context.Context, args []string) error {
 			if a.Name == active {
 				mark = "*"
 			}
-			fmt.Fprintf(s.Info, "%s %-24s %s\n", mark, a.Name, a.Location())
+			// Names and paths come from files the workspace ships.
+			fmt.Fprintf(s.Info, "%s %-24s %s\n", mark, termwidth.Visible(a.Name), termwidth.Visible(a.Location()))
 		}
 	case "swap":
 		if len(args) < 2 {
@@ -43,7 +45,7 @@ func (s *Session) cmdAgent(ctx context.Context, args []string) error {
 			fmt.Fprintf(s.Info, "Cannot swap to %s: %v\n", args[1], err)
 			return nil
 		}
-		fmt.Fprintf(s.Info, "Switched to agent %s: its tools, permissions, MCP servers and context apply from now on.\n", ws.Active().Name)
+		fmt.Fprintf(s.Info, "Switched to agent %s: its tools, permissions, MCP servers and context apply from now on.\n", termwidth.Visible(ws.Active().Name))
 	case "schema":
 		fmt.Fprintln(s.Out, string(agentcfg.Schema()))
 	case "create":
@@ -211,9 +213,11 @@ func (s *Session) cmdMCP(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(s.Info, "%-24s %-11s %-6s %s\n", "Server", "State", "Tools", "Last error")
 	for _, st := range m.Status() {
-		fmt.Fprintf(s.Info, "%-24s %-11s %-6d %s\n", st.Name, st.State, st.Tools, firstLine(st.LastError, 80))
+		// A server's error carries its stderr, and names and
+		// descriptions come from the server: shown with controls visible.
+		fmt.Fprintf(s.Info, "%-24s %-11s %-6d %s\n", st.Name, st.State, st.Tools, termwidth.Visible(firstLine(st.LastError, 80)))
 		for _, w := range st.Warnings {
-			fmt.Fprintf(s.Info, "  warning: %s\n", w)
+			fmt.Fprintf(s.Info, "  warning: %s\n", termwidth.Visible(w))
 		}
 	}
 	return nil
@@ -228,7 +232,7 @@ func (s *Session) mcpResources(ctx context.Context, m *mcp.Manager, args []strin
 			fmt.Fprintln(s.Info, "Warning:", err)
 		}
 		for _, r := range res {
-			fmt.Fprintf(s.Info, "%-16s %-40s %s\n", r.Server, r.URI, firstLine(r.Name+" "+r.Description, 60))
+			fmt.Fprintf(s.Info, "%-16s %-40s %s\n", r.Server, termwidth.Visible(r.URI), termwidth.Visible(firstLine(r.Name+" "+r.Description, 60)))
 		}
 		if len(res) == 0 {
 			fmt.Fprintln(s.Info, "No resources.")
@@ -269,7 +273,7 @@ func (s *Session) cmdPrompts(ctx context.Context, args []string) error {
 			}
 			names = append(names, n)
 		}
-		fmt.Fprintf(s.Info, "@%-28s %-10s %s %s\n", p.Name, p.Server, strings.Join(names, " "), firstLine(p.Description, 60))
+		fmt.Fprintf(s.Info, "@%-28s %-10s %s %s\n", p.Name, p.Server, termwidth.Visible(strings.Join(names, " ")), termwidth.Visible(firstLine(p.Description, 60)))
 	}
 	return nil
 }

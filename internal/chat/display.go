@@ -9,6 +9,7 @@ import (
 
 	"github.com/qdev/qdev/internal/agent"
 	"github.com/qdev/qdev/internal/chat/render"
+	"github.com/qdev/qdev/internal/chat/termwidth"
 	"github.com/qdev/qdev/internal/model"
 	"github.com/qdev/qdev/internal/tool"
 )
@@ -37,6 +38,7 @@ type display struct {
 
 	mu      sync.Mutex
 	md      *render.Markdown
+	safe    *termwidth.SafeWriter // the model's text on its way to md
 	wrapper *render.Wrapper
 	settle  *time.Timer // shows the word the wrapper holds when the answer pauses
 	spinner *render.Spinner
@@ -68,8 +70,11 @@ func (d *display) Text(delta string) {
 			out = d.wrapper
 		}
 		d.md = render.NewMarkdown(out, render.Options{Color: d.color, Width: width})
+		d.safe = termwidth.NewSafeWriter(d.md)
 	}
-	_, _ = d.md.Write([]byte(delta))
+	// The model may repeat what hostile tool output told it to; its text
+	// gets the same neutralisation as tool output before rendering.
+	_, _ = d.safe.Write([]byte(delta))
 	if d.wrapper != nil {
 		if d.settle == nil {
 			d.settle = time.AfterFunc(settleDelay, d.settleWrap)
@@ -100,7 +105,7 @@ func (d *display) endText() {
 	d.stopSpinner()
 	if d.md != nil {
 		_ = d.md.Flush()
-		d.md = nil
+		d.md, d.safe = nil, nil
 	}
 	if d.wrapper != nil {
 		_ = d.wrapper.Flush()
@@ -120,21 +125,39 @@ func (d *display) Retry(e model.Event) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.endText()
-	fmt.Fprintf(d.info, "%s⟳ %v — retrying in %.1fs (attempt %d)%s\n", d.st.yellow, e.Err, e.Wait, e.Attempt+1, d.st.reset)
+	fmt.Fprintf(d.info, "%s⟳ %s — retrying in %.1fs (attempt %d)%s\n", d.st.yellow, termwidth.Visible(fmt.Sprint(e.Err)), e.Wait, e.Attempt+1, d.st.reset)
 }
 
 func (d *display) ToolCall(c *agent.Call) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.endText()
-	fmt.Fprintf(d.info, "\n%s🛠  Using tool: %s%s%s\n", d.st.cyan, d.st.bold, c.Name, d.st.reset)
+	fmt.Fprintf(d.info, "\n%s🛠  Using tool: %s%s%s\n", d.st.cyan, d.st.bold, termwidth.Visible(c.Name), d.st.reset)
 	if c.Inv != nil {
-		c.Inv.Describe(indent(d.info, "   "), d.color)
+		_, _ = io.WriteString(indent(d.info, "   "), describe(c.Inv, d.color))
 	}
 }
 
+// describe is what inv will do, as shown for approval. The command, paths
+// and arguments in it come from the model and must be shown exactly: when
+// the plain description holds any control, escape or invisible character
+// it is shown with those made visible and without colours, since the
+// tool's own colouring could not be told apart from escapes in the data.
+func describe(inv tool.Invocation, color bool) string {
+	var plain strings.Builder
+	inv.Describe(&plain, false)
+	if vis := termwidth.Visible(plain.String()); vis != plain.String() || !color {
+		return vis
+	}
+	var colored strings.Builder
+	inv.Describe(&colored, true)
+	return colored.String()
+}
+
+// ToolOutput shows the call's live output with terminal control sequences
+// neutralised (colours pass).
 func (d *display) ToolOutput(c *agent.Call) io.Writer {
-	return &dimWriter{w: d.info, st: d.st}
+	return termwidth.NewSafeWriter(&dimWriter{w: d.info, st: d.st})
 }
 
 func (d *display) ToolResult(c *agent.Call, r tool.Result) {
@@ -151,7 +174,7 @@ func (d *display) ToolResult(c *agent.Call, r tool.Result) {
 	if r.IsError {
 		msg := ""
 		if len(r.Content) > 0 {
-			msg = firstLine(r.Content[0].Text, 200)
+			msg = termwidth.Visible(firstLine(r.Content[0].Text, 200))
 		}
 		fmt.Fprintf(d.info, "   %s✗ %s%s%s: %s\n\n", d.st.red, c.Name, how, d.st.reset, msg)
 		return
@@ -163,7 +186,7 @@ func (d *display) Notice(msg string) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.endText()
-	fmt.Fprintf(d.info, "%s%s%s\n", d.st.yellow, msg, d.st.reset)
+	fmt.Fprintf(d.info, "%s%s%s\n", d.st.yellow, termwidth.Visible(msg), d.st.reset)
 }
 
 func (d *display) Usage(model.Usage) {}

@@ -14,7 +14,9 @@ import (
 	"github.com/qdev/qdev/internal/agent"
 	"github.com/qdev/qdev/internal/chat/lineedit"
 	"github.com/qdev/qdev/internal/chat/render"
+	"github.com/qdev/qdev/internal/chat/termwidth"
 	"github.com/qdev/qdev/internal/model"
+	"github.com/qdev/qdev/internal/permission"
 )
 
 // LineReader reads one line of input; *lineedit.Editor implements it.
@@ -209,6 +211,11 @@ func (s *Session) warnNearLimit() {
 func (s *Session) approve(ctx context.Context, c *agent.Call) (agent.Answer, error) {
 	s.disp.finish()
 	st := newStyles(s.Color)
+	if why := c.Decision.Rule; c.Decision.Kind == permission.Ask && why != "" && why != "not trusted" {
+		// A reason beyond "not trusted" (q's own configuration, an
+		// organisation rule) is why even a trusted tool asks: say so.
+		fmt.Fprintf(s.Info, "%s⚠ %s: %s%s\n", st.yellow, termwidth.Visible(why), termwidth.Visible(strings.Join(c.Decision.Reasons, ", ")), st.reset)
+	}
 	q := fmt.Sprintf("%sAllow this action? Use 't' to trust (always allow) this tool for the session. [y/n/t]:%s ", st.yellow, st.reset)
 	for {
 		line, err := s.Input.ReadLine(q)

@@ -50,13 +50,18 @@ func (s *setup) applyAgent(ctx context.Context, cfg *agentcfg.Agent) {
 		legacy, _ = contextfiles.LoadLegacy(s.home+"/.nonexistent", "")
 	}
 	s.legacy = legacy
-	s.hooks = hook.New(s.mergedHooks(), hook.Options{Cwd: s.cwd, Environ: s.env.Environ,
-		Warn: func(m string) { s.warn("%s", m) }})
 
 	if s.mcp != nil {
 		s.mcp.Close()
 	}
-	s.mcp = s.startMCP(ctx, cfg)
+	// startMCP decides whether the workspace's hooks may run too, so it
+	// comes before the hooks are built.
+	mgr := s.startMCP(ctx, cfg)
+	if s.hooks != nil {
+		s.hooks.Close()
+	}
+	s.setChildren(mgr, hook.New(s.mergedHooks(), hook.Options{Cwd: s.cwd, Environ: s.env.Environ,
+		Warn: func(m string) { s.warn("%s", m) }}))
 
 	a := s.agent
 	a.Tools = selectTools(cfg, s.settings)
@@ -79,8 +84,13 @@ func (s *setup) applyAgent(ctx context.Context, cfg *agentcfg.Agent) {
 	a.Conv.Agent = cfg.Name
 }
 
+// mergedHooks are the agent's hooks, unless the workspace gate held them
+// back, and the legacy profile hooks (the user's own).
 func (s *setup) mergedHooks() map[agentcfg.Trigger][]agentcfg.HookSpec {
-	merged := maps.Clone(s.cfg.Hooks)
+	var merged map[agentcfg.Trigger][]agentcfg.HookSpec
+	if !s.hooksBlocked {
+		merged = maps.Clone(s.cfg.Hooks)
+	}
 	if merged == nil {
 		merged = map[agentcfg.Trigger][]agentcfg.HookSpec{}
 	}
@@ -110,6 +120,7 @@ func (s *setup) startMCP(ctx context.Context, cfg *agentcfg.Agent) *mcp.Manager 
 	for _, w := range warnings {
 		s.warn("%s", w)
 	}
+	servers = s.gateWorkspace(cfg, servers)
 	allowed := servers[:0]
 	for _, sc := range servers {
 		if sc.Type == mcp.TypeStdio {
@@ -222,8 +233,9 @@ func (s *setup) ContextFiles() contextfiles.Result {
 func (s *setup) Hooks() []hook.Info { return s.hooks.List() }
 
 func (s *setup) ReloadHooks() {
-	s.hooks = hook.New(s.mergedHooks(), hook.Options{Cwd: s.cwd, Environ: s.env.Environ,
-		Warn: func(m string) { s.warn("%s", m) }})
+	s.hooks.Close()
+	s.setChildren(s.mcp, hook.New(s.mergedHooks(), hook.Options{Cwd: s.cwd, Environ: s.env.Environ,
+		Warn: func(m string) { s.warn("%s", m) }}))
 	s.agent.Hooks = s.hooks
 }
 

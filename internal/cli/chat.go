@@ -33,6 +33,10 @@ type chatOptions struct {
 	outputFormat  string
 	wrap          string
 	wrapAt        int // --wrap as a column, 0 for no wrapping
+
+	// trustWorkspace is --trust-workspace: run and remember the hooks and
+	// MCP servers the workspace configures when q starts.
+	trustWorkspace bool
 }
 
 func newCmdChat(stdio IO, g *globalOptions) *cobra.Command {
@@ -61,6 +65,7 @@ func addChatFlags(cmd *cobra.Command, o *chatOptions) {
 	f.BoolVarP(&o.trustAll, "trust-all-tools", "a", false, "run every tool without asking (deny rules still apply)")
 	f.StringVar(&o.trustTools, "trust-tools", "", "trust only these tools (comma-separated); --trust-tools= trusts none")
 	f.BoolVar(&o.untrustFsRead, "untrust-fs-read", false, "start with fs_read asking for every read")
+	f.BoolVar(&o.trustWorkspace, "trust-workspace", false, "trust and remember the hooks and MCP servers this workspace's .amazonq configures now")
 	f.StringVar(&o.outputFormat, "output-format", chat.FormatText, "with --no-interactive: text, json or stream-json")
 	f.StringVarP(&o.wrap, "wrap", "w", "auto", "line wrapping: always, never or auto")
 	_ = f.MarkHidden("non-interactive")
@@ -106,6 +111,9 @@ func runChat(ctx context.Context, o *chatOptions, args []string) error {
 		var stop context.CancelFunc
 		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
+		// agentSpawn hooks run outside any turn's context: a signal
+		// must stop them too.
+		context.AfterFunc(ctx, s.killChildren)
 		s.waitMCP(ctx, false)
 		h := &chat.Headless{Agent: s.agent, Out: o.io.Out, Info: o.io.ErrOut, Format: o.outputFormat, Wrap: o.wrapAt}
 		if err := h.Run(ctx, input); err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/qdev/qdev/internal/chat"
 	"github.com/qdev/qdev/internal/chat/lineedit"
 	"github.com/qdev/qdev/internal/chat/render"
+	"github.com/qdev/qdev/internal/chat/termwidth"
 	"github.com/qdev/qdev/internal/model"
 	"github.com/qdev/qdev/internal/model/providers"
 	"github.com/qdev/qdev/internal/store"
@@ -52,7 +53,7 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 	}
 	if s.settings.Bool("chat.greeting.enabled", true) && isTTY {
 		fmt.Fprintf(o.io.ErrOut, "qdev %s · model %s · agent %s\n/help for commands, Ctrl-D to exit.\n\n",
-			version.Version, s.agent.Conv.Model, s.cfg.Name)
+			version.Version, termwidth.Visible(s.agent.Conv.Model), termwidth.Visible(s.cfg.Name))
 	}
 	if o.trustAll {
 		s.warn("all tools are trusted (--trust-all-tools); deny rules still apply")
@@ -66,7 +67,7 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 			restoreTTY = func() { _ = term.Restore(fd, st) }
 		}
 	}
-	terminated := terminateOnSignal(cancel, done, restoreTTY)
+	terminated := terminateOnSignal(cancel, done, func() { s.killChildren(); restoreTTY() })
 	err := sess.Run(ctx, input)
 	close(done)
 	if terminated.Load() {
@@ -79,8 +80,8 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 // terminal): it cancels what runs, so tools in their own process groups are
 // killed rather than orphaned, and exits if the session is blocked at the
 // prompt and does not return by itself, leaving the terminal as it found
-// it (restoreTTY) rather than raw.
-func terminateOnSignal(cancel context.CancelFunc, done <-chan struct{}, restoreTTY func()) *atomic.Bool {
+// it rather than raw and its hooks and MCP servers killed (beforeExit).
+func terminateOnSignal(cancel context.CancelFunc, done <-chan struct{}, beforeExit func()) *atomic.Bool {
 	var terminated atomic.Bool
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, syscall.SIGTERM, syscall.SIGHUP)
@@ -96,7 +97,7 @@ func terminateOnSignal(cancel context.CancelFunc, done <-chan struct{}, restoreT
 		select {
 		case <-done:
 		case <-time.After(3 * time.Second):
-			restoreTTY()
+			beforeExit()
 			os.Exit(143)
 		}
 	}()

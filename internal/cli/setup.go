@@ -14,6 +14,7 @@ import (
 	"github.com/qdev/qdev/internal/agentcfg"
 	"github.com/qdev/qdev/internal/attribution"
 	"github.com/qdev/qdev/internal/audit"
+	"github.com/qdev/qdev/internal/chat/termwidth"
 	"github.com/qdev/qdev/internal/contextfiles"
 	"github.com/qdev/qdev/internal/hook"
 	"github.com/qdev/qdev/internal/logging"
@@ -54,6 +55,16 @@ type setup struct {
 	legacy *contextfiles.LegacyContext
 	hooks  *hook.Runner
 	mcp    *mcp.Manager
+	// hooksBlocked is set when the workspace gate held back the agent's
+	// hooks (see gateWorkspace).
+	hooksBlocked bool
+	// started is set once the first agent is loaded: later loads do not
+	// ask about workspace trust.
+	started bool
+	// childMu guards the writes of mcp and hooks and exiting, which
+	// killChildren reads from the signal handler's goroutine.
+	childMu sync.Mutex
+	exiting bool
 	// resources are MCP resources attached to the context (/mcp attach).
 	resources []string
 
@@ -66,9 +77,7 @@ func (s *setup) close() {
 		s.agent.Flush()
 	}
 	s.flushAudit()
-	if s.mcp != nil {
-		s.mcp.Close()
-	}
+	s.killChildren()
 	if s.trail != nil {
 		_ = s.trail.Close()
 	}
@@ -77,6 +86,35 @@ func (s *setup) close() {
 	}
 	if s.closeLog != nil {
 		_ = s.closeLog()
+	}
+}
+
+// setChildren makes m and h the session's MCP servers and hooks. The
+// signal handler may be killing them at the same moment: what arrives
+// after that is stopped at once.
+func (s *setup) setChildren(m *mcp.Manager, h *hook.Runner) {
+	s.childMu.Lock()
+	s.mcp, s.hooks = m, h
+	exiting := s.exiting
+	s.childMu.Unlock()
+	if exiting {
+		s.killChildren()
+	}
+}
+
+// killChildren stops every hook and MCP server the session started,
+// process groups included: when q exits nothing it started may remain.
+// It may run on the signal handler's goroutine.
+func (s *setup) killChildren() {
+	s.childMu.Lock()
+	s.exiting = true
+	m, h := s.mcp, s.hooks
+	s.childMu.Unlock()
+	if h != nil {
+		h.Close()
+	}
+	if m != nil {
+		m.Close()
 	}
 }
 
@@ -92,7 +130,8 @@ func (s *setup) warn(format string, args ...any) {
 		return
 	}
 	s.warned[msg] = true
-	fmt.Fprintf(s.o.io.ErrOut, "Warning: %s\n", msg)
+	// Warnings carry hook output and file contents: show them exactly.
+	fmt.Fprintf(s.o.io.ErrOut, "Warning: %s\n", termwidth.Visible(msg))
 }
 
 func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
@@ -181,7 +220,11 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 		Conv: conv,
 		Save: s.saveConversation,
 	}
+	if o.trustWorkspace {
+		s.trustWorkspace()
+	}
 	s.applyAgent(ctx, cfg)
+	s.started = true
 	return s, nil
 }
 

@@ -39,7 +39,7 @@ func TestAgentHooksAndPrompt(t *testing.T) {
 		toolTurn(tc("c2", "execute_bash", `{"command":"echo fine"}`)),
 		text("done"),
 	)
-	r := e.run("", "--model", "openai/m", "--agent", "guard", "--no-interactive", "go")
+	r := e.run("", "--model", "openai/m", "--agent", "guard", "--trust-workspace", "--no-interactive", "go")
 	if r.code != 0 {
 		t.Fatalf("%+v", r)
 	}

@@ -28,7 +28,7 @@ func TestMCPToolsThroughTheAgent(t *testing.T) {
 	e.write(".amazonq/cli-agents/m.json", `{"name":"m","tools":["*"],"allowedTools":["@everything"],
 		"mcpServers":{"everything":{"command":"`+bin+`","args":["stdio"]}}}`)
 	s := e.openai(toolTurn(tc("c1", "echo", `{"message":"hello from mcp"}`)), text("echoed"))
-	r := e.run("", "--model", "openai/m", "--agent", "m", "--no-interactive", "echo it")
+	r := e.run("", "--model", "openai/m", "--agent", "m", "--trust-workspace", "--no-interactive", "echo it")
 	if r.code != 0 {
 		t.Fatalf("%+v", r)
 	}
@@ -43,7 +43,7 @@ func TestMCPToolsThroughTheAgent(t *testing.T) {
 	e.write(".amazonq/cli-agents/m.json", `{"name":"m","tools":["*"],
 		"mcpServers":{"everything":{"command":"`+bin+`","args":["stdio"]}}}`)
 	e.openai(toolTurn(tc("c1", "echo", `{"message":"x"}`)), text("no"))
-	r = e.run("", "--model", "openai/m", "--agent", "m", "--no-interactive", "echo it")
+	r = e.run("", "--model", "openai/m", "--agent", "m", "--trust-workspace", "--no-interactive", "echo it")
 	if r.code != 1 || !strings.Contains(r.stderr, "@everything/echo") {
 		t.Fatalf("untrusted MCP tool: %+v", r)
 	}
@@ -75,7 +75,7 @@ func TestSessionAgentsMCPPromptsAndResources(t *testing.T) {
 		"and now?",
 		"/quit",
 	}, "\n") + "\n"
-	r := e.run(input, "chat", "--model", "openai/m")
+	r := e.run(input, "chat", "--model", "openai/m", "--trust-workspace")
 	if r.code != 0 {
 		t.Fatalf("%+v", r)
 	}

@@ -31,10 +31,14 @@ const maxTimeout = 24 * time.Hour
 // errInterrupted marks a hook stopped because the turn was cancelled.
 var errInterrupted = errors.New("interrupted")
 
+// errClosed marks a hook not run, or killed, because its Runner closed.
+var errClosed = errors.New("stopped: q is exiting")
+
 // execute runs command with bash -c in cwd, stdin as its standard input,
-// in its own process group, which is killed as a whole at the timeout or
-// when ctx ends, so commands it started in the background die with it.
-func execute(ctx context.Context, h agentcfg.HookSpec, cwd string, env []string, stdin []byte) outcome {
+// in its own process group, which is killed as a whole when the command
+// ends, at the timeout, when ctx ends or when live closes, so commands it
+// started in the background die with it.
+func execute(ctx context.Context, h agentcfg.HookSpec, cwd string, env []string, stdin []byte, live *groups) outcome {
 	timeout := time.Duration(min(h.TimeoutMS, int64(maxTimeout/time.Millisecond))) * time.Millisecond
 	tctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -52,10 +56,23 @@ func execute(ctx context.Context, h agentcfg.HookSpec, cwd string, env []string,
 	cmd.WaitDelay = 500 * time.Millisecond
 
 	start := time.Now()
-	err := cmd.Run()
+	err := cmd.Start()
+	if err == nil {
+		if !live.add(cmd) {
+			_ = killGroup(cmd)
+		}
+		err = cmd.Wait()
+		// What the hook left running in the background ends with it:
+		// a hook is a command, not a way to start daemons that outlive
+		// q. The group id cannot have been reused while members remain.
+		_ = killGroup(cmd)
+		live.remove(cmd)
+	}
 	o := outcome{exit: -1, duration: time.Since(start)}
 	var ee *exec.ExitError
 	switch {
+	case live.isClosed():
+		o.err = errClosed
 	case ctx.Err() != nil:
 		o.err = errInterrupted
 	case tctx.Err() != nil:

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/qdev/qdev/internal/agentcfg"
+	"github.com/qdev/qdev/internal/chat/termwidth"
 )
 
 // contextPreface introduces hook output to the model, in the Q CLI's
@@ -76,9 +77,11 @@ func FormatList(hooks []Info) string {
 			fmt.Fprintf(&b, "%s:\n", h.Trigger)
 			last = h.Trigger
 		}
-		fmt.Fprintf(&b, "  - %s", h.Command)
+		// Commands are shown exactly, controls made visible: the list is
+		// how a user checks what the agent file runs.
+		fmt.Fprintf(&b, "  - %s", termwidth.Visible(h.Command))
 		if h.Matcher != "" {
-			fmt.Fprintf(&b, " (matcher: %s)", h.Matcher)
+			fmt.Fprintf(&b, " (matcher: %s)", termwidth.Visible(h.Matcher))
 		}
 		b.WriteString("\n")
 	}

@@ -12,7 +12,7 @@ var shell = []string{"bash", "-c"}
 
 // newGroup puts the command in a process group of its own.
 func newGroup(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = groupAttr()
 }
 
 // killGroup kills the command's whole process group.

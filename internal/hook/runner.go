@@ -41,6 +41,8 @@ type Runner struct {
 
 	mu    sync.Mutex
 	cache map[cacheKey]cached
+	// live are the process groups of hooks running now, for Close.
+	live groups
 }
 
 var _ agent.Hooks = (*Runner)(nil)
@@ -84,7 +86,7 @@ type result struct {
 // preToolUse exit 2, which the caller reports as a block.
 func (r *Runner) run(ctx context.Context, trig agentcfg.Trigger, ev event, toolName string) []result {
 	specs := r.hooks[trig]
-	if len(specs) == 0 {
+	if len(specs) == 0 || r.live.isClosed() {
 		return nil
 	}
 	ev.HookEventName, ev.Cwd = string(trig), r.opts.Cwd
@@ -110,7 +112,7 @@ func (r *Runner) run(ctx context.Context, trig agentcfg.Trigger, ev event, toolN
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i].outcome = execute(ctx, spec, r.opts.Cwd, env, stdin)
+			results[i].outcome = execute(ctx, spec, r.opts.Cwd, env, stdin, &r.live)
 		}()
 	}
 	wg.Wait()
@@ -120,7 +122,7 @@ func (r *Runner) run(ctx context.Context, trig agentcfg.Trigger, ev event, toolN
 			continue
 		}
 		switch {
-		case res.err == errInterrupted:
+		case res.err == errInterrupted || res.err == errClosed:
 		case res.err != nil:
 			r.opts.Warn(fmt.Sprintf("✗ %s failed after %.2f s: %v", res.spec.Command, res.duration.Seconds(), res.err))
 		case res.exit == 0:
@@ -170,6 +172,10 @@ func (r *Runner) Reset() {
 	clear(r.cache)
 	r.mu.Unlock()
 }
+
+// Close kills every hook still running, with its process group, and keeps
+// new ones from starting: call it when q exits, so no hook outlives it.
+func (r *Runner) Close() { r.live.close() }
 
 // AgentSpawn returns the context from the agentSpawn hooks, formatted for
 // the system prompt ("" when none printed anything). The hooks run on the

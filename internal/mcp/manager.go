@@ -66,6 +66,14 @@ type Manager struct {
 	names   *nameTable
 	closed  bool
 	seq     uint64 // progress tokens
+
+	// starting counts start attempts in flight; Close waits for them, so a
+	// server still launching when q exits is killed, not orphaned. Add is
+	// called under mu while !closed only.
+	starting sync.WaitGroup
+	// stopped is closed when Close has finished, so that every caller of
+	// Close, not only the first, returns only once the servers are gone.
+	stopped chan struct{}
 }
 
 // ServerStatus describes one server.
@@ -91,7 +99,7 @@ func Start(ctx context.Context, servers []ServerConfig, opts Options) *Manager {
 	if opts.Environ == nil {
 		opts.Environ = os.Environ()
 	}
-	m := &Manager{opts: opts, log: opts.Logger, names: newNameTable(opts.Reserved)}
+	m := &Manager{opts: opts, log: opts.Logger, names: newNameTable(opts.Reserved), stopped: make(chan struct{})}
 	if m.log == nil {
 		m.log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -107,10 +115,25 @@ func Start(ctx context.Context, servers []ServerConfig, opts Options) *Manager {
 			continue
 		}
 		s.state = StateLoading
-		go s.start()
+		m.goStart(s)
 	}
 	return m
 }
+
+// goStart starts s in the background, counted in m.starting; the caller
+// holds mu (or owns m alone) and m is not closed.
+func (m *Manager) goStart(s *server) {
+	m.starting.Add(1)
+	go func() {
+		defer m.starting.Done()
+		s.start()
+	}()
+}
+
+// closeWait bounds how long Close waits for servers still starting: their
+// handshakes end as soon as the manager's context is cancelled, so this
+// only matters if a transport ignores that.
+const closeWait = 5 * time.Second
 
 // Wait blocks until every server is ready or failed, timeout passes or ctx
 // ends, and reports whether all servers settled. Servers still loading keep
@@ -148,15 +171,18 @@ func (m *Manager) Status() []ServerStatus {
 	return out
 }
 
-// Close stops every server (killing stdio servers' process groups) and
-// waits for them to go. It is safe to call more than once.
+// Close stops every server (killing stdio servers' process groups),
+// including servers still starting, and waits for them to go. It is safe
+// to call more than once and concurrently; every call waits.
 func (m *Manager) Close() {
 	m.mu.Lock()
 	if m.closed {
 		m.mu.Unlock()
+		<-m.stopped
 		return
 	}
 	m.closed = true
+	defer close(m.stopped)
 	var conns []*conn
 	for _, s := range m.servers {
 		if s.conn != nil {
@@ -172,6 +198,13 @@ func (m *Manager) Close() {
 		go func() { defer wg.Done(); c.close() }()
 	}
 	wg.Wait()
+	started := make(chan struct{})
+	go func() { m.starting.Wait(); close(started) }()
+	select {
+	case <-started:
+	case <-time.After(closeWait):
+		m.log.Warn("mcp servers still starting after close")
+	}
 }
 
 func (m *Manager) snapshot() []*server {

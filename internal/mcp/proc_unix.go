@@ -11,7 +11,7 @@ import (
 // that stopping it also stops what it started (npx starts node, uvx python)
 // and a Ctrl-C meant for qdev does not reach it.
 func ownGroup(cmd *exec.Cmd) {
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = groupAttr()
 }
 
 // killGroup sends SIGKILL to the process group that cmd leads.

@@ -46,14 +46,21 @@ func (s *server) start() {
 			c.close()
 		}
 	}
+	// A connection made while the manager closed is closed here, after
+	// the lock is released (deferred first, so it runs last) and before
+	// this attempt counts as ended: Close waits for that.
+	var orphan *conn
+	defer func() {
+		if orphan != nil {
+			orphan.close()
+		}
+	}()
 	m.mu.Lock()
 	defer m.changed()
 	defer m.mu.Unlock()
 	defer close(s.settled)
 	if m.closed {
-		if c != nil {
-			go c.close()
-		}
+		orphan = c
 		s.state, s.lastErr = StateFailed, "stopped"
 		return
 	}
@@ -185,7 +192,7 @@ func (s *server) session(ctx context.Context) (*conn, error) {
 			s.state = StateRestarting
 			s.settled = make(chan struct{})
 			m.log.Info("mcp server restarting", "server", s.cfg.Name)
-			go s.start()
+			m.goStart(s)
 			m.changed()
 		}
 		ch := s.settled

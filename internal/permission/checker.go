@@ -59,6 +59,9 @@ type Checker struct {
 	write   fsSettings
 	bash    bashSettings
 	aws     awsSettings
+	// protected is q's own configuration, which fs_write never writes
+	// without asking.
+	protected protectedSet
 
 	// mu guards the session state below. Invariant: Trust, Untrust,
 	// TrustAll and Reset write it under the write lock only; Decide, Label and
@@ -95,6 +98,7 @@ func New(cfg Config, opts Options) (*Checker, []string, error) {
 	cfg.AllowedTools = slices.Clone(cfg.AllowedTools) // Reset re-reads it
 	c := &Checker{cfg: cfg, cwd: canonical(cwd)}
 	c.cwdRule = literalRule("working directory", c.cwd)
+	c.protected = newProtected(home)
 	pe := pathEnv{cwd: cwd, home: home, lookup: os.LookupEnv}
 
 	var warns, w []string

@@ -44,7 +44,9 @@ func (c *Checker) decideRead(paths []string, tr trust) Decision {
 }
 
 // decideWrite judges fs_write (study §2.7): as fs_read, without a
-// working-directory default or allowReadOnly.
+// working-directory default or allowReadOnly. A write to q's own
+// configuration asks whatever trusts fs_write (trust-all, allowedTools,
+// allowedPaths, the session); deny rules still deny it.
 func (c *Checker) decideWrite(paths []string, tr trust) Decision {
 	s := c.write
 	if s.invalid != "" {
@@ -53,13 +55,16 @@ func (c *Checker) decideWrite(paths []string, tr trust) Decision {
 	if len(paths) == 0 {
 		return byTrust(tr)
 	}
-	var denied, unasked []string
+	var denied, unasked, protected []string
 	var rules ruleSet
 	for _, p := range paths {
 		forms := requestForms(p, c.cwd)
 		if m := s.denied.match(forms...); len(m) > 0 {
 			denied = append(denied, m...)
 			continue
+		}
+		if c.protected.match(p, c.cwd) {
+			protected = append(protected, p)
 		}
 		switch {
 		case tr.trusted:
@@ -73,6 +78,9 @@ func (c *Checker) decideWrite(paths []string, tr trust) Decision {
 				unasked = append(unasked, p)
 			}
 		}
+	}
+	if len(denied) == 0 && len(protected) > 0 {
+		return ask(LayerDefault, ProtectedReason, dedupe(protected)...)
 	}
 	return pathVerdict("fs_write", denied, unasked, rules, tr)
 }

@@ -1,0 +1,151 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/qdev/qdev/internal/agentcfg"
+	"github.com/qdev/qdev/internal/mcp"
+	"github.com/qdev/qdev/internal/paths"
+	"github.com/qdev/qdev/internal/wstrust"
+)
+
+// trustStore is the record of trusted workspace configuration, in q's own
+// configuration directory.
+func trustStore() *wstrust.Store {
+	return wstrust.Open(filepath.Join(paths.ConfigDir(), wstrust.FileName))
+}
+
+// gateWorkspace decides whether the hooks and MCP servers that the
+// workspace configures for cfg may run, every time an agent is loaded: a
+// workspace file whose hooks and servers are exactly those the user
+// trusted runs; new or changed ones run only after the user confirms them
+// at startup, once for all (--trust-workspace has recorded the
+// workspace's files before that). Otherwise their hooks are dropped
+// (s.hooksBlocked) and their servers left out of the returned list, with
+// a warning per file saying how to trust it.
+func (s *setup) gateWorkspace(cfg *agentcfg.Agent, servers []mcp.ServerConfig) []mcp.ServerConfig {
+	s.hooksBlocked = false
+	store := trustStore()
+	var pending []wstrust.Source
+	var states []wstrust.State
+	for _, src := range wstrust.Sources(cfg, servers, s.cwd, s.home) {
+		if st := store.State(s.cwd, src); st != wstrust.Trusted {
+			pending, states = append(pending, src), append(states, st)
+		}
+	}
+	if len(pending) == 0 {
+		return servers
+	}
+	if s.confirmTrust(pending, states) {
+		for _, src := range pending {
+			if err := store.Trust(s.cwd, src); err != nil {
+				s.warn("could not record that %s is trusted: %v", src.File, err)
+			}
+		}
+		return servers
+	}
+	blocked := map[string]bool{}
+	for i, src := range pending {
+		blocked[src.Origin] = true
+		s.warn("%s", refusal(src, states[i], s.o.noInteractive))
+	}
+	s.hooksBlocked = blocked["agent"]
+	return slices.DeleteFunc(servers, func(sc mcp.ServerConfig) bool { return blocked[sc.Source] })
+}
+
+// why says how a source stands, for the question and the warning.
+func why(state wstrust.State) string {
+	if state == wstrust.Changed {
+		return "changed since you trusted it"
+	}
+	return "is new in this workspace"
+}
+
+// refusal is the one-line warning for a source that is not run.
+func refusal(src wstrust.Source, state wstrust.State, noInteractive bool) string {
+	how := "start q here interactively to review and trust them, or pass --trust-workspace"
+	if !noInteractive {
+		how = "restart q here to review and trust them, or pass --trust-workspace"
+	}
+	return fmt.Sprintf("%d hook(s)/MCP server(s) of %s not run: the file %s; %s", len(src.Items), src.File, why(state), how)
+}
+
+// confirmTrust reports whether the user trusts srcs, asked once at
+// startup with everything they would run listed. Later loads (/agent
+// swap) and sessions without a terminal do not ask.
+func (s *setup) confirmTrust(srcs []wstrust.Source, states []wstrust.State) bool {
+	if s.o.noInteractive || s.started || !term.IsTerminal(int(s.o.io.In.Fd())) {
+		return false
+	}
+	fmt.Fprintln(s.o.io.ErrOut, "\nThis workspace configures commands that q would run:")
+	for i, src := range srcs {
+		fmt.Fprintf(s.o.io.ErrOut, "%s %s. It would run:\n%s", src.File, why(states[i]), itemList(src))
+	}
+	fmt.Fprint(s.o.io.ErrOut, "Trust and run these for this workspace? [t]rust (remember) / [n]ot now: ")
+	switch strings.ToLower(strings.TrimSpace(readLine(s.o.io.In))) {
+	case "t", "trust", "y", "yes":
+		return true
+	}
+	fmt.Fprintln(s.o.io.ErrOut, "Not run; the session continues without them.")
+	return false
+}
+
+// itemList shows each item on its own line, exactly (labels are made
+// visible by wstrust).
+func itemList(src wstrust.Source) string {
+	var b strings.Builder
+	for _, it := range src.Items {
+		b.WriteString("  • " + strings.ReplaceAll(it.Label, "\n", "\n    ") + "\n")
+	}
+	return b.String()
+}
+
+// readLine reads one line from the terminal byte by byte, so nothing typed
+// after it is taken from the line editor that reads next.
+func readLine(r io.Reader) string {
+	var b []byte
+	one := make([]byte, 1)
+	for {
+		n, err := r.Read(one)
+		if n == 1 {
+			if one[0] == '\n' || one[0] == '\r' {
+				return string(b)
+			}
+			b = append(b, one[0])
+		}
+		if err != nil || len(b) > 1024 {
+			return string(b)
+		}
+	}
+}
+
+// trustWorkspace records every workspace agent file and the workspace
+// mcp.json as trusted as they are now (--trust-workspace), so that /agent
+// swap to one of them runs its hooks; a file that appears or changes later
+// in the session is still held back.
+func (s *setup) trustWorkspace() {
+	if filepath.Clean(s.cwd) == filepath.Clean(s.home) {
+		return
+	}
+	agents, _ := agentcfg.LoadAll([]string{agentcfg.WorkspaceDir(s.cwd)})
+	agents = append(agents, &agentcfg.Agent{})
+	store := trustStore()
+	for _, a := range agents {
+		servers, _ := mcp.Collect(a.MCPServers, true, s.cwd, s.home)
+		for _, src := range wstrust.Sources(a, servers, s.cwd, s.home) {
+			if store.State(s.cwd, src) == wstrust.Trusted {
+				continue
+			}
+			fmt.Fprintf(s.o.io.ErrOut, "Trusting %s (--trust-workspace):\n%s", src.File, itemList(src))
+			if err := store.Trust(s.cwd, src); err != nil {
+				s.warn("could not record that %s is trusted: %v", src.File, err)
+			}
+		}
+	}
+}
