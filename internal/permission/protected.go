@@ -31,10 +31,11 @@ type protectedSet struct {
 
 // newProtected lists q's configuration for a user with home: the global
 // agents and MCP file (~/.aws/amazonq), q's configuration directory
-// (settings, trusted workspaces) and the managed settings' directory.
+// (settings, trusted workspaces), the system managed settings' directory
+// and the additional managed file, if one is named.
 func newProtected(home string) protectedSet {
 	var ps protectedSet
-	for _, d := range []string{filepath.Join(home, ".aws", "amazonq"), paths.ConfigDir(), filepath.Dir(managed.Path())} {
+	for _, d := range []string{filepath.Join(home, ".aws", "amazonq"), paths.ConfigDir(), filepath.Dir(managed.SystemPath()), managed.OverridePath()} {
 		if d == "" || !filepath.IsAbs(d) {
 			continue
 		}
