@@ -20,7 +20,7 @@ import (
 // that append to a shared trail: one killed with SIGKILL in the middle of
 // its appends, two appending at once.
 const (
-	childModeEnv = "QDEV_AUDIT_CHILD" // "crash", "append" or "batch"
+	childModeEnv = "QDEV_AUDIT_CHILD" // "crash", "append", "batch" or "intent"
 	childDirEnv  = "QDEV_AUDIT_DIR"
 	childIDEnv   = "QDEV_AUDIT_ID"
 	childNEnv    = "QDEV_AUDIT_N"
@@ -55,8 +55,11 @@ func child(mode string) int {
 	}
 	n, _ := strconv.Atoi(os.Getenv(childNEnv))
 	id := os.Getenv(childIDEnv)
-	if mode == "batch" {
+	switch mode {
+	case "batch":
 		return batchChild(tr, id, n)
+	case "intent":
+		return intentChild(tr)
 	}
 	for seq := 0; mode == "crash" || seq < n; seq++ {
 		pad := ""

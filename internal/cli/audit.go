@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -33,8 +34,9 @@ type auditOptions struct {
 //	q audit lookup [--from T] [--to T] [--event-name N] [--tool N]
 //	               [--decision allow|ask|deny] [--text S] [--max N] [--format table|json]
 //
-// verify exits 1 when it finds a problem; a record torn by a crash is only
-// a warning. Times are RFC 3339, a date, or a duration before now (24h, 7d).
+// verify exits 1 when it finds a problem, including a call that started
+// and has no outcome (q was killed while it ran); a record torn by a crash
+// is only a warning. Times are RFC 3339, a date, or a duration before now (24h, 7d).
 func NewCmdAudit(stdio IO) *cobra.Command {
 	o := &auditOptions{io: stdio, now: time.Now}
 	cmd := &cobra.Command{
@@ -148,10 +150,11 @@ func printVerify(w io.Writer, r *audit.Report) {
 	for _, s := range r.Warnings {
 		fmt.Fprintf(w, "WARNING: %s\n", s)
 	}
+	limited := slices.ContainsFunc(r.Problems, func(p audit.Problem) bool { return p.Kind != audit.KindUnfinished })
 	switch t := r.TrustedThrough; {
 	case t == nil && r.Records > 0:
 		fmt.Fprintln(w, "No record can be trusted.")
-	case t != nil && !r.OK():
+	case t != nil && limited:
 		fmt.Fprintf(w, "Records can be trusted up to %s:%d (eventID %s, %s); nothing after it can.\n", t.File, t.Line, t.EventID, t.EventTime)
 	}
 	if r.OK() {
