@@ -32,7 +32,17 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv(childModeEnv); mode != "" {
 		os.Exit(child(mode))
 	}
-	os.Exit(m.Run())
+	// Anchors go under q's configuration directory: keep the tests', and
+	// their children's, out of the user's.
+	cfg, err := os.MkdirTemp("", "qdev-audit-config-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	os.Setenv("XDG_CONFIG_HOME", cfg)
+	code := m.Run()
+	os.RemoveAll(cfg)
+	os.Exit(code)
 }
 
 // payload is what children put in requestParameters.

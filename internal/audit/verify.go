@@ -77,6 +77,12 @@ type VerifyOptions struct {
 	// KeyFile is the signing key's path (its ".pub" file suffices); KeyPath
 	// of the directory when empty.
 	KeyFile string
+	// AnchorFile is the trail's Anchor; AnchorPath of the directory when
+	// empty.
+	AnchorFile string
+	// PinnedKey is the key the administrator pins (see ParsePinnedKey),
+	// if any; it takes precedence over the one pinned in the anchor.
+	PinnedKey string
 }
 
 // Verify checks the trail in dir between from and to (zero: unbounded) with
@@ -87,7 +93,9 @@ func Verify(dir string, from, to time.Time) Report {
 
 // VerifyWith checks the trail in dir: every record chains to the one before
 // it (across files), every closed log file matches its signed digest, the
-// digests chain, and no file is missing, reordered or truncated. It reports
+// digests chain, and no file is missing, reordered or truncated; the
+// trail reaches its high-water mark and its key is the pinned one (see
+// Anchor); and every call that started has an outcome. It reports
 // every problem found rather than stopping at the first, and never changes
 // the trail.
 func VerifyWith(dir string, o VerifyOptions) Report {
@@ -105,6 +113,22 @@ func VerifyWith(dir string, o VerifyOptions) Report {
 	}
 	v.keyFile = keyFile
 	v.pub, v.keyErr = LoadPublicKey(keyFile)
+	anchorFile := o.AnchorFile
+	if anchorFile == "" {
+		anchorFile = AnchorPath(dir)
+	}
+	a, err := ReadAnchor(anchorFile)
+	if err != nil {
+		v.problem(1, 0, Problem{File: anchorFile, Kind: KindUnreadable, Message: err.Error()})
+	}
+	v.chooseKey(o, a, anchorFile)
+	switch {
+	case a != nil:
+		v.checkAnchor(a, anchorFile)
+	case err == nil && len(l.Logs) > 0:
+		v.rep.Warnings = append(v.rep.Warnings, "no trust anchor at "+anchorFile+
+			": the newest records or files, the whole trail or the key could have been removed or replaced unseen")
+	}
 
 	first, last := selectFiles(l.Logs, o.From, o.To)
 	v.checkStructure(first, last)
