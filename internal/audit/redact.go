@@ -3,6 +3,7 @@ package audit
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"regexp"
 	"strings"
 	"sync"
@@ -25,6 +26,7 @@ var secretWords = []string{
 var notSecretSuffixes = []string{
 	"id", "ids", "arn", "arns", "name", "names", "type", "count", "tokens",
 	"limit", "usage", "length", "expiration", "ttl", "policy", "enabled",
+	"file", "path", "dir", "version", "size",
 }
 
 // secretKey reports whether a parameter named k holds a secret.
@@ -138,7 +140,7 @@ type rule struct {
 	re      *regexp.Regexp
 	replace func(m []string) string
 	// words are lowercase strings one of which every match contains,
-	// ignoring ASCII case: text without any cannot match (see mayMatch).
+	// ignoring ASCII case: text without any cannot match (see candidates).
 	words []string
 }
 
@@ -182,22 +184,56 @@ var rules = sync.OnceValue(func() []rule {
 		{regexp.MustCompile(`(?s)-----BEGIN[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----.*?(?:-----END[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|\z)`),
 			func([]string) string { return "-----BEGIN PRIVATE KEY-----" + Mask + "-----END PRIVATE KEY-----" },
 			[]string{"private key"}},
-		{regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.\-]*://[^\s/?#@:'"]*):[^\s/?#@'"]+@`),
+		// The password may hold "#" and "?" that its writer failed to
+		// escape; a "/" or "@" would end it.
+		{regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.\-]*://[^\s/?#@:'"]*):[^\s/@'"]+@`),
 			func(m []string) string { return m[1] + ":" + Mask + "@" }, []string{"://"}},
 		{regexp.MustCompile(`(?i)\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)[^"'\r\n]+`), masked(1), []string{"authorization"}},
 		{regexp.MustCompile(`(?i)\b(bearer\s+)[A-Za-z0-9\-._~+/]+=*`), masked(1), []string{"bearer"}},
 		{regexp.MustCompile(`(?i)(["']?)([A-Za-z0-9_.\-]*(?:password|passwd|passphrase|secret|token|api[_\-]?key|credential|private[_\-]?key|signature)[A-Za-z0-9_.\-]*)(["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s"'&,;]+)`),
 			func(m []string) string { return assignment(m[0], m[1]+m[2]+m[3], m[2], m[4]) },
 			[]string{"pass", "secret", "token", "api", "credential", "private", "signature"}},
+		// Environment names that end like a key or password.
+		{regexp.MustCompile(`\b([A-Z][A-Z0-9_]*_(?:KEY|PASS|PWD|PASSWD)=)("[^"]*"|'[^']*'|[^\s"'&;|]+)`),
+			func(m []string) string { return maskValue(m[0], m[1], m[2]) },
+			[]string{"_key=", "_pass=", "_pwd=", "_passwd="}},
 		{regexp.MustCompile(`(?i)(--?[A-Za-z0-9_\-]*(?:password|passwd|passphrase|secret|token|api-?key|credential)[A-Za-z0-9_\-]*)(\s+)("[^"]*"|'[^']*'|[^\s"'-][^\s"']*)`),
 			func(m []string) string { return assignment(m[0], m[1]+m[2], m[1], m[3]) },
 			[]string{"pass", "secret", "token", "api", "credential"}},
 		{regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`), masked(0), []string{"akia", "asia"}},
 		{regexp.MustCompile(`(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9/+=]+`), masked(0),
 			[]string{"iqojb3jpz2lu", "fwogzxivyxdz", "fqogzxivyxdz"}},
-		{regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|xox[abprs]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{35}|sk-(?:ant-|proj-)?[A-Za-z0-9_\-]{20,})`), masked(0),
-			[]string{"gh", "github_pat_", "xox", "aiza", "sk-"}},
+		{regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|xox[abprse]-[A-Za-z0-9\-]{10,}|xapp-[0-9]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{35}|sk-(?:ant-|proj-)?[A-Za-z0-9_\-]{20,}|gl(?:pat|dt|rt|ptt|soat)-[A-Za-z0-9_\-]{20,}|npm_[A-Za-z0-9]{36}|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{24,})`), masked(0),
+			[]string{"gh", "github_pat_", "xox", "xapp-", "aiza", "sk-", "glpat-", "gldt-", "glrt-", "glptt-", "glsoat-", "npm_", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_"}},
+		// Passwords given to commands by options that do not say
+		// "password": each rule names its command, since the same option
+		// means something else elsewhere (-p is a port to ssh, -u a uid to
+		// docker).
+		{regexp.MustCompile(`\b((?i:mysql|mysqldump|mysqladmin|mysqlimport|mysqlshow|mysqlcheck|mariadb|mariadb-dump)\b[^\n|;&]*?\s-p)("[^"]*"|'[^']*'|[^\s"']\S*)`),
+			masked(1), []string{"mysql", "mariadb"}},
+		{regexp.MustCompile(`\b(curl\b[^\n|;&]*?\s(?:-u|--user|--proxy-user|-U)\s*["']?[^\s:'"]+:)([^\s'"]+)`), masked(1), []string{"curl"}},
+		{regexp.MustCompile(`\b(sshpass\b[^\n|;&]*?\s-p\s*)("[^"]*"|'[^']*'|\S+)`), masked(1), []string{"sshpass"}},
+		{regexp.MustCompile(`(-pass(?:in|out)?\s+["']?pass:)([^\s'"]+)`), masked(1), []string{"pass:"}},
+		{regexp.MustCompile(`\b(redis-cli\b[^\n|;&]*?\s-a\s+)("[^"]*"|'[^']*'|\S+)`), masked(1), []string{"redis-cli"}},
+		{regexp.MustCompile(`\b(login\b[^\n|;&]*?\s-p\s+)("[^"]*"|'[^']*'|[^\s"'-]\S*)`), masked(1), []string{"login"}},
+		{regexp.MustCompile(`\b(htpasswd\s+((?:-[A-Za-z]+\s+)+)\S+\s+\S+\s+)("[^"]*"|'[^']*'|\S+)`),
+			func(m []string) string {
+				if !strings.Contains(m[2], "b") { // without -b the password is prompted for
+					return m[0]
+				}
+				return m[1] + Mask
+			}, []string{"htpasswd"}},
 		{regexp.MustCompile(`\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}`), masked(0), []string{"eyj"}},
+		// A random-looking value after a word that names a secret, in
+		// prose ("the password is ...") or under a name the rules above
+		// do not take whole ("license_key", "encryptionKey").
+		{regexp.MustCompile(`(?i)\b([a-z0-9_.\-]*(?:password|passwd|passphrase|secret|token|key)[a-z0-9_.\-]*["']?(?:\s*[:=]\s*|\s+(?:is\s+|was\s+)?)["']?)([^\s"'<>&,;]{12,})`),
+			func(m []string) string {
+				if !highEntropy(m[2]) {
+					return m[0]
+				}
+				return m[1] + Mask
+			}, []string{"pass", "secret", "token", "key"}},
 	}
 })
 
@@ -207,13 +243,79 @@ func assignment(whole, prefix, name, value string) string {
 	if !secretKey(strings.Trim(name, `"'`)) {
 		return whole
 	}
+	return maskValue(whole, prefix, value)
+}
+
+// maskValue masks value after prefix, keeping its quotes, unless it is a
+// placeholder rather than a secret.
+func maskValue(whole, prefix, value string) string {
+	if placeholder(value) {
+		return whole
+	}
 	if q := value[0]; q == '"' || q == '\'' {
 		return prefix + string(q) + Mask + string(q)
 	}
-	if value == Mask {
-		return whole
-	}
 	return prefix + Mask
+}
+
+// shellVar matches a reference to a variable or command output, which a
+// shell replaces: "$NAME", "${NAME}", "$(cmd ...", "${{ expr".
+var shellVar = regexp.MustCompile(`^\$(?:[A-Za-z_][A-Za-z0-9_]*$|\{[A-Za-z_][A-Za-z0-9_]*\}$|\(|\{\{)`)
+
+// placeholder reports whether a value stands for a secret without being
+// one: a shell variable (unless single-quoted, where it is literal), a
+// <hint>, a mask of stars, or a YOUR_..._HERE template.
+func placeholder(value string) bool {
+	v := value
+	if len(v) >= 2 && (v[0] == '"' || v[0] == '\'') && v[len(v)-1] == v[0] {
+		if v[0] == '\'' && strings.HasPrefix(v, "'$") {
+			return false
+		}
+		v = v[1 : len(v)-1]
+	}
+	if v == "" || strings.Trim(v, "*") == "" || shellVar.MatchString(v) {
+		return true
+	}
+	if v[0] == '<' && v[len(v)-1] == '>' {
+		return true
+	}
+	u := strings.ToUpper(v)
+	return strings.HasPrefix(u, "YOUR_") || strings.HasPrefix(u, "YOUR-") || u == "CHANGEME" || u == "REDACTED"
+}
+
+// highEntropy tells a generated secret from a word, number, path or hex
+// identifier: it mixes upper and lower case with digits, and few of its
+// characters repeat.
+func highEntropy(s string) bool {
+	// Base64 has "/" but never "-", "_" or "."; paths have both.
+	if len(s) < 12 || strings.ContainsAny(s[:1], "/~.") || strings.Contains(s, "/") && strings.ContainsAny(s, "-_.") {
+		return false
+	}
+	var upper, lower, digit bool
+	var seen [256]int
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		seen[c]++
+		switch {
+		case c >= 'A' && c <= 'Z':
+			upper = true
+		case c >= 'a' && c <= 'z':
+			lower = true
+		case c >= '0' && c <= '9':
+			digit = true
+		}
+	}
+	if !upper || !lower || !digit {
+		return false
+	}
+	h := 0.0
+	for _, n := range seen {
+		if n > 0 {
+			p := float64(n) / float64(len(s))
+			h -= p * math.Log2(p)
+		}
+	}
+	return h >= 3.3
 }
 
 // secretKeyShape finds candidates for AWS secret access keys: 40 characters
@@ -226,14 +328,15 @@ var secretKeyShape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCo
 // secret, private key blocks, passwords in URLs, and well-known API token
 // formats (GitHub, Slack, OpenAI, Anthropic, Google, JWTs).
 func RedactString(s string) string {
-	lower := filterFold(s)
-	for _, r := range rules() {
-		if !r.mayMatch(lower) {
+	x := ruleIndex()
+	may := x.candidates(filterFold(s))
+	for i, r := range rules() {
+		if may&(1<<i) == 0 {
 			continue
 		}
 		if out := r.apply(s); out != s {
 			s = out
-			lower = filterFold(s)
+			may = x.candidates(filterFold(s))
 		}
 	}
 	if !hasKeyRun(s) {
