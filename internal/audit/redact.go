@@ -29,6 +29,10 @@ var notSecretSuffixes = []string{
 	"file", "path", "dir", "version", "size",
 }
 
+// SecretName reports whether a parameter, field or attribute named name
+// holds a secret ("password", "client_secret", but not "secret_id").
+func SecretName(name string) bool { return secretKey(name) }
+
 // secretKey reports whether a parameter named k holds a secret.
 func secretKey(k string) bool {
 	n := strings.Map(func(r rune) rune {
