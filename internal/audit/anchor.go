@@ -178,8 +178,9 @@ func errBehind(dir, anchor, what string) error {
 }
 
 // ParsePinnedKey reads a key as an administrator pins it: a fingerprint
-// (32 hex digits, see Fingerprint), a PEM "PUBLIC KEY" block, or the
-// base64 of the 32-byte Ed25519 public key. It returns the fingerprint,
+// (32 hex digits, see Fingerprint), a PEM "PUBLIC KEY" block (the content
+// of the trail's .key.pub), its base64 body alone, or the base64 of the
+// 32-byte Ed25519 public key. It returns the fingerprint,
 // and the key when s holds one.
 func ParsePinnedKey(s string) (string, ed25519.PublicKey, error) {
 	s = strings.TrimSpace(s)
@@ -188,15 +189,18 @@ func ParsePinnedKey(s string) (string, ed25519.PublicKey, error) {
 			return strings.ToLower(s), nil, nil
 		}
 	}
+	der, err := base64.StdEncoding.DecodeString(s)
 	if block, _ := pem.Decode([]byte(s)); block != nil {
-		k, err := x509.ParsePKIXPublicKey(block.Bytes)
-		if pub, ok := k.(ed25519.PublicKey); err == nil && ok {
+		der, err = block.Bytes, nil
+	}
+	if err == nil && len(der) == ed25519.PublicKeySize {
+		return Fingerprint(der), ed25519.PublicKey(der), nil
+	}
+	if err == nil {
+		k, _ := x509.ParsePKIXPublicKey(der)
+		if pub, ok := k.(ed25519.PublicKey); ok {
 			return Fingerprint(pub), pub, nil
 		}
-		return "", nil, fmt.Errorf("audit pinned key: not an Ed25519 PEM public key")
 	}
-	if b, err := base64.StdEncoding.DecodeString(s); err == nil && len(b) == ed25519.PublicKeySize {
-		return Fingerprint(b), ed25519.PublicKey(b), nil
-	}
-	return "", nil, fmt.Errorf("audit pinned key %q: not a fingerprint (32 hex digits), a PEM public key or a base64 Ed25519 key", cut(s, 80))
+	return "", nil, fmt.Errorf("audit pinned key %q: not a fingerprint (32 hex digits), or an Ed25519 public key in PEM or base64", cut(s, 80))
 }

@@ -197,3 +197,43 @@ func TestManagedPinnedKey(t *testing.T) {
 		t.Fatalf("another pinned key: %v", r.Problems)
 	}
 }
+
+func TestDigestSinkOutlivesTheAnchor(t *testing.T) {
+	c := newClock("2025-03-04T10:00:00Z")
+	sink := filepath.Join(t.TempDir(), "sink.jsonl")
+	dir := filepath.Join(t.TempDir(), "audit")
+	tr, err := Open(dir, Options{Now: c.Now, DigestSink: sink})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		mustAppend(t, tr, rec(i))
+		c.Add(time.Hour) // each record seals the file before it
+	}
+	if err := tr.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lines := readLines(t, sink)
+	if len(lines) != 3 { // two seals and the close
+		t.Fatalf("sink holds %d lines, want 3:\n%s", len(lines), strings.Join(lines, "\n"))
+	}
+	names := logNames(t, dir)
+	if r := VerifyWith(dir, VerifyOptions{DigestSink: sink}); !r.OK() {
+		t.Fatalf("intact trail: %v", r.Problems)
+	}
+
+	// Whoever deletes the anchor with the newest file is still caught.
+	remove(t, AnchorPath(dir), filepath.Join(dir, names[2]))
+	r := VerifyWith(dir, VerifyOptions{DigestSink: sink})
+	if !slices.ContainsFunc(r.Problems, func(p Problem) bool { return p.Kind == KindRolledBack && p.File == names[1] }) {
+		t.Fatalf("no rolled-back problem from the sink: %v", r.Problems)
+	}
+	tr, err = Open(dir, Options{Now: c.Now, DigestSink: sink})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Close()
+	if err := tr.Append(rec(9)); err == nil || !strings.Contains(err.Error(), sink) {
+		t.Fatalf("append after the rollback: %v, want a refusal naming the sink", err)
+	}
+}

@@ -24,6 +24,14 @@ func (t *Trail) checkMark() error {
 	if err != nil {
 		return err
 	}
+	from := t.anchorFile
+	if a == nil {
+		// No anchor: the trail's first use, unless the sink remembers it.
+		if a, err = sinkAnchor(t.sink, t.dir); err != nil {
+			return err
+		}
+		from = t.sink
+	}
 	if t.key == nil {
 		if t.key, err = loadOrCreateKey(t.keyFile); err != nil {
 			return err
@@ -38,26 +46,26 @@ func (t *Trail) checkMark() error {
 		a = &Anchor{Dir: t.dir, PublicKey: base64.StdEncoding.EncodeToString(pub), KeyFingerprint: fp,
 			PinnedAt: t.now().UTC().Format(TimeFormat)}
 	} else if a.KeyFingerprint != fp {
-		return fmt.Errorf("audit key %s: fingerprint %s is not %s, the one pinned in %s at first use (key replaced)", t.keyFile, fp, a.KeyFingerprint, t.anchorFile)
+		return fmt.Errorf("audit key %s: fingerprint %s is not %s, the one pinned in %s at first use (key replaced)", t.keyFile, fp, a.KeyFingerprint, from)
 	}
 	t.anchor = a
 	newest := t.nextSeq - 1
 	switch {
 	case a.Seq > newest:
-		return errBehind(t.dir, t.anchorFile, fmt.Sprintf("ends at log file %d", newest))
+		return errBehind(t.dir, from, fmt.Sprintf("ends at log file %d", newest))
 	case a.Seq < newest || t.cur == nil:
 	case t.curName != a.File:
-		return errBehind(t.dir, t.anchorFile, fmt.Sprintf("log file %d is not %s", newest, a.File))
+		return errBehind(t.dir, from, fmt.Sprintf("log file %d is not %s", newest, a.File))
 	case t.size < a.Size:
-		return errBehind(t.dir, t.anchorFile, fmt.Sprintf("%s holds %d bytes, not %d", t.curName, t.size, a.Size))
+		return errBehind(t.dir, from, fmt.Sprintf("%s holds %d bytes, not %d", t.curName, t.size, a.Size))
 	case t.size == a.Size && t.head != a.Head:
-		return errBehind(t.dir, t.anchorFile, fmt.Sprintf("the last record of %s was replaced", t.curName))
+		return errBehind(t.dir, from, fmt.Sprintf("the last record of %s was replaced", t.curName))
 	}
 	// A file whose digest is gone looks open, and the writer would append
 	// to it and seal it anew.
 	if a.DigestFile != "" {
 		if ok, err := exists(filepath.Join(t.dir, a.DigestFile)); err != nil || !ok {
-			return errBehind(t.dir, t.anchorFile, "digest "+a.DigestFile+" is missing")
+			return errBehind(t.dir, from, "digest "+a.DigestFile+" is missing")
 		}
 	}
 	return nil

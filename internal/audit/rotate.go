@@ -92,6 +92,9 @@ func (t *Trail) seal(now time.Time) error {
 	if t.anchor != nil {
 		t.markFile()
 		t.markDigest(digestName(t.curName), data)
+		if err := t.ship(t.anchor); err != nil {
+			return err
+		}
 	}
 	t.nextSeq = t.curSeq + 1
 	t.dropCurrent()

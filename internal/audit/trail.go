@@ -43,6 +43,10 @@ type Options struct {
 	// AnchorFile is where the trail's Anchor is kept; AnchorPath(dir) when
 	// empty.
 	AnchorFile string
+	// DigestSink, when set, also receives the anchor whenever a file is
+	// sealed and when the trail is closed: SinkSyslog, or the path of a
+	// file to append to.
+	DigestSink string
 	// PinnedKey, when set, is the signing key's public half or fingerprint
 	// as the administrator pins it (see ParsePinnedKey): the trail refuses
 	// to write with any other key.
@@ -67,6 +71,7 @@ type Trail struct {
 	// administrator pins, if any.
 	anchorFile string
 	pinned     string
+	sink       string // Options.DigestSink
 
 	qmu   sync.Mutex // guards queue and joining
 	queue []*waiter  // Appends not yet committed; queue[0] leads
@@ -128,7 +133,7 @@ func Open(dir string, opts Options) (*Trail, error) {
 		return nil, fmt.Errorf("audit trail %s: %w", dir, err)
 	}
 	t := &Trail{dir: dir, maxSize: opts.MaxFileBytes, now: opts.Now, keyFile: opts.KeyFile, lock: lock, size: -1,
-		anchorFile: opts.AnchorFile}
+		anchorFile: opts.AnchorFile, sink: opts.DigestSink}
 	if opts.PinnedKey != "" {
 		fp, _, err := ParsePinnedKey(opts.PinnedKey)
 		if err != nil {
@@ -291,18 +296,21 @@ func (t *Trail) Rotate() error {
 
 // Close releases the trail's files once the commit in progress, if any, is
 // done; Appends still queued fail. It does not seal the open file: other
-// processes, or a later run, keep appending to it. Close is idempotent.
+// processes, or a later run, keep appending to it. It sends the last
+// anchor this process wrote to the digest sink, if any. Close is
+// idempotent.
 func (t *Trail) Close() error {
 	if t.closed.Swap(true) {
 		return nil
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	err := t.ship(&t.saved)
 	t.dropCurrent()
 	if t.anchorF != nil {
 		t.anchorF.Close()
 	}
-	return t.lock.Close()
+	return errors.Join(err, t.lock.Close())
 }
 
 // exists reports whether path exists.

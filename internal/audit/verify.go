@@ -80,6 +80,9 @@ type VerifyOptions struct {
 	// AnchorFile is the trail's Anchor; AnchorPath of the directory when
 	// empty.
 	AnchorFile string
+	// DigestSink is the sink the writers ship the anchor to; when it is a
+	// file, its last anchor for the trail is checked like the local one.
+	DigestSink string
 	// PinnedKey is the key the administrator pins (see ParsePinnedKey),
 	// if any; it takes precedence over the one pinned in the anchor.
 	PinnedKey string
@@ -122,6 +125,17 @@ func VerifyWith(dir string, o VerifyOptions) Report {
 		v.problem(1, 0, Problem{File: anchorFile, Kind: KindUnreadable, Message: err.Error()})
 	}
 	v.chooseKey(o, a, anchorFile)
+	shipped, serr := sinkAnchor(o.DigestSink, dir)
+	if serr != nil {
+		v.problem(1, 0, Problem{File: o.DigestSink, Kind: KindUnreadable, Message: serr.Error()})
+	}
+	if shipped != nil {
+		v.checkAnchor(shipped, o.DigestSink)
+		if v.pub != nil && Fingerprint(v.pub) != shipped.KeyFingerprint {
+			v.problem(1, 0, Problem{File: o.DigestSink, Kind: KindKey,
+				Message: fmt.Sprintf("the trail's key %s is not %s, the key the digest sink recorded (key replaced)", Fingerprint(v.pub), shipped.KeyFingerprint)})
+		}
+	}
 	switch {
 	case a != nil:
 		v.checkAnchor(a, anchorFile)
