@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/qdev/qdev/internal/audit"
+	"github.com/qdev/qdev/internal/managed"
 )
 
 // auditOptions holds the flags of `q audit verify` and `q audit lookup`.
@@ -21,6 +22,9 @@ type auditOptions struct {
 	now      func() time.Time
 	dir      string
 	keyFile  string
+	anchor   string
+	sink     string
+	dirSet   bool // --dir was given
 	from, to string
 	// verify and lookup have formats of their own, with their own defaults.
 	verifyFormat, lookupFormat string
@@ -34,7 +38,10 @@ type auditOptions struct {
 //	q audit lookup [--from T] [--to T] [--event-name N] [--tool N]
 //	               [--decision allow|ask|deny] [--text S] [--max N] [--format table|json]
 //
-// verify exits 1 when it finds a problem, including a call that started
+// verify compares the trail with its anchor (default audit.AnchorPath) and,
+// when managed settings name them, with the pinned key and the digest
+// sink; the managed audit directory is the default --dir. verify exits 1
+// when it finds a problem, including a call that started
 // and has no outcome (q was killed while it ran); a record torn by a crash
 // is only a warning. Times are RFC 3339, a date, or a duration before now (24h, 7d).
 func NewCmdAudit(stdio IO) *cobra.Command {
@@ -53,9 +60,14 @@ func NewCmdAudit(stdio IO) *cobra.Command {
 		Use:   "verify",
 		Short: "Check that no record or file of the trail was altered, removed, reordered or truncated",
 		Args:  cobra.NoArgs,
-		RunE:  func(*cobra.Command, []string) error { return o.runVerify() },
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			o.dirSet = cmd.Flags().Changed("dir")
+			return o.runVerify()
+		},
 	}
 	verify.Flags().StringVar(&o.keyFile, "key", "", "signing key file (default: the trail directory's .key)")
+	verify.Flags().StringVar(&o.anchor, "anchor", "", "trust anchor file: pinned key and high-water mark (default: under q's config directory)")
+	verify.Flags().StringVar(&o.sink, "sink", "", "digest sink file the writers append anchors to (default: the managed audit.digestSink)")
 	verify.Flags().StringVar(&o.verifyFormat, "format", "text", "output format: text or json")
 
 	lookup := &cobra.Command{
@@ -124,7 +136,19 @@ func (o *auditOptions) runVerify() error {
 	if err != nil {
 		return err
 	}
-	r := audit.VerifyWith(o.dir, audit.VerifyOptions{From: from, To: to, KeyFile: o.keyFile})
+	vo := audit.VerifyOptions{From: from, To: to, KeyFile: o.keyFile, AnchorFile: o.anchor, DigestSink: o.sink}
+	m, err := managed.Load()
+	if err != nil {
+		return err
+	}
+	vo.PinnedKey = pinnedKey(m.Audit)
+	if vo.DigestSink == "" {
+		vo.DigestSink = m.Audit.DigestSink
+	}
+	if !o.dirSet && m.Audit.Dir != "" {
+		o.dir = m.Audit.Dir
+	}
+	r := audit.VerifyWith(o.dir, vo)
 	if o.verifyFormat == "json" {
 		enc := json.NewEncoder(o.io.Out)
 		enc.SetIndent("", "  ")

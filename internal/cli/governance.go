@@ -18,16 +18,28 @@ import (
 // openAudit opens the audit trail: the managed folder if the organisation
 // names one, else the default. No setting turns it off.
 func (s *setup) openAudit() error {
-	dir, maxBytes := audit.DefaultDir(), int64(0)
-	if s.managed != nil && s.managed.Audit.Dir != "" {
-		dir, maxBytes = s.managed.Audit.Dir, s.managed.Audit.MaxFileBytes
+	dir, opts := audit.DefaultDir(), audit.Options{}
+	if m := s.managed; m != nil {
+		if m.Audit.Dir != "" {
+			dir, opts.MaxFileBytes = m.Audit.Dir, m.Audit.MaxFileBytes
+		}
+		opts.PinnedKey, opts.DigestSink = pinnedKey(m.Audit), m.Audit.DigestSink
 	}
-	trail, err := audit.Open(dir, audit.Options{MaxFileBytes: maxBytes})
+	trail, err := audit.Open(dir, opts)
 	if err != nil {
 		return fmt.Errorf("audit trail: %w", err)
 	}
 	s.trail = trail
 	return nil
+}
+
+// pinnedKey is the key the managed settings pin, if any: the public key
+// itself when given, as it also lets verify check signatures.
+func pinnedKey(a managed.Audit) string {
+	if a.PublicKey != "" {
+		return a.PublicKey
+	}
+	return a.KeyFingerprint
 }
 
 // callRecord describes call c for the audit trail: who asked, what, and
