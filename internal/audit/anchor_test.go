@@ -237,3 +237,29 @@ func TestDigestSinkOutlivesTheAnchor(t *testing.T) {
 		t.Fatalf("append after the rollback: %v, want a refusal naming the sink", err)
 	}
 }
+
+func TestDeletingTheAnchorMidSessionDoesNotResetTheMark(t *testing.T) {
+	c := newClock("2025-03-04T10:00:00Z")
+	tr, dir := openTrail(t, c, 0)
+	mustAppend(t, tr, rec(1))
+	mustAppend(t, tr, rec(2))
+
+	// The anchor alone gone: the writer puts it back and goes on.
+	remove(t, AnchorPath(dir))
+	mustAppend(t, tr, rec(3))
+	if r := Verify(dir, time.Time{}, time.Time{}); !r.OK() || len(r.Warnings) != 0 {
+		t.Fatalf("after the anchor was restored: %v %v", r.Problems, r.Warnings)
+	}
+
+	// The anchor and the open file gone: the writer refuses, and the
+	// anchor it puts back lets verify see what happened.
+	names := logNames(t, dir)
+	remove(t, AnchorPath(dir), filepath.Join(dir, names[len(names)-1]))
+	if err := tr.Append(rec(4)); err == nil || !strings.Contains(err.Error(), "behind its high-water mark") {
+		t.Fatalf("append after the open file and the anchor were deleted: %v", err)
+	}
+	r := Verify(dir, time.Time{}, time.Time{})
+	if !slices.ContainsFunc(r.Problems, func(p Problem) bool { return p.Kind == KindMissing && strings.Contains(p.Message, "(emptied)") }) {
+		t.Fatalf("verify: %v %v", r.Problems, r.Warnings)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"encoding/base64"
 	"fmt"
+	"os"
 	"path/filepath"
 )
 
@@ -13,24 +14,16 @@ import (
 // behind the high-water mark, since writing then would move the mark back
 // and hide what was removed.
 func (t *Trail) checkMark() error {
-	if t.anchorF == nil {
-		f, err := openAnchor(t.anchorFile)
-		if err != nil {
-			return err
-		}
-		t.anchorF = f
-	}
-	a, err := readAnchor(t.anchorF, t.anchorFile)
+	a, from, err := t.loadMark()
 	if err != nil {
 		return err
 	}
-	from := t.anchorFile
-	if a == nil {
-		// No anchor: the trail's first use, unless the sink remembers it.
-		if a, err = sinkAnchor(t.sink, t.dir); err != nil {
+	if a != nil && a == t.restored {
+		// Put the mark back on disk first, refused or not, for verify.
+		if err := writeSlot(t.anchorF, t.anchorFile, a, t.now()); err != nil {
 			return err
 		}
-		from = t.sink
+		t.saved = *a
 	}
 	if t.key == nil {
 		if t.key, err = loadOrCreateKey(t.keyFile); err != nil {
@@ -69,6 +62,43 @@ func (t *Trail) checkMark() error {
 		}
 	}
 	return nil
+}
+
+// loadMark returns the anchor to check the trail against and where it
+// comes from: the anchor file; else what this process last wrote there,
+// when the file was deleted or replaced by an older copy since (so that
+// deleting it mid-session does not reset the mark); else the sink's copy;
+// else nil, for the trail's first use.
+func (t *Trail) loadMark() (*Anchor, string, error) {
+	if t.anchorF != nil {
+		fi, err := os.Stat(t.anchorFile)
+		mine, merr := t.anchorF.Stat()
+		if err != nil || merr != nil || !os.SameFile(fi, mine) {
+			t.anchorF.Close()
+			t.anchorF = nil
+		}
+	}
+	if t.anchorF == nil {
+		f, err := openAnchor(t.anchorFile)
+		if err != nil {
+			return nil, "", err
+		}
+		t.anchorF = f
+	}
+	a, err := readAnchor(t.anchorF, t.anchorFile)
+	if err != nil {
+		return nil, "", err
+	}
+	if t.saved.KeyFingerprint != "" && (a == nil || a.Gen < t.saved.Gen) {
+		saved := t.saved
+		t.restored = &saved
+		return &saved, t.anchorFile + " (as this process last wrote it)", nil
+	}
+	if a != nil {
+		return a, t.anchorFile, nil
+	}
+	a, err = sinkAnchor(t.sink, t.dir)
+	return a, t.sink, err
 }
 
 // markFile moves the high-water mark to the end of the open file, as far

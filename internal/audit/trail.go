@@ -93,6 +93,9 @@ type Trail struct {
 	anchor  *Anchor
 	saved   Anchor
 	anchorF *os.File // the anchor file, once opened
+	// restored is the anchor loadMark took from saved, the file being
+	// gone or older.
+	restored *Anchor
 
 	// The open log file as this process last saw it, nil when the newest
 	// file is sealed or the trail is empty.
