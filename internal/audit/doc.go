@@ -66,7 +66,11 @@
 // the key is not the pinned one (or not the one the managed settings pin,
 // Options.PinnedKey) or the trail is behind the high-water mark: writing
 // would move the mark back and hide what was removed. After the commit it
-// moves the mark forward.
+// moves the mark forward. A writer that finds the anchor deleted, or older
+// than what it last wrote, puts its own copy back before checking, so
+// deleting the anchor mid-session resets nothing; with a digest sink file
+// (Options.DigestSink), the sink's last copy stands in for a deleted
+// anchor at the start of a session too.
 //
 // Callers that must not act unrecorded (the agent before running a tool)
 // ask Trail.Ready first: it fails, in one line naming the directory, when
