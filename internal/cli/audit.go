@@ -24,7 +24,7 @@ type auditOptions struct {
 	keyFile  string
 	anchor   string
 	sink     string
-	dirSet   bool // --dir was given
+	managed  managed.Audit // the managed settings' audit object
 	from, to string
 	// verify and lookup have formats of their own, with their own defaults.
 	verifyFormat, lookupFormat string
@@ -38,9 +38,9 @@ type auditOptions struct {
 //	q audit lookup [--from T] [--to T] [--event-name N] [--tool N]
 //	               [--decision allow|ask|deny] [--text S] [--max N] [--format table|json]
 //
-// verify compares the trail with its anchor (default audit.AnchorPath) and,
-// when managed settings name them, with the pinned key and the digest
-// sink; the managed audit directory is the default --dir. verify exits 1
+// The managed audit directory is the default --dir. verify compares the
+// trail with its anchor (default audit.AnchorPath) and, when managed
+// settings name them, with the pinned key and the digest sink. verify exits 1
 // when it finds a problem, including a call that started
 // and has no outcome (q was killed while it ran); a record torn by a crash
 // is only a warning. Times are RFC 3339, a date, or a duration before now (24h, 7d).
@@ -60,10 +60,7 @@ func NewCmdAudit(stdio IO) *cobra.Command {
 		Use:   "verify",
 		Short: "Check that no record or file of the trail was altered, removed, reordered or truncated",
 		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			o.dirSet = cmd.Flags().Changed("dir")
-			return o.runVerify()
-		},
+		RunE:  func(*cobra.Command, []string) error { return o.runVerify() },
 	}
 	verify.Flags().StringVar(&o.keyFile, "key", "", "signing key file (default: the trail directory's .key)")
 	verify.Flags().StringVar(&o.anchor, "anchor", "", "trust anchor file: pinned key and high-water mark (default: under q's config directory)")
@@ -84,6 +81,19 @@ func NewCmdAudit(stdio IO) *cobra.Command {
 	f.IntVar(&o.filter.Max, "max", 50, "at most this many records (0: all)")
 	f.StringVar(&o.lookupFormat, "format", "table", "output format: table or json")
 
+	// The managed settings name the trail's directory, pinned key and
+	// digest sink; flags given on the command line win.
+	cmd.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		m, err := managed.Load()
+		if err != nil {
+			return err
+		}
+		o.managed = m.Audit
+		if !cmd.Flags().Changed("dir") && m.Audit.Dir != "" {
+			o.dir = m.Audit.Dir
+		}
+		return nil
+	}
 	cmd.AddCommand(verify, lookup)
 	return cmd
 }
@@ -137,16 +147,9 @@ func (o *auditOptions) runVerify() error {
 		return err
 	}
 	vo := audit.VerifyOptions{From: from, To: to, KeyFile: o.keyFile, AnchorFile: o.anchor, DigestSink: o.sink}
-	m, err := managed.Load()
-	if err != nil {
-		return err
-	}
-	vo.PinnedKey = pinnedKey(m.Audit)
+	vo.PinnedKey = pinnedKey(o.managed)
 	if vo.DigestSink == "" {
-		vo.DigestSink = m.Audit.DigestSink
-	}
-	if !o.dirSet && m.Audit.Dir != "" {
-		o.dir = m.Audit.Dir
+		vo.DigestSink = o.managed.DigestSink
 	}
 	r := audit.VerifyWith(o.dir, vo)
 	if o.verifyFormat == "json" {

@@ -132,6 +132,24 @@ func TestAuditVerifyUnfinishedCallAndRollback(t *testing.T) {
 	}
 }
 
+func TestAuditVerifyFollowsManagedSettings(t *testing.T) {
+	dir := auditTrail(t)
+	policy := filepath.Join(t.TempDir(), "managed.json")
+	doc := `{"audit": {"dir": "` + dir + `", "keyFingerprint": "0123456789abcdef0123456789abcdef"}}`
+	if err := os.WriteFile(policy, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("Q_MANAGED_SETTINGS", policy)
+	out, err := runAudit(t, "verify")
+	var ee *ExitError
+	if !errors.As(err, &ee) || ee.Code != 1 || !strings.Contains(out, "KEY:") || !strings.Contains(out, "in "+dir) {
+		t.Fatalf("verify of the managed trail against another pinned key: %v\n%s", err, out)
+	}
+	if out, err := runAudit(t, "lookup", "--tool", "fs_write"); err != nil || !strings.Contains(out, "fs_write") {
+		t.Fatalf("lookup in the managed trail: %v\n%s", err, out)
+	}
+}
+
 func TestAuditLookup(t *testing.T) {
 	dir := auditTrail(t)
 	tests := []struct {
