@@ -206,8 +206,8 @@ var rules = sync.OnceValue(func() []rule {
 		{regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`), masked(0), []string{"akia", "asia"}},
 		{regexp.MustCompile(`(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9/+=]+`), masked(0),
 			[]string{"iqojb3jpz2lu", "fwogzxivyxdz", "fqogzxivyxdz"}},
-		{regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|xox[abprse]-[A-Za-z0-9\-]{10,}|xapp-[0-9]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{35}|sk-(?:ant-|proj-)?[A-Za-z0-9_\-]{20,}|gl(?:pat|dt|rt|ptt|soat)-[A-Za-z0-9_\-]{20,}|npm_[A-Za-z0-9]{36}|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{24,})`), masked(0),
-			[]string{"gh", "github_pat_", "xox", "xapp-", "aiza", "sk-", "glpat-", "gldt-", "glrt-", "glptt-", "glsoat-", "npm_", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_"}},
+		{regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|xox[abprse]-[A-Za-z0-9\-]{10,}|xapp-[0-9]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{35}|sk-(?:ant-|proj-)?[A-Za-z0-9_\-]{20,}|gl(?:pat|dt|rt|ptt|soat)-[A-Za-z0-9_\-]{20,}|npm_[A-Za-z0-9]{36}|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{24,}|hf_[A-Za-z0-9]{30,}|SG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}|hooks\.slack\.com/services/[A-Za-z0-9/]+)`), masked(0),
+			[]string{"gh", "github_pat_", "xox", "xapp-", "aiza", "sk-", "glpat-", "gldt-", "glrt-", "glptt-", "glsoat-", "npm_", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_", "hf_", "sg.", "hooks.slack.com"}},
 		// Passwords given to commands by options that do not say
 		// "password": each rule names its command, since the same option
 		// means something else elsewhere (-p is a port to ssh, -u a uid to
@@ -217,15 +217,14 @@ var rules = sync.OnceValue(func() []rule {
 		{regexp.MustCompile(`\b(curl\b[^\n|;&]*?\s(?:-u|--user|--proxy-user|-U)\s*["']?[^\s:'"]+:)([^\s'"]+)`), masked(1), []string{"curl"}},
 		{regexp.MustCompile(`\b(sshpass\b[^\n|;&]*?\s-p\s*)("[^"]*"|'[^']*'|\S+)`), masked(1), []string{"sshpass"}},
 		{regexp.MustCompile(`(-pass(?:in|out)?\s+["']?pass:)([^\s'"]+)`), masked(1), []string{"pass:"}},
-		{regexp.MustCompile(`\b(redis-cli\b[^\n|;&]*?\s-a\s+)("[^"]*"|'[^']*'|\S+)`), masked(1), []string{"redis-cli"}},
+		{regexp.MustCompile(`\b(redis-cli\b[^\n|;&]*?\s(?:-a|--pass)\s+)("[^"]*"|'[^']*'|\S+)`), masked(1), []string{"redis-cli"}},
+		{regexp.MustCompile(`\b((?i:mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport)\b[^\n|;&]*?\s-p\s*)("[^"]*"|'[^']*'|[^\s"'-]\S*)`),
+			masked(1), []string{"mongo"}},
+		// .netrc lines, which curl, git and ftp read.
+		{regexp.MustCompile(`(\bmachine\s+\S+(?:\s+login\s+\S+)?\s+password\s+)(\S+)`), masked(1), []string{"machine"}},
 		{regexp.MustCompile(`\b(login\b[^\n|;&]*?\s-p\s+)("[^"]*"|'[^']*'|[^\s"'-]\S*)`), masked(1), []string{"login"}},
-		{regexp.MustCompile(`\b(htpasswd\s+((?:-[A-Za-z]+\s+)+)\S+\s+\S+\s+)("[^"]*"|'[^']*'|\S+)`),
-			func(m []string) string {
-				if !strings.Contains(m[2], "b") { // without -b the password is prompted for
-					return m[0]
-				}
-				return m[1] + Mask
-			}, []string{"htpasswd"}},
+		{regexp.MustCompile(`\b(htpasswd\s+((?:-[A-Za-z]+\s+)+))(\S+)(\s+)(\S+)(?:(\s+)(\S+))?`),
+			htpasswd, []string{"htpasswd"}},
 		{regexp.MustCompile(`\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}`), masked(0), []string{"eyj"}},
 		// A random-looking value after a word that names a secret, in
 		// prose ("the password is ...") or under a name the rules above
@@ -239,6 +238,21 @@ var rules = sync.OnceValue(func() []rule {
 			}, []string{"pass", "secret", "token", "key"}},
 	}
 })
+
+// htpasswd masks the password of "htpasswd -b [-c] FILE USER PASSWORD" and
+// "htpasswd -nb USER PASSWORD"; without -b the password is prompted for.
+func htpasswd(m []string) string {
+	opts, arg1, sp1, arg2, sp2, arg3 := m[2], m[3], m[4], m[5], m[6], m[7]
+	switch {
+	case !strings.Contains(opts, "b"):
+		return m[0]
+	case strings.Contains(opts, "n"):
+		return m[1] + arg1 + sp1 + Mask + sp2 + arg3
+	case arg3 != "":
+		return m[1] + arg1 + sp1 + arg2 + sp2 + Mask
+	}
+	return m[0]
+}
 
 // assignment masks value in "name = value" unless name only points at a
 // secret (see secretKey) or the value is already masked.

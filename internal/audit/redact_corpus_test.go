@@ -82,6 +82,10 @@ func secretCases(g gen, n int) []corpusCase {
 		}
 		return g.pick("SLACK=", "slack bot ", `{"t":"`) + k, k
 	})
+	add("other service tokens", func() (string, string) {
+		k := g.pick("hf_"+g.str(alnum, 34), "SG."+g.str(alnum, 22)+"."+g.str(alnum+"-_", 43), "hooks.slack.com/services/T"+g.str(upperDigits, 8)+"/B"+g.str(upperDigits, 8)+"/"+g.str(alnum, 24))
+		return g.pick("HF=", "curl -X POST https://", "token ") + k, k
+	})
 	add("stripe key", func() (string, string) {
 		k := g.pick("sk_live_", "rk_live_", "sk_test_", "rk_test_") + g.str(alnum, 24+g.r.IntN(75))
 		return g.pick("curl https://api.stripe.com/v1/charges -u ", "STRIPE=", "stripe.api_key = '") + k, k
@@ -114,6 +118,10 @@ func secretCases(g gen, n int) []corpusCase {
 			"psql postgresql://"+u+":"+p+"@db:5432/app",
 			"docker login -u "+u+" -p "+p+" registry.example.com",
 			"some-tool --password "+p,
+			"htpasswd -nb "+u+" "+p,
+			"redis-cli --pass "+p+" info",
+			"mongosh -u "+u+" -p "+p+" mongodb://db",
+			"machine api.example.com login "+u+" password "+p,
 		), p
 	})
 	add("export of a secret name", func() (string, string) {
@@ -167,7 +175,8 @@ func benignCases(g gen, n int) []corpusCase {
 	})
 	add("port and user options", func() string {
 		return g.pick("ssh -p 2222 deploy@host", "docker run -p 8080:80 nginx", "mysql -u root -p shop", "psql -U postgres -h localhost",
-			"curl -u admin https://h/api", "kubectl port-forward svc/web 8080:80", "docker run -u 1000:1000 alpine id", "mkdir -p /tmp/a/b", "sudo -u postgres psql")
+			"curl -u admin https://h/api", "kubectl port-forward svc/web 8080:80", "htpasswd -c .htpasswd admin", "mongosh --port 27017",
+			"redis-cli -p 6380 ping", "msg.send(user)", "machine learning pipeline", "docker run -u 1000:1000 alpine id", "mkdir -p /tmp/a/b", "sudo -u postgres psql")
 	})
 	add("placeholder", func() string {
 		return g.pick("export API_KEY=YOUR_KEY_HERE", "export GITHUB_TOKEN=${GITHUB_TOKEN}", "PASSWORD=$PASSWORD ./run", "password: ****",

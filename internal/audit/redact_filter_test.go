@@ -37,6 +37,8 @@ var redactFragments = []string{
 	"mysql -u root -p", "curl -u bob:", "sshpass -p ", "-passin pass:", "redis-cli -a ", "docker login -p ",
 	"htpasswd -b f u ", "STRIPE_KEY=", "glpat-abcdefghij0123456789", "npm_abcdefghijklmnopqrstuvwxyz0123456789",
 	"sk_live_abcdefghij0123456789", "xapp-1-A0123456789-abc", "key ", "is ", "Gqp1v3ZGF198MsJb25Es4Wki", "$TOKEN", "<hint>",
+	"htpasswd -nb u ", "redis-cli --pass ", "mongosh -p ", "machine h login u password ", "hf_abcdefghijklmnopqrstuvwxyz01234567",
+	"SG.abcdefghijklmnopqrstuv.abcdefghijklmnopqrstuv", "hooks.slack.com/services/T0/B0/x",
 }
 
 func randomText(rng *rand.Rand) string {
