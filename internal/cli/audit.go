@@ -215,9 +215,9 @@ func (o *auditOptions) runLookup() error {
 		return printLookupJSON(o.io.Out, recs)
 	}
 	tw := tabwriter.NewWriter(o.io.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "EVENT TIME\tEVENT NAME\tTOOL\tDECISION\tANSWER\tUSER\tERROR\tEVENT ID")
+	fmt.Fprintln(tw, "EVENT TIME\tEVENT NAME\tTOOL\tPHASE\tDECISION\tANSWER\tUSER\tERROR\tEVENT ID")
 	for _, r := range recs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.EventTime, r.EventName, toolLabel(r),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.EventTime, r.EventName, toolLabel(r), dash(r.Phase),
 			r.Decision, dash(r.UserAnswer), dash(userLabel(r.UserIdentity)), dash(r.ErrorCode), r.EventID)
 	}
 	return tw.Flush()
