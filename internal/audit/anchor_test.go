@@ -182,6 +182,11 @@ func TestManagedPinnedKey(t *testing.T) {
 		t.Fatalf("append with a key other than the managed one: %v", err)
 	}
 
+	fresh := filepath.Join(t.TempDir(), "fresh")
+	if r := VerifyWith(fresh, VerifyOptions{PinnedKey: Fingerprint(other)}); !r.OK() || len(r.Warnings) != 0 {
+		t.Errorf("a trail not yet written, with a pinned key: %v %v", r.Problems, r.Warnings)
+	}
+
 	dir, _ = fixture(t)
 	pub, err := LoadPublicKey(KeyPath(dir))
 	if err != nil {

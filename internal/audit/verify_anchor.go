@@ -2,7 +2,9 @@ package audit
 
 import (
 	"crypto/ed25519"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -40,11 +42,14 @@ func (v *verifier) chooseKey(o VerifyOptions, a *Anchor, anchorFile string) {
 	default:
 		return
 	}
-	if own == nil {
+	switch {
+	case own == nil && len(v.list.Logs) == 0 && errors.Is(v.keyErr, fs.ErrNotExist):
+		// A trail not yet written has no key yet.
+	case own == nil:
 		v.problem(1, 0, Problem{File: v.keyFile, Kind: KindKey,
 			Message: fmt.Sprintf("the trail's key is unusable (%v); the key pinned in %s checks the digests, but the writer cannot sign more", v.keyErr, from)})
 		v.keyNote = true
-	} else if Fingerprint(own) != fp {
+	case Fingerprint(own) != fp:
 		v.problem(1, 0, Problem{File: publicPath(v.keyFile), Kind: KindKey,
 			Message: fmt.Sprintf("the trail's key %s is not %s, the key pinned in %s (key replaced)", Fingerprint(own), fp, from)})
 		v.keyNote = true
