@@ -55,10 +55,7 @@ type Anchor struct {
 // directory, which the sandbox keeps read-only for the agent's commands,
 // while the trail itself may lie elsewhere.
 func AnchorPath(dir string) string {
-	if abs, err := filepath.Abs(dir); err == nil {
-		dir = abs
-	}
-	sum := sha256.Sum256([]byte(filepath.Clean(dir)))
+	sum := sha256.Sum256([]byte(absDir(dir)))
 	return filepath.Join(paths.ConfigDir(), "audit-anchors", hex.EncodeToString(sum[:8])+".json")
 }
 
@@ -70,6 +67,14 @@ func AnchorPath(dir string) string {
 // single pwrite, where replacing a file by rename would make the file
 // system flush it on the commit path.
 const slotSize = 4096
+
+// absDir is dir made absolute and clean, as anchors name trails.
+func absDir(dir string) string {
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return filepath.Clean(dir)
+}
 
 // ReadAnchor reads the anchor at path; a missing file gives nil, nil.
 func ReadAnchor(path string) (*Anchor, error) {

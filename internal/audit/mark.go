@@ -36,7 +36,7 @@ func (t *Trail) checkMark() error {
 		return fmt.Errorf("audit key %s: fingerprint %s is not %s, the one the managed settings pin", t.keyFile, fp, t.pinned)
 	}
 	if a == nil {
-		a = &Anchor{Dir: t.dir, PublicKey: base64.StdEncoding.EncodeToString(pub), KeyFingerprint: fp,
+		a = &Anchor{Dir: absDir(t.dir), PublicKey: base64.StdEncoding.EncodeToString(pub), KeyFingerprint: fp,
 			PinnedAt: t.now().UTC().Format(TimeFormat)}
 	} else if a.KeyFingerprint != fp {
 		return fmt.Errorf("audit key %s: fingerprint %s is not %s, the one pinned in %s at first use (key replaced)", t.keyFile, fp, a.KeyFingerprint, from)

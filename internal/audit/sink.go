@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"log/syslog"
 	"os"
-	"path/filepath"
 )
 
 // SinkSyslog, as Options.DigestSink, sends the anchor to the local syslog.
@@ -70,7 +69,7 @@ func sinkAnchor(path, dir string) (*Anchor, error) {
 	sc.Buffer(make([]byte, 0, slotSize), 1<<20)
 	for sc.Scan() {
 		var a Anchor
-		if json.Unmarshal(sc.Bytes(), &a) == nil && filepath.Clean(a.Dir) == dir && (last == nil || a.Gen >= last.Gen) {
+		if json.Unmarshal(sc.Bytes(), &a) == nil && absDir(a.Dir) == absDir(dir) && (last == nil || a.Gen >= last.Gen) {
 			last = &a
 		}
 	}
