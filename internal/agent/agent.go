@@ -60,9 +60,10 @@ type Config struct {
 	// Audit, if set, records every tool call once it is decided and done,
 	// refused calls included.
 	Audit func(c *Call, r tool.Result)
-	// AuditReady, if set, is asked before a call runs; an error refuses the
-	// call, so nothing runs that could not be put on record.
-	AuditReady func() error
+	// AuditReady, if set, is called just before call c runs, to put its
+	// intent on record; an error refuses the call, so nothing runs that
+	// is not on record first.
+	AuditReady func(c *Call) error
 	// Context, if set, returns context (resource files, hook output) to add
 	// to the system prompt; it is called for every request, so edits to
 	// context files are seen at once, as in the Q CLI.

@@ -3,6 +3,8 @@ package agent
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,7 +67,7 @@ func TestHooksRunAtTheirPoints(t *testing.T) {
 func TestAuditReadyFailureRefusesTheCall(t *testing.T) {
 	p := &scripted{responses: []func(func(model.Event)) (*model.Response, error){use(call("1", "echo", `{"text":"x"}`)), say("ok")}}
 	a, et := newAgent(p, &fixedPerms{kind: permission.Allow}, nil)
-	a.AuditReady = func() error { return errors.New("audit trail /var/log/qdev: disk full") }
+	a.AuditReady = func(*Call) error { return errors.New("audit trail /var/log/qdev: disk full") }
 	var audited []string
 	a.Audit = func(c *Call, r tool.Result) { audited = append(audited, c.Name) }
 	if err := a.Turn(context.Background(), prompt("hi")); err != nil {
@@ -79,5 +81,25 @@ func TestAuditReadyFailureRefusesTheCall(t *testing.T) {
 	}
 	if len(audited) != 1 {
 		t.Fatalf("audited %v", audited)
+	}
+}
+
+func TestIntentIsRecordedBeforeTheCallRunsAndOutcomeAfter(t *testing.T) {
+	p := &scripted{responses: []func(func(model.Event)) (*model.Response, error){use(call("1", "echo", `{"text":"x"}`)), say("ok")}}
+	a, et := newAgent(p, &fixedPerms{kind: permission.Allow}, nil)
+	var events []string
+	a.AuditReady = func(c *Call) error {
+		events = append(events, fmt.Sprintf("intent %s runs=%d approval=%s", c.Name, et.runs, c.Approval))
+		return nil
+	}
+	a.Audit = func(c *Call, r tool.Result) {
+		events = append(events, fmt.Sprintf("outcome %s runs=%d", c.Name, et.runs))
+	}
+	if err := a.Turn(context.Background(), prompt("hi")); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"intent echo runs=0 approval=" + AllowedByRule.String(), "outcome echo runs=1"}
+	if !slices.Equal(events, want) {
+		t.Fatalf("audit events %q, want %q", events, want)
 	}
 }

@@ -133,7 +133,7 @@ func (a *Agent) runOne(ctx context.Context, u model.Block) (*Call, tool.Result, 
 		}
 	}
 	if a.AuditReady != nil {
-		if err := a.AuditReady(); err != nil {
+		if err := a.AuditReady(c); err != nil {
 			return fail("Not run: " + err.Error())
 		}
 	}

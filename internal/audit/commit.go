@@ -98,6 +98,9 @@ func (t *Trail) commitLocked(batch []*waiter) error {
 	if err := t.refresh(); err != nil {
 		return fail(0, err)
 	}
+	if err := t.checkMark(); err != nil {
+		return fail(0, err)
+	}
 	// One reading of the clock dates the whole batch: eventTime must not
 	// decrease along the trail, which Lookup's and Verify's choice of files
 	// relies on.
@@ -127,6 +130,9 @@ func (t *Trail) commitLocked(batch []*waiter) error {
 	}
 	if err := t.flush(); err != nil {
 		return fail(unsynced, err)
+	}
+	if err := t.saveMark(); err != nil {
+		return fail(0, fmt.Errorf("%w (the records are on disk)", err))
 	}
 	if cap(t.wbuf) > 1<<20 {
 		t.wbuf = nil // do not keep a burst's buffer for good

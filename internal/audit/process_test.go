@@ -20,7 +20,7 @@ import (
 // that append to a shared trail: one killed with SIGKILL in the middle of
 // its appends, two appending at once.
 const (
-	childModeEnv = "QDEV_AUDIT_CHILD" // "crash", "append" or "batch"
+	childModeEnv = "QDEV_AUDIT_CHILD" // "crash", "append", "batch" or "intent"
 	childDirEnv  = "QDEV_AUDIT_DIR"
 	childIDEnv   = "QDEV_AUDIT_ID"
 	childNEnv    = "QDEV_AUDIT_N"
@@ -32,7 +32,17 @@ func TestMain(m *testing.M) {
 	if mode := os.Getenv(childModeEnv); mode != "" {
 		os.Exit(child(mode))
 	}
-	os.Exit(m.Run())
+	// Anchors go under q's configuration directory: keep the tests', and
+	// their children's, out of the user's.
+	cfg, err := os.MkdirTemp("", "qdev-audit-config-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	os.Setenv("XDG_CONFIG_HOME", cfg)
+	code := m.Run()
+	os.RemoveAll(cfg)
+	os.Exit(code)
 }
 
 // payload is what children put in requestParameters.
@@ -55,8 +65,11 @@ func child(mode string) int {
 	}
 	n, _ := strconv.Atoi(os.Getenv(childNEnv))
 	id := os.Getenv(childIDEnv)
-	if mode == "batch" {
+	switch mode {
+	case "batch":
 		return batchChild(tr, id, n)
+	case "intent":
+		return intentChild(tr)
 	}
 	for seq := 0; mode == "crash" || seq < n; seq++ {
 		pad := ""

@@ -20,6 +20,12 @@ const (
 	EventTypeTool = "QdevToolCall"
 )
 
+// Phases of a call that runs (see Record.Phase).
+const (
+	PhaseIntent  = "intent"
+	PhaseOutcome = "outcome"
+)
+
 // ToolEventSource is the eventSource of calls that are not AWS API calls.
 const ToolEventSource = "qdev.tool"
 
@@ -70,6 +76,13 @@ type Record struct {
 	ExitStatus  *int  `json:"exitStatus,omitempty"`
 	DurationMs  int64 `json:"durationMs"`
 	OutputBytes int64 `json:"outputBytes"`
+	// Phase splits a call that runs into two records: PhaseIntent, made
+	// durable before the call starts, and PhaseOutcome after it ends,
+	// whose IntentID is the intent's eventID. A call that never ran (a
+	// refusal) is one record with no phase. Phase and IntentID come last
+	// but for PrevHash, so Verify reads them off the line's end.
+	Phase    string `json:"phase,omitempty"`
+	IntentID string `json:"intentID,omitempty"`
 	// PrevHash is set by Append: the SHA-256 (hex) of the previous line.
 	PrevHash string `json:"prevHash"`
 }
@@ -117,6 +130,14 @@ func prepare(r Record) (Record, error) {
 	case "", "y", "t", "n":
 	default:
 		return r, fmt.Errorf("audit record %q: userAnswer %q is not y, t, n or empty", r.Tool, r.UserAnswer)
+	}
+	switch {
+	case r.Phase == PhaseOutcome && !isEventID(r.IntentID):
+		return r, fmt.Errorf("audit record %q: an outcome needs the intent's eventID in intentID", r.Tool)
+	case r.Phase != PhaseOutcome && r.IntentID != "":
+		return r, fmt.Errorf("audit record %q: intentID belongs to outcome records only", r.Tool)
+	case r.Phase != "" && r.Phase != PhaseIntent && r.Phase != PhaseOutcome:
+		return r, fmt.Errorf("audit record %q: phase %q is not intent, outcome or empty", r.Tool, r.Phase)
 	}
 	if r.Tool == "" && r.EventName == "" {
 		return r, fmt.Errorf("audit record: tool or eventName is required")
@@ -167,6 +188,28 @@ func NewEventID() (string, error) {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
+}
+
+// isEventID reports whether s has the form NewEventID gives: 36 characters
+// of lower-case hex and dashes. Verify relies on it to find an outcome's
+// intentID at the end of its line without parsing the line.
+func isEventID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case c >= '0' && c <= '9', c >= 'a' && c <= 'f':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // cut shortens s to at most n bytes without splitting a UTF-8 sequence.

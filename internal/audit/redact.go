@@ -25,7 +25,12 @@ var secretWords = []string{
 var notSecretSuffixes = []string{
 	"id", "ids", "arn", "arns", "name", "names", "type", "count", "tokens",
 	"limit", "usage", "length", "expiration", "ttl", "policy", "enabled",
+	"file", "path", "dir", "version", "size",
 }
+
+// SecretName reports whether a parameter, field or attribute named name
+// holds a secret ("password", "client_secret", but not "secret_id").
+func SecretName(name string) bool { return secretKey(name) }
 
 // secretKey reports whether a parameter named k holds a secret.
 func secretKey(k string) bool {
@@ -138,7 +143,7 @@ type rule struct {
 	re      *regexp.Regexp
 	replace func(m []string) string
 	// words are lowercase strings one of which every match contains,
-	// ignoring ASCII case: text without any cannot match (see mayMatch).
+	// ignoring ASCII case: text without any cannot match (see candidates).
 	words []string
 }
 
@@ -182,24 +187,72 @@ var rules = sync.OnceValue(func() []rule {
 		{regexp.MustCompile(`(?s)-----BEGIN[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----.*?(?:-----END[A-Z0-9 ]*PRIVATE KEY[A-Z ]*-----|\z)`),
 			func([]string) string { return "-----BEGIN PRIVATE KEY-----" + Mask + "-----END PRIVATE KEY-----" },
 			[]string{"private key"}},
-		{regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.\-]*://[^\s/?#@:'"]*):[^\s/?#@'"]+@`),
+		// The password may hold "#" and "?" that its writer failed to
+		// escape; a "/" or "@" would end it.
+		{regexp.MustCompile(`([a-zA-Z][a-zA-Z0-9+.\-]*://[^\s/?#@:'"]*):[^\s/@'"]+@`),
 			func(m []string) string { return m[1] + ":" + Mask + "@" }, []string{"://"}},
 		{regexp.MustCompile(`(?i)\b((?:proxy-)?authorization["']?\s*[:=]\s*["']?)[^"'\r\n]+`), masked(1), []string{"authorization"}},
 		{regexp.MustCompile(`(?i)\b(bearer\s+)[A-Za-z0-9\-._~+/]+=*`), masked(1), []string{"bearer"}},
 		{regexp.MustCompile(`(?i)(["']?)([A-Za-z0-9_.\-]*(?:password|passwd|passphrase|secret|token|api[_\-]?key|credential|private[_\-]?key|signature)[A-Za-z0-9_.\-]*)(["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s"'&,;]+)`),
 			func(m []string) string { return assignment(m[0], m[1]+m[2]+m[3], m[2], m[4]) },
 			[]string{"pass", "secret", "token", "api", "credential", "private", "signature"}},
+		// Environment names that end like a key or password.
+		{regexp.MustCompile(`\b([A-Z][A-Z0-9_]*_(?:KEY|PASS|PWD|PASSWD)=)("[^"]*"|'[^']*'|[^\s"'&;|]+)`),
+			func(m []string) string { return maskValue(m[0], m[1], m[2]) },
+			[]string{"_key=", "_pass=", "_pwd=", "_passwd="}},
 		{regexp.MustCompile(`(?i)(--?[A-Za-z0-9_\-]*(?:password|passwd|passphrase|secret|token|api-?key|credential)[A-Za-z0-9_\-]*)(\s+)("[^"]*"|'[^']*'|[^\s"'-][^\s"']*)`),
 			func(m []string) string { return assignment(m[0], m[1]+m[2], m[1], m[3]) },
 			[]string{"pass", "secret", "token", "api", "credential"}},
 		{regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`), masked(0), []string{"akia", "asia"}},
 		{regexp.MustCompile(`(?:IQoJb3JpZ2lu|FwoGZXIvYXdz|FQoGZXIvYXdz)[A-Za-z0-9/+=]+`), masked(0),
 			[]string{"iqojb3jpz2lu", "fwogzxivyxdz", "fqogzxivyxdz"}},
-		{regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|xox[abprs]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{35}|sk-(?:ant-|proj-)?[A-Za-z0-9_\-]{20,})`), masked(0),
-			[]string{"gh", "github_pat_", "xox", "aiza", "sk-"}},
+		{regexp.MustCompile(`\b(?:gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|xox[abprse]-[A-Za-z0-9\-]{10,}|xapp-[0-9]-[A-Za-z0-9\-]{10,}|AIza[0-9A-Za-z_\-]{35}|sk-(?:ant-|proj-)?[A-Za-z0-9_\-]{20,}|gl(?:pat|dt|rt|ptt|soat)-[A-Za-z0-9_\-]{20,}|npm_[A-Za-z0-9]{36}|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}|whsec_[A-Za-z0-9]{24,}|hf_[A-Za-z0-9]{30,}|SG\.[A-Za-z0-9_\-]{16,}\.[A-Za-z0-9_\-]{16,}|hooks\.slack\.com/services/[A-Za-z0-9/]+)`), masked(0),
+			[]string{"gh", "github_pat_", "xox", "xapp-", "aiza", "sk-", "glpat-", "gldt-", "glrt-", "glptt-", "glsoat-", "npm_", "sk_live_", "sk_test_", "rk_live_", "rk_test_", "whsec_", "hf_", "sg.", "hooks.slack.com"}},
+		// Passwords given to commands by options that do not say
+		// "password": each rule names its command, since the same option
+		// means something else elsewhere (-p is a port to ssh, -u a uid to
+		// docker).
+		{regexp.MustCompile(`\b((?i:mysql|mysqldump|mysqladmin|mysqlimport|mysqlshow|mysqlcheck|mariadb|mariadb-dump)\b[^\n|;&]*?\s-p)("[^"]*"|'[^']*'|[^\s"']\S*)`),
+			masked(1), []string{"mysql", "mariadb"}},
+		{regexp.MustCompile(`\b(curl\b[^\n|;&]*?\s(?:-u|--user|--proxy-user|-U)\s*["']?[^\s:'"]+:)([^\s'"]+)`), masked(1), []string{"curl"}},
+		{regexp.MustCompile(`\b(sshpass\b[^\n|;&]*?\s-p\s*)("[^"]*"|'[^']*'|\S+)`), masked(1), []string{"sshpass"}},
+		{regexp.MustCompile(`(-pass(?:in|out)?\s+["']?pass:)([^\s'"]+)`), masked(1), []string{"pass:"}},
+		{regexp.MustCompile(`\b(redis-cli\b[^\n|;&]*?\s(?:-a|--pass)\s+)("[^"]*"|'[^']*'|\S+)`), masked(1), []string{"redis-cli"}},
+		{regexp.MustCompile(`\b((?i:mongo|mongosh|mongodump|mongorestore|mongoexport|mongoimport)\b[^\n|;&]*?\s-p\s*)("[^"]*"|'[^']*'|[^\s"'-]\S*)`),
+			masked(1), []string{"mongo"}},
+		// .netrc lines, which curl, git and ftp read.
+		{regexp.MustCompile(`(\bmachine\s+\S+(?:\s+login\s+\S+)?\s+password\s+)(\S+)`), masked(1), []string{"machine"}},
+		{regexp.MustCompile(`\b(login\b[^\n|;&]*?\s-p\s+)("[^"]*"|'[^']*'|[^\s"'-]\S*)`), masked(1), []string{"login"}},
+		{regexp.MustCompile(`\b(htpasswd\s+((?:-[A-Za-z]+\s+)+))(\S+)(\s+)(\S+)(?:(\s+)(\S+))?`),
+			htpasswd, []string{"htpasswd"}},
 		{regexp.MustCompile(`\beyJ[A-Za-z0-9_\-]{8,}\.eyJ[A-Za-z0-9_\-]{8,}\.[A-Za-z0-9_\-]{8,}`), masked(0), []string{"eyj"}},
+		// A random-looking value after a word that names a secret, in
+		// prose ("the password is ...") or under a name the rules above
+		// do not take whole ("license_key", "encryptionKey").
+		{regexp.MustCompile(`(?i)\b([a-z0-9_.\-]*(?:password|passwd|passphrase|secret|token|key)[a-z0-9_.\-]*["']?(?:\s*[:=]\s*|\s+(?:is\s+|was\s+)?)["']?)([^\s"'<>&,;]{12,})`),
+			func(m []string) string {
+				if !highEntropy(m[2]) {
+					return m[0]
+				}
+				return m[1] + Mask
+			}, []string{"pass", "secret", "token", "key"}},
 	}
 })
+
+// htpasswd masks the password of "htpasswd -b [-c] FILE USER PASSWORD" and
+// "htpasswd -nb USER PASSWORD"; without -b the password is prompted for.
+func htpasswd(m []string) string {
+	opts, arg1, sp1, arg2, sp2, arg3 := m[2], m[3], m[4], m[5], m[6], m[7]
+	switch {
+	case !strings.Contains(opts, "b"):
+		return m[0]
+	case strings.Contains(opts, "n"):
+		return m[1] + arg1 + sp1 + Mask + sp2 + arg3
+	case arg3 != "":
+		return m[1] + arg1 + sp1 + arg2 + sp2 + Mask
+	}
+	return m[0]
+}
 
 // assignment masks value in "name = value" unless name only points at a
 // secret (see secretKey) or the value is already masked.
@@ -207,13 +260,7 @@ func assignment(whole, prefix, name, value string) string {
 	if !secretKey(strings.Trim(name, `"'`)) {
 		return whole
 	}
-	if q := value[0]; q == '"' || q == '\'' {
-		return prefix + string(q) + Mask + string(q)
-	}
-	if value == Mask {
-		return whole
-	}
-	return prefix + Mask
+	return maskValue(whole, prefix, value)
 }
 
 // secretKeyShape finds candidates for AWS secret access keys: 40 characters
@@ -226,14 +273,15 @@ var secretKeyShape = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCo
 // secret, private key blocks, passwords in URLs, and well-known API token
 // formats (GitHub, Slack, OpenAI, Anthropic, Google, JWTs).
 func RedactString(s string) string {
-	lower := filterFold(s)
-	for _, r := range rules() {
-		if !r.mayMatch(lower) {
+	x := ruleIndex()
+	may := x.candidates(filterFold(s))
+	for i, r := range rules() {
+		if may&(1<<i) == 0 {
 			continue
 		}
 		if out := r.apply(s); out != s {
 			s = out
-			lower = filterFold(s)
+			may = x.candidates(filterFold(s))
 		}
 	}
 	if !hasKeyRun(s) {
@@ -245,24 +293,4 @@ func RedactString(s string) string {
 		}
 		return m
 	})
-}
-
-// looksRandom tells a random base64 string from a path or identifier of the
-// same length: secrets mix cases with digits or "/" and "+", but rarely
-// contain many "/".
-func looksRandom(s string) bool {
-	var upper, lower, digit, sep int
-	for _, c := range s {
-		switch {
-		case c >= 'A' && c <= 'Z':
-			upper++
-		case c >= 'a' && c <= 'z':
-			lower++
-		case c >= '0' && c <= '9':
-			digit++
-		default:
-			sep++
-		}
-	}
-	return upper >= 2 && lower >= 2 && digit+sep >= 2 && sep <= 4
 }

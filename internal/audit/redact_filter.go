@@ -3,7 +3,10 @@ package audit
 import (
 	"bytes"
 	"encoding/json"
+	"slices"
+	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -30,11 +33,11 @@ const (
 	kelvin = '\u212a' // folds to k
 )
 
-// filterFold returns s as mayMatch wants it: ASCII letters lowercased, the
+// filterFold returns s as candidates wants it: ASCII letters lowercased, the
 // long s and the Kelvin sign turned into the letters they fold to, and any
 // other non-ASCII character (or invalid byte) into one byte no filter word
 // holds. A word found in a match of a rule is then found in filterFold of
-// the text, so mayMatch is exact for any text.
+// the text, so candidates is exact for any text.
 func filterFold(s string) string {
 	if isASCII(s) {
 		return strings.ToLower(s)
@@ -57,14 +60,68 @@ func filterFold(s string) string {
 	return string(b)
 }
 
-// mayMatch reports whether r can match text whose filterFold is lower.
-func (r rule) mayMatch(lower string) bool {
-	for _, w := range r.words {
-		if strings.Contains(lower, w) {
-			return true
+// wordIndex finds in one pass over a text which rules may match it: those
+// one of whose words it contains. Checking each word with strings.Contains
+// would read the text once per word, and there are dozens.
+type wordIndex struct {
+	// slot holds, for the first two bytes of the words, 1 + the index of
+	// their bucket in buckets; 0 for pairs that start no word.
+	slot    [1 << 16]uint8
+	buckets [][]indexedWord
+}
+
+// indexedWord is one filter word and the rules (bit i: rules()[i]) it
+// stands for.
+type indexedWord struct {
+	word  string
+	rules uint64
+}
+
+// ruleIndex indexes the words of rules(), which are at least two bytes
+// long, for candidates.
+var ruleIndex = sync.OnceValue(func() *wordIndex {
+	x := &wordIndex{}
+	rs := rules()
+	if len(rs) > 64 {
+		panic("audit: more redaction rules than candidates can tell apart")
+	}
+	for i, r := range rs {
+		for _, w := range r.words {
+			if len(w) < 2 {
+				panic("audit: redaction filter word " + strconv.Quote(w) + " is shorter than two bytes")
+			}
+			k := uint16(w[0])<<8 | uint16(w[1])
+			if x.slot[k] == 0 {
+				x.buckets = append(x.buckets, nil)
+				x.slot[k] = uint8(len(x.buckets))
+			}
+			b := &x.buckets[x.slot[k]-1]
+			if j := slices.IndexFunc(*b, func(e indexedWord) bool { return e.word == w }); j >= 0 {
+				(*b)[j].rules |= 1 << i
+			} else {
+				*b = append(*b, indexedWord{w, 1 << i})
+			}
 		}
 	}
-	return false
+	return x
+})
+
+// candidates returns the set of rules (bit i: rules()[i]) that may match
+// text whose filterFold is lower.
+func (x *wordIndex) candidates(lower string) uint64 {
+	var set uint64
+	for i := 0; i+1 < len(lower); i++ {
+		b := x.slot[uint16(lower[i])<<8|uint16(lower[i+1])]
+		if b == 0 {
+			continue
+		}
+		for _, e := range x.buckets[b-1] {
+			if set&e.rules != e.rules && strings.HasPrefix(lower[i:], e.word) {
+				set |= e.rules
+			}
+		}
+	}
+	return set
 }
 
 // hasKeyRun reports whether s holds a run of 40 characters of
@@ -98,10 +155,8 @@ func plainDocument(doc []byte) bool {
 		return false
 	}
 	lower := strings.ToLower(string(doc))
-	for _, r := range rules() {
-		if r.mayMatch(lower) {
-			return false
-		}
+	if ruleIndex().candidates(lower) != 0 {
+		return false
 	}
 	names := nameSeparators.Replace(lower)
 	for _, w := range secretWords {

@@ -34,6 +34,11 @@ var redactFragments = []string{
 	"-----BEGIN RSA PRIVATE KEY-----", "-----END RSA PRIVATE KEY-----",
 	"sk-ant-api03-abcdefghijklmnopqrstuvwxyz", "xoxb-1234567890abc", "AIzaSyA1234567890abcdefghijklmnopqrstu",
 	strings.Repeat("Ab1/", 11), strings.Repeat("x", 39), "github_pat_abcdefghijklmnopqrstuvwxyz",
+	"mysql -u root -p", "curl -u bob:", "sshpass -p ", "-passin pass:", "redis-cli -a ", "docker login -p ",
+	"htpasswd -b f u ", "STRIPE_KEY=", "glpat-abcdefghij0123456789", "npm_abcdefghijklmnopqrstuvwxyz0123456789",
+	"sk_live_abcdefghij0123456789", "xapp-1-A0123456789-abc", "key ", "is ", "Gqp1v3ZGF198MsJb25Es4Wki", "$TOKEN", "<hint>",
+	"htpasswd -nb u ", "redis-cli --pass ", "mongosh -p ", "machine h login u password ", "hf_abcdefghijklmnopqrstuvwxyz01234567",
+	"SG.abcdefghijklmnopqrstuv.abcdefghijklmnopqrstuv", "hooks.slack.com/services/T0/B0/x",
 }
 
 func randomText(rng *rand.Rand) string {

@@ -74,7 +74,8 @@ func (t *Trail) seal(now time.Time) error {
 		}
 	}
 	d.sign(t.key)
-	tmp, err := writeTemp(t.dir, d.marshal(), 0o400)
+	data := d.marshal()
+	tmp, err := writeTemp(t.dir, data, 0o400)
 	if err == nil {
 		if err = os.Rename(tmp, filepath.Join(t.dir, digestName(t.curName))); err != nil {
 			os.Remove(tmp)
@@ -88,6 +89,13 @@ func (t *Trail) seal(now time.Time) error {
 	}
 	// Read-only is a courtesy against accidents; the digest is the seal.
 	_ = os.Chmod(filepath.Join(t.dir, t.curName), 0o400)
+	if t.anchor != nil {
+		t.markFile()
+		t.markDigest(digestName(t.curName), data)
+		if err := t.ship(t.anchor); err != nil {
+			return err
+		}
+	}
 	t.nextSeq = t.curSeq + 1
 	t.dropCurrent()
 	return nil

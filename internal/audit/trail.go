@@ -40,6 +40,17 @@ type Options struct {
 	Now func() time.Time
 	// KeyFile is the signing key's path; KeyPath(dir) when empty.
 	KeyFile string
+	// AnchorFile is where the trail's Anchor is kept; AnchorPath(dir) when
+	// empty.
+	AnchorFile string
+	// DigestSink, when set, also receives the anchor whenever a file is
+	// sealed and when the trail is closed: SinkSyslog, or the path of a
+	// file to append to.
+	DigestSink string
+	// PinnedKey, when set, is the signing key's public half or fingerprint
+	// as the administrator pins it (see ParsePinnedKey): the trail refuses
+	// to write with any other key.
+	PinnedKey string
 }
 
 // Trail appends records to a trail directory. Its methods are safe for
@@ -56,6 +67,11 @@ type Trail struct {
 	now     func() time.Time
 	keyFile string
 	closed  atomic.Bool
+	// anchorFile holds the trail's Anchor; pinned is the fingerprint the
+	// administrator pins, if any.
+	anchorFile string
+	pinned     string
+	sink       string // Options.DigestSink
 
 	qmu   sync.Mutex // guards queue and joining
 	queue []*waiter  // Appends not yet committed; queue[0] leads
@@ -72,6 +88,14 @@ type Trail struct {
 	lock *os.File   // the directory's .lock, flocked around each commit
 	key  ed25519.PrivateKey
 	wbuf []byte // the lines of the commit in progress
+	// anchor is the trail's Anchor as read at the start of the commit in
+	// progress and moved by it; saved is what this process last wrote.
+	anchor  *Anchor
+	saved   Anchor
+	anchorF *os.File // the anchor file, once opened
+	// restored is the anchor loadMark took from saved, the file being
+	// gone or older.
+	restored *Anchor
 
 	// The open log file as this process last saw it, nil when the newest
 	// file is sealed or the trail is empty.
@@ -111,7 +135,19 @@ func Open(dir string, opts Options) (*Trail, error) {
 	if err != nil {
 		return nil, fmt.Errorf("audit trail %s: %w", dir, err)
 	}
-	t := &Trail{dir: dir, maxSize: opts.MaxFileBytes, now: opts.Now, keyFile: opts.KeyFile, lock: lock, size: -1}
+	t := &Trail{dir: dir, maxSize: opts.MaxFileBytes, now: opts.Now, keyFile: opts.KeyFile, lock: lock, size: -1,
+		anchorFile: opts.AnchorFile, sink: opts.DigestSink}
+	if opts.PinnedKey != "" {
+		fp, _, err := ParsePinnedKey(opts.PinnedKey)
+		if err != nil {
+			lock.Close()
+			return nil, err
+		}
+		t.pinned = fp
+	}
+	if t.anchorFile == "" {
+		t.anchorFile = AnchorPath(dir)
+	}
 	if t.maxSize <= 0 {
 		t.maxSize = DefaultMaxFileBytes
 	}
@@ -252,20 +288,32 @@ func (t *Trail) Rotate() error {
 	if err := t.refresh(); err != nil || t.cur == nil {
 		return err
 	}
-	return t.seal(t.now())
+	if err := t.checkMark(); err != nil {
+		return err
+	}
+	if err := t.seal(t.now()); err != nil {
+		return err
+	}
+	return t.saveMark()
 }
 
 // Close releases the trail's files once the commit in progress, if any, is
 // done; Appends still queued fail. It does not seal the open file: other
-// processes, or a later run, keep appending to it. Close is idempotent.
+// processes, or a later run, keep appending to it. It sends the last
+// anchor this process wrote to the digest sink, if any. Close is
+// idempotent.
 func (t *Trail) Close() error {
 	if t.closed.Swap(true) {
 		return nil
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	err := t.ship(&t.saved)
 	t.dropCurrent()
-	return t.lock.Close()
+	if t.anchorF != nil {
+		t.anchorF.Close()
+	}
+	return errors.Join(err, t.lock.Close())
 }
 
 // exists reports whether path exists.

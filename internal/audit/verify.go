@@ -77,6 +77,15 @@ type VerifyOptions struct {
 	// KeyFile is the signing key's path (its ".pub" file suffices); KeyPath
 	// of the directory when empty.
 	KeyFile string
+	// AnchorFile is the trail's Anchor; AnchorPath of the directory when
+	// empty.
+	AnchorFile string
+	// DigestSink is the sink the writers ship the anchor to; when it is a
+	// file, its last anchor for the trail is checked like the local one.
+	DigestSink string
+	// PinnedKey is the key the administrator pins (see ParsePinnedKey),
+	// if any; it takes precedence over the one pinned in the anchor.
+	PinnedKey string
 }
 
 // Verify checks the trail in dir between from and to (zero: unbounded) with
@@ -87,7 +96,9 @@ func Verify(dir string, from, to time.Time) Report {
 
 // VerifyWith checks the trail in dir: every record chains to the one before
 // it (across files), every closed log file matches its signed digest, the
-// digests chain, and no file is missing, reordered or truncated. It reports
+// digests chain, and no file is missing, reordered or truncated; the
+// trail reaches its high-water mark and its key is the pinned one (see
+// Anchor); and every call that started has an outcome. It reports
 // every problem found rather than stopping at the first, and never changes
 // the trail.
 func VerifyWith(dir string, o VerifyOptions) Report {
@@ -105,6 +116,33 @@ func VerifyWith(dir string, o VerifyOptions) Report {
 	}
 	v.keyFile = keyFile
 	v.pub, v.keyErr = LoadPublicKey(keyFile)
+	anchorFile := o.AnchorFile
+	if anchorFile == "" {
+		anchorFile = AnchorPath(dir)
+	}
+	a, err := ReadAnchor(anchorFile)
+	if err != nil {
+		v.problem(1, 0, Problem{File: anchorFile, Kind: KindUnreadable, Message: err.Error()})
+	}
+	v.chooseKey(o, a, anchorFile)
+	shipped, serr := sinkAnchor(o.DigestSink, dir)
+	if serr != nil {
+		v.problem(1, 0, Problem{File: o.DigestSink, Kind: KindUnreadable, Message: serr.Error()})
+	}
+	if shipped != nil {
+		v.checkAnchor(shipped, o.DigestSink)
+		if v.pub != nil && Fingerprint(v.pub) != shipped.KeyFingerprint {
+			v.problem(1, 0, Problem{File: o.DigestSink, Kind: KindKey,
+				Message: fmt.Sprintf("the trail's key %s is not %s, the key the digest sink recorded (key replaced)", Fingerprint(v.pub), shipped.KeyFingerprint)})
+		}
+	}
+	switch {
+	case a != nil:
+		v.checkAnchor(a, anchorFile)
+	case err == nil && len(l.Logs) > 0:
+		v.rep.Warnings = append(v.rep.Warnings, "no trust anchor at "+anchorFile+
+			": the newest records or files, the whole trail or the key could have been removed or replaced unseen")
+	}
 
 	first, last := selectFiles(l.Logs, o.From, o.To)
 	v.checkStructure(first, last)
@@ -117,6 +155,9 @@ func VerifyWith(dir string, o VerifyOptions) Report {
 	}
 	for i := first; i < last; i++ {
 		v.checkFile(i)
+	}
+	if first < last {
+		v.reportUnfinished(last == len(l.Logs), l.Logs[last-1].Seq)
 	}
 	v.finish()
 	return v.rep
@@ -151,9 +192,9 @@ type verifier struct {
 	keyErr  error
 	keyNote bool // the key problem was reported
 	rep     Report
-	// suspects are the positions where trust ends, as (seq, line): the
-	// earliest decides TrustedThrough.
-	suspects [][2]int64
+	// suspects are the problems' positions, one per problem: the earliest
+	// that ends trust decides TrustedThrough.
+	suspects []suspect
 	// checked are the files read, in order, with their record counts.
 	checked []logFile
 	counts  []int
@@ -164,13 +205,22 @@ type verifier struct {
 	headSet bool
 	// validated is the last record of the current file parsed as JSON.
 	validated int
+	// intents are the intent records without an outcome so far, by eventID.
+	intents map[string]openIntent
+}
+
+// suspect is where a problem lies: log file seq, record line (0 or 1: the
+// whole file). keepsTrust marks problems that do not put records in doubt.
+type suspect struct {
+	seq, line  int64
+	keepsTrust bool
 }
 
 // problem records p, with trust ending before record line of file seq (line
 // 0 or 1: before the file).
 func (v *verifier) problem(seq int64, line int, p Problem) {
 	v.rep.Problems = append(v.rep.Problems, p)
-	v.suspects = append(v.suspects, [2]int64{seq, int64(line)})
+	v.suspects = append(v.suspects, suspect{seq: seq, line: int64(line)})
 }
 
 // checkStructure looks for gaps and duplicates in the sequence of the log
@@ -232,7 +282,7 @@ func (v *verifier) finish() {
 	}
 	slices.SortStableFunc(order, func(a, b int) int {
 		sa, sb := v.suspects[a], v.suspects[b]
-		return cmp.Or(cmp.Compare(sa[0], sb[0]), cmp.Compare(sa[1], sb[1]))
+		return cmp.Or(cmp.Compare(sa.seq, sb.seq), cmp.Compare(sa.line, sb.line))
 	})
 	probs := make([]Problem, len(order))
 	for i, j := range order {
@@ -240,19 +290,19 @@ func (v *verifier) finish() {
 	}
 	v.rep.Problems = probs
 
-	limit := [2]int64{1<<62 - 1, 0}
+	limit := suspect{seq: 1<<62 - 1}
 	for _, s := range v.suspects {
-		if s[0] < limit[0] || s[0] == limit[0] && s[1] < limit[1] {
+		if !s.keepsTrust && (s.seq < limit.seq || s.seq == limit.seq && s.line < limit.line) {
 			limit = s
 		}
 	}
 	for i := len(v.checked) - 1; i >= 0; i-- {
 		lf, n := v.checked[i], v.counts[i]
-		if lf.Seq > limit[0] || n == 0 {
+		if lf.Seq > limit.seq || n == 0 {
 			continue
 		}
-		if lf.Seq == limit[0] {
-			n = min(n, int(limit[1])-1)
+		if lf.Seq == limit.seq {
+			n = min(n, int(limit.line)-1)
 			if n < 1 {
 				continue
 			}

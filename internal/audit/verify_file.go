@@ -26,6 +26,7 @@ func (v *verifier) checkFile(i int) {
 	// saw; a shorter file is for the chain and the digest to judge.
 	sum, err := v.scanner.scan(io.NewSectionReader(f, 0, lf.Size), func(n int, line []byte, ls *[32]byte, prev []byte) {
 		v.checkRecord(i, n, line, prev)
+		v.notePhase(i, n, line)
 		v.setHead(ls)
 	})
 	if err != nil {
@@ -46,8 +47,8 @@ func (v *verifier) checkFile(i int) {
 	// mismatch; 1 (the whole file) when the chain found nothing.
 	suspect := 0
 	for _, s := range v.suspects[before:] {
-		if suspect == 0 || int(s[1]) < suspect {
-			suspect = int(s[1])
+		if suspect == 0 || int(s.line) < suspect {
+			suspect = int(s.line)
 		}
 	}
 	suspect = max(suspect, 1)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -12,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/qdev/qdev/internal/audit"
+	"github.com/qdev/qdev/internal/managed"
 )
 
 // auditOptions holds the flags of `q audit verify` and `q audit lookup`.
@@ -20,6 +22,9 @@ type auditOptions struct {
 	now      func() time.Time
 	dir      string
 	keyFile  string
+	anchor   string
+	sink     string
+	managed  managed.Audit // the managed settings' audit object
 	from, to string
 	// verify and lookup have formats of their own, with their own defaults.
 	verifyFormat, lookupFormat string
@@ -33,8 +38,12 @@ type auditOptions struct {
 //	q audit lookup [--from T] [--to T] [--event-name N] [--tool N]
 //	               [--decision allow|ask|deny] [--text S] [--max N] [--format table|json]
 //
-// verify exits 1 when it finds a problem; a record torn by a crash is only
-// a warning. Times are RFC 3339, a date, or a duration before now (24h, 7d).
+// The managed audit directory is the default --dir. verify compares the
+// trail with its anchor (default audit.AnchorPath) and, when managed
+// settings name them, with the pinned key and the digest sink. verify exits 1
+// when it finds a problem, including a call that started
+// and has no outcome (q was killed while it ran); a record torn by a crash
+// is only a warning. Times are RFC 3339, a date, or a duration before now (24h, 7d).
 func NewCmdAudit(stdio IO) *cobra.Command {
 	o := &auditOptions{io: stdio, now: time.Now}
 	cmd := &cobra.Command{
@@ -54,6 +63,8 @@ func NewCmdAudit(stdio IO) *cobra.Command {
 		RunE:  func(*cobra.Command, []string) error { return o.runVerify() },
 	}
 	verify.Flags().StringVar(&o.keyFile, "key", "", "signing key file (default: the trail directory's .key)")
+	verify.Flags().StringVar(&o.anchor, "anchor", "", "trust anchor file: pinned key and high-water mark (default: under q's config directory)")
+	verify.Flags().StringVar(&o.sink, "sink", "", "digest sink file the writers append anchors to (default: the managed audit.digestSink)")
 	verify.Flags().StringVar(&o.verifyFormat, "format", "text", "output format: text or json")
 
 	lookup := &cobra.Command{
@@ -70,6 +81,19 @@ func NewCmdAudit(stdio IO) *cobra.Command {
 	f.IntVar(&o.filter.Max, "max", 50, "at most this many records (0: all)")
 	f.StringVar(&o.lookupFormat, "format", "table", "output format: table or json")
 
+	// The managed settings name the trail's directory, pinned key and
+	// digest sink; flags given on the command line win.
+	cmd.PersistentPreRunE = func(cmd *cobra.Command, _ []string) error {
+		m, err := managed.Load()
+		if err != nil {
+			return err
+		}
+		o.managed = m.Audit
+		if !cmd.Flags().Changed("dir") && m.Audit.Dir != "" {
+			o.dir = m.Audit.Dir
+		}
+		return nil
+	}
 	cmd.AddCommand(verify, lookup)
 	return cmd
 }
@@ -122,7 +146,12 @@ func (o *auditOptions) runVerify() error {
 	if err != nil {
 		return err
 	}
-	r := audit.VerifyWith(o.dir, audit.VerifyOptions{From: from, To: to, KeyFile: o.keyFile})
+	vo := audit.VerifyOptions{From: from, To: to, KeyFile: o.keyFile, AnchorFile: o.anchor, DigestSink: o.sink}
+	vo.PinnedKey = pinnedKey(o.managed)
+	if vo.DigestSink == "" {
+		vo.DigestSink = o.managed.DigestSink
+	}
+	r := audit.VerifyWith(o.dir, vo)
 	if o.verifyFormat == "json" {
 		enc := json.NewEncoder(o.io.Out)
 		enc.SetIndent("", "  ")
@@ -148,10 +177,11 @@ func printVerify(w io.Writer, r *audit.Report) {
 	for _, s := range r.Warnings {
 		fmt.Fprintf(w, "WARNING: %s\n", s)
 	}
+	limited := slices.ContainsFunc(r.Problems, func(p audit.Problem) bool { return p.Kind != audit.KindUnfinished })
 	switch t := r.TrustedThrough; {
 	case t == nil && r.Records > 0:
 		fmt.Fprintln(w, "No record can be trusted.")
-	case t != nil && !r.OK():
+	case t != nil && limited:
 		fmt.Fprintf(w, "Records can be trusted up to %s:%d (eventID %s, %s); nothing after it can.\n", t.File, t.Line, t.EventID, t.EventTime)
 	}
 	if r.OK() {
@@ -185,9 +215,9 @@ func (o *auditOptions) runLookup() error {
 		return printLookupJSON(o.io.Out, recs)
 	}
 	tw := tabwriter.NewWriter(o.io.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "EVENT TIME\tEVENT NAME\tTOOL\tDECISION\tANSWER\tUSER\tERROR\tEVENT ID")
+	fmt.Fprintln(tw, "EVENT TIME\tEVENT NAME\tTOOL\tPHASE\tDECISION\tANSWER\tUSER\tERROR\tEVENT ID")
 	for _, r := range recs {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.EventTime, r.EventName, toolLabel(r),
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.EventTime, r.EventName, toolLabel(r), dash(r.Phase),
 			r.Decision, dash(r.UserAnswer), dash(userLabel(r.UserIdentity)), dash(r.ErrorCode), r.EventID)
 	}
 	return tw.Flush()

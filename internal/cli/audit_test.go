@@ -17,6 +17,8 @@ import (
 // 2025-03-04T10:00:00Z, sealing a file every hour, and returns its directory.
 func auditTrail(t *testing.T) string {
 	t.Helper()
+	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // where the trail's anchor goes
+	t.Setenv("Q_MANAGED_SETTINGS", filepath.Join(t.TempDir(), "none.json"))
 	dir := filepath.Join(t.TempDir(), "audit")
 	now, _ := time.Parse(time.RFC3339, "2025-03-04T10:00:00Z")
 	tr, err := audit.Open(dir, audit.Options{Now: func() time.Time { return now }})
@@ -91,6 +93,60 @@ func TestAuditVerify(t *testing.T) {
 	// Only the last hour: the edit lies before it.
 	if out, err := runAudit(t, "verify", "--dir", dir, "--from", "2025-03-04T12:00:00Z"); err != nil {
 		t.Errorf("verify --from after the edit: %v\n%s", err, out)
+	}
+}
+
+func TestAuditVerifyUnfinishedCallAndRollback(t *testing.T) {
+	dir := auditTrail(t)
+	tr, err := audit.Open(dir, audit.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := audit.NewEventID()
+	if err := tr.Append(audit.Record{Tool: "execute_bash", Decision: "allow", EventID: id, Phase: audit.PhaseIntent}); err != nil {
+		t.Fatal(err)
+	}
+	tr.Close()
+	out, err := runAudit(t, "verify", "--dir", dir)
+	var ee *ExitError
+	if !errors.As(err, &ee) || ee.Code != 1 || !strings.Contains(out, "UNFINISHED:") || !strings.Contains(out, "started, no outcome") || !strings.Contains(out, id) {
+		t.Fatalf("verify with a call left unfinished: %v\n%s", err, out)
+	}
+	if strings.Contains(out, "can be trusted up to") {
+		t.Errorf("an unfinished call put records in doubt:\n%s", out)
+	}
+
+	// Remove the newest file, as someone hiding that call would.
+	logs, _ := filepath.Glob(filepath.Join(dir, "*.jsonl"))
+	if err := os.Remove(logs[len(logs)-1]); err != nil {
+		t.Fatal(err)
+	}
+	out, err = runAudit(t, "verify", "--dir", dir)
+	if !errors.As(err, &ee) || ee.Code != 1 || !strings.Contains(out, "ROLLED-BACK:") {
+		t.Fatalf("verify after the newest file was removed: %v\n%s", err, out)
+	}
+	// An anchor elsewhere knows nothing of the trail: only a warning.
+	out, err = runAudit(t, "verify", "--dir", dir, "--anchor", filepath.Join(t.TempDir(), "a.json"))
+	if err != nil || !strings.Contains(out, "WARNING: no trust anchor") {
+		t.Fatalf("verify with --anchor: %v\n%s", err, out)
+	}
+}
+
+func TestAuditVerifyFollowsManagedSettings(t *testing.T) {
+	dir := auditTrail(t)
+	policy := filepath.Join(t.TempDir(), "managed.json")
+	doc := `{"audit": {"dir": "` + dir + `", "keyFingerprint": "0123456789abcdef0123456789abcdef"}}`
+	if err := os.WriteFile(policy, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("Q_MANAGED_SETTINGS", policy)
+	out, err := runAudit(t, "verify")
+	var ee *ExitError
+	if !errors.As(err, &ee) || ee.Code != 1 || !strings.Contains(out, "KEY:") || !strings.Contains(out, "in "+dir) {
+		t.Fatalf("verify of the managed trail against another pinned key: %v\n%s", err, out)
+	}
+	if out, err := runAudit(t, "lookup", "--tool", "fs_write"); err != nil || !strings.Contains(out, "fs_write") {
+		t.Fatalf("lookup in the managed trail: %v\n%s", err, out)
 	}
 }
 

@@ -18,11 +18,14 @@ import (
 // openAudit opens the audit trail: the managed folder if the organisation
 // names one, else the default. No setting turns it off.
 func (s *setup) openAudit() error {
-	dir, maxBytes := audit.DefaultDir(), int64(0)
-	if s.managed != nil && s.managed.Audit.Dir != "" {
-		dir, maxBytes = s.managed.Audit.Dir, s.managed.Audit.MaxFileBytes
+	dir, opts := audit.DefaultDir(), audit.Options{}
+	if m := s.managed; m != nil {
+		if m.Audit.Dir != "" {
+			dir, opts.MaxFileBytes = m.Audit.Dir, m.Audit.MaxFileBytes
+		}
+		opts.PinnedKey, opts.DigestSink = pinnedKey(m.Audit), m.Audit.DigestSink
 	}
-	trail, err := audit.Open(dir, audit.Options{MaxFileBytes: maxBytes})
+	trail, err := audit.Open(dir, opts)
 	if err != nil {
 		return fmt.Errorf("audit trail: %w", err)
 	}
@@ -30,8 +33,18 @@ func (s *setup) openAudit() error {
 	return nil
 }
 
-// record writes the audit record of one finished (or refused) tool call.
-func (s *setup) record(c *agent.Call, r tool.Result) {
+// pinnedKey is the key the managed settings pin, if any: the public key
+// itself when given, as it also lets verify check signatures.
+func pinnedKey(a managed.Audit) string {
+	if a.PublicKey != "" {
+		return a.PublicKey
+	}
+	return a.KeyFingerprint
+}
+
+// callRecord describes call c for the audit trail: who asked, what, and
+// how it was decided.
+func (s *setup) callRecord(c *agent.Call) audit.Record {
 	conv := s.agent.Conv
 	rec := audit.Record{
 		UserIdentity:      audit.LocalIdentity(),
@@ -40,7 +53,6 @@ func (s *setup) record(c *agent.Call, r tool.Result) {
 		ConversationID:    conv.ID, Agent: conv.Agent, Model: conv.Model,
 		Tool: c.Name, Server: c.Server,
 		Rule: c.Decision.Rule, RuleSource: c.Decision.Source,
-		DurationMs: r.Duration.Milliseconds(), OutputBytes: r.OutputBytes,
 	}
 	if len(rec.RequestParameters) == 0 {
 		rec.RequestParameters = json.RawMessage(`{}`)
@@ -56,7 +68,23 @@ func (s *setup) record(c *agent.Call, r tool.Result) {
 		} else {
 			rec.ReadOnly = c.Name == "fs_read" || acc.AlwaysAllowed
 		}
-		if c.Approval.Ran() && (acc.Command != "" || acc.AWSService != "") {
+	}
+	return rec
+}
+
+// record writes the audit record that ends one tool call: the outcome of
+// a call whose intent auditReady wrote, or the only record of a call that
+// never ran (refused, or invalid).
+func (s *setup) record(c *agent.Call, r tool.Result) {
+	rec := s.callRecord(c)
+	rec.DurationMs, rec.OutputBytes = r.Duration.Milliseconds(), r.OutputBytes
+	if s.intent.call == c {
+		rec.Phase, rec.IntentID = audit.PhaseOutcome, s.intent.id
+		s.intent = openIntent{}
+	}
+	if c.Inv != nil && c.Approval.Ran() {
+		acc := c.Inv.Access()
+		if acc.Command != "" || acc.AWSService != "" {
 			status := r.ExitStatus
 			rec.ExitStatus = &status
 		}
@@ -72,7 +100,8 @@ func (s *setup) record(c *agent.Call, r tool.Result) {
 	rec.ResponseElements, _ = json.Marshal(resp)
 	// The durable append runs in the background, in order, so its fsync
 	// overlaps the next model request; auditReady waits for it before the
-	// next call may run, so no action runs while an earlier one is unrecorded.
+	// next call may run, and close before q exits, so no action runs while
+	// an earlier one is unrecorded.
 	prev, done := s.auditPending, make(chan struct{})
 	s.auditPending = done
 	go func() {
@@ -86,11 +115,34 @@ func (s *setup) record(c *agent.Call, r tool.Result) {
 	}()
 }
 
-// auditReady waits for pending records and checks that the next call can
-// be recorded (the trail is writable, the disk not full).
-func (s *setup) auditReady() error {
+// openIntent is the call whose intent record is on disk and whose outcome
+// is not yet queued.
+type openIntent struct {
+	call *agent.Call
+	id   string // the intent's eventID
+}
+
+// auditReady runs just before call c starts: it waits for pending records,
+// checks that the trail can take more, and appends c's intent, returning
+// once it is on disk. An error refuses the call, so nothing runs that is
+// not on record first; a kill after this leaves the intent without an
+// outcome, which verify reports.
+func (s *setup) auditReady(c *agent.Call) error {
 	s.flushAudit()
-	return s.trail.Ready()
+	if err := s.trail.Ready(); err != nil {
+		return err
+	}
+	id, err := audit.NewEventID()
+	if err != nil {
+		return err
+	}
+	rec := s.callRecord(c)
+	rec.EventID, rec.Phase = id, audit.PhaseIntent
+	if err := s.trail.Append(rec); err != nil {
+		return err
+	}
+	s.intent = openIntent{call: c, id: id}
+	return nil
 }
 
 func (s *setup) flushAudit() {

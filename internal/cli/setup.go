@@ -49,6 +49,8 @@ type setup struct {
 	attribution *attribution.Provider
 	// auditPending is closed when the last audit record is durable.
 	auditPending chan struct{}
+	// intent is the running call whose outcome is still to be recorded.
+	intent openIntent
 
 	// What the active agent configures; replaced by applyAgent.
 	cfg    *agentcfg.Agent

@@ -4,11 +4,13 @@ package logging
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/qdev/qdev/internal/audit"
 	"github.com/qdev/qdev/internal/paths"
 )
 
@@ -71,9 +73,32 @@ func Setup(verbosity int) (*slog.Logger, func() error, error) {
 	w := &lazyFile{path: FilePath()}
 	h := slog.NewTextHandler(w, &slog.HandlerOptions{
 		Level:       Level(os.Getenv(EnvVar), verbosity),
-		ReplaceAttr: nameTrace,
+		ReplaceAttr: replaceAttr,
 	})
 	return slog.New(h), w.Close, nil
+}
+
+// replaceAttr names the trace level and masks secrets, so that no log line
+// keeps a password or token a command line or tool output carried: values
+// of attributes named like secrets wholly, others as audit.RedactString
+// finds them.
+func replaceAttr(groups []string, a slog.Attr) slog.Attr {
+	a = nameTrace(groups, a)
+	var s string
+	switch a.Value.Kind() {
+	case slog.KindString:
+		s = a.Value.String()
+	case slog.KindAny:
+		s = fmt.Sprint(a.Value.Any())
+	default:
+		return a
+	}
+	if audit.SecretName(a.Key) {
+		a.Value = slog.StringValue(audit.Mask)
+	} else if r := audit.RedactString(s); r != s {
+		a.Value = slog.StringValue(r)
+	}
+	return a
 }
 
 // nameTrace prints LevelTrace as "TRACE" rather than slog's "DEBUG-4".

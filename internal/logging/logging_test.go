@@ -1,6 +1,7 @@
 package logging
 
 import (
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -161,5 +162,23 @@ func TestOpenFailureIsReported(t *testing.T) {
 	logger.Error("dropped") // must not panic
 	if err := closeLog(); err == nil || !strings.Contains(err.Error(), "qlog") {
 		t.Errorf("close error = %v, want the open failure", err)
+	}
+}
+
+func TestSecretsAreMaskedInTheLog(t *testing.T) {
+	path := setupIn(t, "info")
+	logger, closeLog, _ := Setup(0)
+	const pw, token = "hunter2Xq9", "ghp_abcdefghijklmnopqrstuvwxyz0123456789"
+	logger.Info("running mysql -u root -p"+pw+" shop", "command", "curl -H 'Authorization: Bearer "+token+"'",
+		"password", pw, "err", errors.New("login failed for https://bob:"+pw+"@git.example.com"), "tokens", 12)
+	if err := closeLog(); err != nil {
+		t.Fatal(err)
+	}
+	out := read(t, path)
+	if strings.Contains(out, pw) || strings.Contains(out, token) {
+		t.Fatalf("a secret reached the log:\n%s", out)
+	}
+	if !strings.Contains(out, "tokens=12") || !strings.Contains(out, "password=***") {
+		t.Errorf("log lost what is not secret:\n%s", out)
 	}
 }

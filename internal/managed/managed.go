@@ -140,6 +140,15 @@ type Audit struct {
 	// MaxFileBytes is the size at which an audit file is rotated; 0 means
 	// the default.
 	MaxFileBytes int64 `json:"maxFileBytes,omitempty"`
+	// PublicKey (PEM, or base64 of the Ed25519 key) or KeyFingerprint pins
+	// the key that signs the trail's digests: q refuses to write the trail
+	// with another key, and verify checks against it.
+	PublicKey      string `json:"publicKey,omitempty"`
+	KeyFingerprint string `json:"keyFingerprint,omitempty"`
+	// DigestSink is where each digest and the trail's high-water mark are
+	// also sent: "syslog", or an absolute path of a file q appends to
+	// (best one the user cannot rewrite, such as an append-only file).
+	DigestSink string `json:"digestSink,omitempty"`
 }
 
 // SystemPath returns the system managed settings file, always consulted.

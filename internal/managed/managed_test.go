@@ -219,6 +219,9 @@ func TestLoadErrors(t *testing.T) {
 		{"null", `{"aws": null}`, `"aws" must be an object, not null`},
 		{"float", `{"audit": {"maxFileBytes": 1.5}}`, `"audit.maxFileBytes" must be a whole number`},
 		{"small audit", `{"audit": {"maxFileBytes": 10}}`, `:1:28: "audit.maxFileBytes" is 10; it must be at least 4096`},
+		{"audit key", `{"audit": {"publicKey": "not a key"}}`, `:1:25: "audit.publicKey" is not an Ed25519 public key`},
+		{"audit fingerprint", `{"audit": {"keyFingerprint": "abc"}}`, `"audit.keyFingerprint" is not an Ed25519 public key (PEM or base64) or a key fingerprint (32 hex digits)`},
+		{"audit sink", `{"audit": {"digestSink": "rel/file"}}`, `"audit.digestSink" must be "syslog" or an absolute file path`},
 		{"empty pattern", `{"deniedTools": ["x", " "]}`, `:1:23: "deniedTools[1]" is empty`},
 		{"bare at", `{"requireApproval": ["@"]}`, `"@" names no MCP server`},
 		{"empty models", `{"allowedModels": []}`, `"allowedModels" is empty, which would forbid every model`},
@@ -278,5 +281,16 @@ func TestAWSContextKeys(t *testing.T) {
 		if _, err := LoadFile(p); err == nil || !strings.Contains(err.Error(), "aws.context.k") {
 			t.Fatalf("a non-list context value must be an error naming it: %v", err)
 		}
+	}
+}
+
+func TestAuditPinsAndSink(t *testing.T) {
+	p := writeFile(t, `{"audit": {"keyFingerprint": "0123456789abcdef0123456789ABCDEF", "publicKey": "MCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=", "digestSink": "syslog"}}`)
+	s, err := LoadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Audit.KeyFingerprint == "" || s.Audit.PublicKey == "" || s.Audit.DigestSink != "syslog" {
+		t.Errorf("audit = %+v", s.Audit)
 	}
 }

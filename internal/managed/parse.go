@@ -80,6 +80,7 @@ var schema = &shape{kind: kObject, fields: map[string]*shape{
 	}},
 	"audit": {kind: kObject, fields: map[string]*shape{
 		"dir": shString, "maxFileBytes": {kind: kInt},
+		"publicKey": shString, "keyFingerprint": shString, "digestSink": shString,
 	}},
 }}
 

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/qdev/qdev/internal/audit"
 )
 
 // fileSettings is the file as written; the walk has already checked that
@@ -136,6 +138,17 @@ func (s *Settings) applyAudit(a *Audit, w *walker) error {
 	}
 	if w.has("audit.maxFileBytes") && a.MaxFileBytes < MinAuditFileBytes {
 		return w.at("audit.maxFileBytes", fmt.Sprintf("\"audit.maxFileBytes\" is %d; it must be at least %d", a.MaxFileBytes, MinAuditFileBytes))
+	}
+	for _, k := range []struct{ key, val string }{{"audit.publicKey", a.PublicKey}, {"audit.keyFingerprint", a.KeyFingerprint}} {
+		if !w.has(k.key) {
+			continue
+		}
+		if _, _, err := audit.ParsePinnedKey(k.val); err != nil || k.key == "audit.keyFingerprint" && len(strings.TrimSpace(k.val)) != 32 {
+			return w.at(k.key, fmt.Sprintf("%q is not an Ed25519 public key (PEM or base64) or a key fingerprint (32 hex digits)", k.key))
+		}
+	}
+	if w.has("audit.digestSink") && a.DigestSink != "syslog" && !filepath.IsAbs(a.DigestSink) {
+		return w.at("audit.digestSink", `"audit.digestSink" must be "syslog" or an absolute file path`)
 	}
 	if a.Dir != "" {
 		a.Dir = s.resolve(a.Dir)

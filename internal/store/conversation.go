@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"path/filepath"
 	"time"
+
+	"github.com/qdev/qdev/internal/audit"
 )
 
 // Conversation is one saved chat session. Data is the agent's own JSON
@@ -25,7 +27,9 @@ type Conversation struct {
 // SaveConversation inserts c or replaces the conversation with the same ID.
 // It is one SQL statement, hence one transaction: a crash leaves either the
 // old or the new row. ID and Cwd must be set and Data must be valid JSON; a
-// zero Updated is set to the current time.
+// zero Updated is set to the current time. Secrets in Data (see
+// audit.RedactJSON) are masked before it is written: a resumed
+// conversation has "***" where the model once saw them.
 func (s *Store) SaveConversation(ctx context.Context, c Conversation) error {
 	if c.ID == "" {
 		return errors.New("save conversation: empty ID")
@@ -39,6 +43,7 @@ func (s *Store) SaveConversation(ctx context.Context, c Conversation) error {
 	if c.Updated.IsZero() {
 		c.Updated = time.Now()
 	}
+	c.Data = audit.RedactJSON(c.Data)
 	_, err := s.db.ExecContext(ctx, `
 		INSERT INTO conversations (id, cwd, agent, model, data, updated)
 		VALUES (?, ?, ?, ?, ?, ?)

@@ -6,19 +6,22 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/qdev/qdev/internal/audit"
 )
 
 // HistoryLimit is how many input lines the store keeps; older ones are
 // dropped as new ones arrive.
 const HistoryLimit = 1000
 
-// AppendHistory records one line the user typed. Blank lines and a repeat of
-// the most recent line are not recorded.
+// AppendHistory records one line the user typed, its secrets masked (see
+// audit.RedactString). Blank lines and a repeat of the most recent line are
+// not recorded.
 func (s *Store) AppendHistory(ctx context.Context, line string) error {
 	if strings.TrimSpace(line) == "" {
 		return nil
 	}
-	err := s.appendHistory(ctx, line)
+	err := s.appendHistory(ctx, audit.RedactString(line))
 	if err != nil {
 		return fmt.Errorf("append history: %w", describe(s.path, err))
 	}

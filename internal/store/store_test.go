@@ -295,3 +295,31 @@ func TestConcurrentWriters(t *testing.T) {
 		t.Errorf("%d conversations, want 10", n)
 	}
 }
+
+func TestSecretsAreMaskedBeforeTheyAreStored(t *testing.T) {
+	s := openTemp(t)
+	ctx := context.Background()
+	const pw = "Tr0ub4dor3xQ"
+	data := `{"messages":[{"tool":"execute_bash","input":{"command":"sshpass -p ` + pw + ` ssh host"}},{"input":{"password":"` + pw + `"}}],"max_tokens":4096}`
+	if err := s.SaveConversation(ctx, Conversation{ID: "a", Cwd: "/w", Data: []byte(data)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AppendHistory(ctx, "!mysql -u root -p"+pw+" shop"); err != nil {
+		t.Fatal(err)
+	}
+	got, _, err := s.LatestConversation(ctx, "/w")
+	if err != nil {
+		t.Fatal(err)
+	}
+	hist, err := s.History(ctx, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := string(got.Data) + strings.Join(hist, "\n")
+	if strings.Contains(stored, pw) {
+		t.Fatalf("a password was stored: %s", stored)
+	}
+	if !strings.Contains(stored, `"max_tokens":4096`) || !strings.Contains(stored, "sshpass -p *** ssh host") {
+		t.Errorf("stored data lost what is not secret: %s", stored)
+	}
+}
