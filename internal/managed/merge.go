@@ -39,17 +39,15 @@ func Merge(sys, ov *Settings) *Settings {
 	ignored := map[string]bool{}
 	m.AWS = mergeAWS(sys.AWS, ov.AWS, ignored)
 	m.Sandbox = mergeSandbox(sys.Sandbox, ov.Sandbox, ignored)
+	// The audit settings are the system file's wherever it sets them: the
+	// override may pin a key or add a sink the administrator left open, but
+	// never move or replace what the administrator chose.
 	m.Audit = sys.Audit
-	if m.Audit.Dir == "" {
-		m.Audit.Dir = ov.Audit.Dir
-	} else {
-		ignored["audit.dir"] = true
-	}
-	if m.Audit.MaxFileBytes == 0 {
-		m.Audit.MaxFileBytes = ov.Audit.MaxFileBytes
-	} else {
-		ignored["audit.maxFileBytes"] = true
-	}
+	systemFirst(&m.Audit.Dir, ov.Audit.Dir, "audit.dir", ignored)
+	systemFirst(&m.Audit.PublicKey, ov.Audit.PublicKey, "audit.publicKey", ignored)
+	systemFirst(&m.Audit.KeyFingerprint, ov.Audit.KeyFingerprint, "audit.keyFingerprint", ignored)
+	systemFirst(&m.Audit.DigestSink, ov.Audit.DigestSink, "audit.digestSink", ignored)
+	systemFirst(&m.Audit.MaxFileBytes, ov.Audit.MaxFileBytes, "audit.maxFileBytes", ignored)
 
 	m.provenance = slices.Clone(sys.provenance)
 	for _, e := range ov.provenance {
@@ -138,4 +136,15 @@ func intersect[T any](a []T, aMore [][]T, b []T, bMore [][]T) ([]T, [][]T) {
 		return nil, nil
 	}
 	return lists[0], lists[1:]
+}
+
+// systemFirst keeps *sys when the system file set it, marking the
+// override's value of key as ignored; otherwise it takes the override's.
+func systemFirst[T comparable](sys *T, ov T, key string, ignored map[string]bool) {
+	var zero T
+	if *sys == zero {
+		*sys = ov
+	} else if ov != zero {
+		ignored[key] = true
+	}
 }
