@@ -1,0 +1,74 @@
+package permission
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/qdev/qdev/internal/shell"
+)
+
+// shellDeniedPaths applies fs_read's and fs_write's deniedPaths to a shell
+// command line, as far as the analysis sees the paths: the targets of its
+// redirections and every literal argument (also the value of "--opt=value"
+// and "of=value"). A path denied to fs_read or fs_write is denied to
+// execute_bash too, even under trust, as it is to those tools.
+func (c *Checker) shellDeniedPaths(a *shell.Analysis) (Decision, bool) {
+	if len(c.read.denied) == 0 && len(c.write.denied) == 0 {
+		return Decision{}, false
+	}
+	home := c.cfg.Home
+	if home == "" {
+		home, _ = os.UserHomeDir()
+	}
+	seen := map[string]bool{}
+	for i := range a.Commands {
+		cmd := &a.Commands[i]
+		if cmd.Via == shell.ViaMaybe {
+			continue
+		}
+		var paths []string
+		paths = append(paths, cmd.Writes...)
+		paths = append(paths, cmd.Reads...)
+		for j, arg := range cmd.Args {
+			if j == 0 && !strings.Contains(arg, "/") {
+				continue
+			}
+			paths = append(paths, argPaths(arg)...)
+		}
+		for _, p := range paths {
+			if p == "" || seen[p] || strings.ContainsAny(p, "$`") {
+				continue
+			}
+			seen[p] = true
+			if strings.HasPrefix(p, "~/") || p == "~" {
+				p = filepath.Join(home, p[1:])
+			}
+			forms := requestForms(p, c.cwd)
+			for _, fs := range []struct {
+				tool string
+				set  pathSet
+			}{{"fs_read", c.read.denied}, {"fs_write", c.write.denied}} {
+				if m := fs.set.match(forms...); len(m) > 0 {
+					return deny(LayerAgent, `toolsSettings.`+fs.tool+`.deniedPaths "`+m[0]+`"`,
+						append(m, "execute_bash names "+p)...), true
+				}
+			}
+		}
+	}
+	return Decision{}, false
+}
+
+// argPaths returns what a literal argument may name as a path: the word
+// itself unless it is an option, and the value after '=' ("--file=x",
+// "of=x", "-ox" is not split: the option letters are unknown here).
+func argPaths(arg string) []string {
+	var out []string
+	if !strings.HasPrefix(arg, "-") {
+		out = append(out, arg)
+	}
+	if _, v, ok := strings.Cut(arg, "="); ok && v != "" {
+		out = append(out, v)
+	}
+	return out
+}

@@ -1,0 +1,101 @@
+package shell
+
+import (
+	"errors"
+	"strings"
+)
+
+// expandInner works out each command's program effects and appends the
+// commands it runs, recursively, drawing on the analysis's budget.
+func expandInner(a *Analysis, b *budget) error {
+	for i := 0; i < len(a.Commands); i++ {
+		if len(a.Commands) > maxCommands {
+			return ErrBudget
+		}
+		c := &a.Commands[i]
+		ins := programEffects(c)
+		for _, m := range c.maybe {
+			for _, sub := range substitutions(m, maxInner) {
+				ins = append(ins, inner{script: sub, isScript: true, via: ViaMaybe})
+			}
+		}
+		depth, via := c.depth+1, c.Via
+		if len(ins) > 0 && depth > maxDepth {
+			return ErrBudget
+		}
+		var found []Command
+		for _, in := range ins {
+			cmds, err := in.commands(b, depth)
+			if errors.Is(err, ErrBudget) {
+				return err
+			}
+			if err != nil || in.unknown {
+				if in.via != ViaMaybe {
+					// The shell would run what it can of it; what runs
+					// cannot be known.
+					a.Commands[i].Effects |= UnknownCode
+				}
+				if err != nil {
+					continue
+				}
+			}
+			for j := range cmds {
+				cmds[j].Parent = i
+				cmds[j].Via = max(in.via, via)
+				cmds[j].depth = depth
+			}
+			found = append(found, cmds...)
+		}
+		a.Commands = append(a.Commands, found...)
+	}
+	return nil
+}
+
+// commands returns the simple commands of in.
+func (in inner) commands(b *budget, depth int) ([]Command, error) {
+	if in.isScript {
+		return b.parse(in.script, depth)
+	}
+	if len(in.args) == 0 {
+		return nil, nil
+	}
+	c := Command{Args: in.args, kinds: in.kinds, Text: strings.Join(in.args, " ")}
+	c.setKinds()
+	return []Command{c}, nil
+}
+
+// substitutions returns the texts of the command substitutions, $(…) and
+// `…`, in literal text that bash may later evaluate ("a[$(rm x)]").
+func substitutions(text string, limit int) []string {
+	var out []string
+	for i := 0; i < len(text) && len(out) < limit; i++ {
+		switch {
+		case text[i] == '`':
+			end := strings.IndexByte(text[i+1:], '`')
+			if end < 0 {
+				return append(out, text[i+1:])
+			}
+			out = append(out, text[i+1:i+1+end])
+			i += end + 1
+		case strings.HasPrefix(text[i:], "$("):
+			depth, j := 0, i+1
+			for ; j < len(text); j++ {
+				if text[j] == '(' {
+					depth++
+				} else if text[j] == ')' {
+					if depth--; depth == 0 {
+						break
+					}
+				}
+			}
+			body := text[i+2 : min(j, len(text))]
+			if strings.HasPrefix(body, "(") { // $((…)): arithmetic, look inside
+				out = append(out, substitutions(body, limit-len(out))...)
+			} else {
+				out = append(out, body)
+			}
+			i = j
+		}
+	}
+	return out
+}

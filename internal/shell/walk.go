@@ -1,0 +1,458 @@
+package shell
+
+import (
+	"errors"
+	"strings"
+
+	"mvdan.cc/sh/v3/syntax"
+)
+
+// budget is what is left of an analysis's allowance; every parse of the
+// line and of the scripts inside it draws from the same one.
+type budget struct {
+	nodes, parses int
+}
+
+// maybeScript is literal text found in a word that bash may evaluate as
+// code later (arithmetic subscripts, eval of a variable), and where.
+type maybeScript struct {
+	text string
+	off  uint
+}
+
+// stdinKind says where an interpreter would read its code from.
+type stdinKind uint8
+
+const (
+	stdinNone    stdinKind = iota
+	stdinLiteral           // here-string, here-document or echo/printf of literals
+	stdinFile              // < file
+	stdinDynamic           // a pipeline or a here-document with expansions
+)
+
+type stdinSrc struct {
+	kind stdinKind
+	text string
+}
+
+// parse parses src and returns its simple commands in source order.
+func (b *budget) parse(src string, depth int) ([]Command, error) {
+	if len(src) > MaxBytes || depth > maxDepth || b.parses <= 0 || tooNested(src) {
+		return nil, ErrBudget
+	}
+	b.parses--
+	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(src), "")
+	if err != nil {
+		return nil, err
+	}
+	w := walker{src: src, b: b, depth: depth, own: map[*syntax.CallExpr]*syntax.Stmt{},
+		stdin: map[*syntax.CallExpr]stdinSrc{}, funcs: map[string]bool{}}
+	syntax.Walk(f, w.visit)
+	if w.err != nil {
+		return nil, w.err
+	}
+	w.applyRanges()
+	w.attachMaybe()
+	return w.cmds, nil
+}
+
+// tooNested estimates the nesting of src by its brackets, before the
+// parser recurses into it.
+func tooNested(src string) bool {
+	depth := 0
+	for i := 0; i < len(src); i++ {
+		switch src[i] {
+		case '(', '{', '[':
+			depth++
+			if depth > maxNesting {
+				return true
+			}
+		case ')', '}', ']':
+			depth = max(depth-1, 0)
+		}
+	}
+	return false
+}
+
+// span is a source range and what it imposes on the commands inside it.
+type span struct {
+	start, end uint
+	eff        Effects
+	writes     []string
+	reads      []string
+	stdin      stdinSrc
+	keyword    string
+}
+
+type walker struct {
+	src   string
+	b     *budget
+	depth int
+	cmds  []Command
+	spans []span
+	own   map[*syntax.CallExpr]*syntax.Stmt
+	stdin map[*syntax.CallExpr]stdinSrc
+	funcs map[string]bool
+	maybe []maybeScript
+	err   error
+}
+
+func (w *walker) visit(n syntax.Node) bool {
+	if w.err != nil {
+		return false
+	}
+	if w.b.nodes--; w.b.nodes < 0 || len(w.cmds) > maxCommands {
+		w.err = ErrBudget
+		return false
+	}
+	switch n := n.(type) {
+	case *syntax.Stmt:
+		w.stmt(n)
+	case *syntax.BinaryCmd:
+		if n.Op == syntax.Pipe || n.Op == syntax.PipeAll {
+			w.pipe(n)
+		}
+	case *syntax.TimeClause:
+		w.spans = append(w.spans, span{start: n.Pos().Offset(), end: n.End().Offset(), keyword: "time"})
+	case *syntax.CoprocClause:
+		w.spans = append(w.spans, span{start: n.Pos().Offset(), end: n.End().Offset(), keyword: "coproc"})
+	case *syntax.FuncDecl:
+		w.funcs[n.Name.Value] = true
+		w.add(n, Command{Text: "function " + n.Name.Value, Effects: DefinesFunction})
+	case *syntax.CallExpr:
+		w.add(n, w.call(n))
+	case *syntax.DeclClause:
+		c := Command{Name: n.Variant.Value, Args: []string{n.Variant.Value}, Effects: SetsVariables}
+		for _, a := range n.Args {
+			c.Args = append(c.Args, w.text(a))
+		}
+		c.Text = strings.Join(c.Args, " ")
+		w.add(n, c)
+	case *syntax.LetClause:
+		w.add(n, w.keyword(n, "let", SetsVariables))
+	case *syntax.TestClause:
+		w.add(n, w.keyword(n, "[[", 0))
+	case *syntax.ArithmCmd:
+		w.add(n, w.keyword(n, "((", SetsVariables))
+	case *syntax.Word:
+		// A literal holding $(…) or `…` is data now, but bash evaluates
+		// such text when it reaches arithmetic ("a[$(cmd)]" in $((x)),
+		// [[ -v ]], printf -v, read) or eval: deny rules look inside.
+		if v, k := wordValue(n, ""); k == literalWord && (strings.Contains(v, "$(") || strings.Contains(v, "`")) {
+			w.maybe = append(w.maybe, maybeScript{text: v, off: n.Pos().Offset()})
+		}
+	case *syntax.TestDecl:
+		w.err = errors.New("bats test declarations are not bash")
+	}
+	return true
+}
+
+func (w *walker) add(n syntax.Node, c Command) {
+	c.start = n.Pos().Offset()
+	c.depth = w.depth
+	w.cmds = append(w.cmds, c)
+}
+
+func (w *walker) stmt(st *syntax.Stmt) {
+	ce, isCall := st.Cmd.(*syntax.CallExpr)
+	if isCall {
+		w.own[ce] = st
+	}
+	s := span{start: st.Pos().Offset(), end: st.End().Offset()}
+	for _, r := range st.Redirs {
+		w.redirect(r, &s)
+	}
+	if s.eff != 0 || s.stdin.kind != stdinNone || len(s.reads) > 0 {
+		w.spans = append(w.spans, s)
+	}
+	if st.Cmd == nil && len(st.Redirs) > 0 {
+		// "> file" alone truncates file.
+		c := Command{}
+		for _, r := range st.Redirs {
+			c.Redirects = append(c.Redirects, w.text(r))
+		}
+		w.add(st, c)
+	}
+}
+
+// redirect adds the effects of r to s.
+func (w *walker) redirect(r *syntax.Redirect, s *span) {
+	v, kind := wordValue(r.Word, "")
+	target := v
+	if kind != literalWord {
+		target = ""
+	}
+	switch r.Op {
+	case syntax.Hdoc, syntax.DashHdoc:
+		s.stdin = w.hdoc(r.Hdoc)
+		return
+	case syntax.WordHdoc:
+		s.stdin = w.hdoc(r.Word)
+		if s.stdin.kind == stdinLiteral {
+			s.stdin.text += "\n"
+		}
+		return
+	case syntax.DplIn:
+		if kind == literalWord && isFdDup(v) {
+			return
+		}
+	case syntax.DplOut:
+		// ">&2", "2>&1", ">&-" duplicate or close descriptors; bash
+		// takes ">& word" with any other word as "&> word".
+		if kind == literalWord && isFdDup(v) {
+			return
+		}
+	}
+	if isNetDevice(target) {
+		s.eff |= Network
+		return
+	}
+	switch r.Op {
+	case syntax.RdrIn, syntax.DplIn:
+		s.reads = append(s.reads, target)
+		s.stdin = stdinSrc{kind: stdinFile, text: target}
+		return
+	case syntax.RdrInOut:
+		s.reads = append(s.reads, target)
+	}
+	switch target {
+	case "/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty":
+		return
+	}
+	if strings.HasPrefix(target, "/dev/fd/") {
+		return
+	}
+	s.eff |= Writes
+	s.writes = append(s.writes, target)
+}
+
+// hdoc is the stdin a here-document or here-string gives.
+func (w *walker) hdoc(word *syntax.Word) stdinSrc {
+	if word == nil {
+		return stdinSrc{kind: stdinLiteral}
+	}
+	var b strings.Builder
+	for _, p := range word.Parts {
+		switch p := p.(type) {
+		case *syntax.Lit:
+			b.WriteString(p.Value)
+		case *syntax.SglQuoted, *syntax.DblQuoted:
+			v, k := wordValue(&syntax.Word{Parts: []syntax.WordPart{p}}, "")
+			if k != literalWord {
+				return stdinSrc{kind: stdinDynamic, text: w.text(word)}
+			}
+			b.WriteString(v)
+		default:
+			return stdinSrc{kind: stdinDynamic, text: w.text(word)}
+		}
+	}
+	return stdinSrc{kind: stdinLiteral, text: b.String()}
+}
+
+// isNetDevice reports bash's network pseudo-files, /dev/tcp/host/port and
+// /dev/udp/host/port; a target that is not literal may be one too, but is
+// then already a write or a read of an unknown file.
+func isNetDevice(p string) bool {
+	return strings.HasPrefix(p, "/dev/tcp/") || strings.HasPrefix(p, "/dev/udp/")
+}
+
+// pipe records what the first command of the right side reads: the text
+// of a literal echo or printf on the left, else something dynamic.
+func (w *walker) pipe(b *syntax.BinaryCmd) {
+	src := stdinSrc{kind: stdinDynamic}
+	if ce, ok := lastStage(b.X).Cmd.(*syntax.CallExpr); ok {
+		if text, ok := echoed(ce); ok {
+			src = stdinSrc{kind: stdinLiteral, text: text}
+		}
+	}
+	first := firstStage(b.Y)
+	if ce, ok := first.Cmd.(*syntax.CallExpr); ok {
+		w.stdin[ce] = src
+		return
+	}
+	// "… | { sh; }", "… | (bash)": any command inside may read the pipe.
+	syntax.Walk(first, func(n syntax.Node) bool {
+		if ce, ok := n.(*syntax.CallExpr); ok {
+			if _, set := w.stdin[ce]; !set {
+				w.stdin[ce] = src
+			}
+		}
+		return true
+	})
+}
+
+func lastStage(s *syntax.Stmt) *syntax.Stmt {
+	for {
+		b, ok := s.Cmd.(*syntax.BinaryCmd)
+		if !ok || (b.Op != syntax.Pipe && b.Op != syntax.PipeAll) {
+			return s
+		}
+		s = b.Y
+	}
+}
+
+func firstStage(s *syntax.Stmt) *syntax.Stmt {
+	for {
+		b, ok := s.Cmd.(*syntax.BinaryCmd)
+		if !ok || (b.Op != syntax.Pipe && b.Op != syntax.PipeAll) {
+			return s
+		}
+		s = b.X
+	}
+}
+
+// echoed returns what echo or printf with literal arguments prints, as far
+// as a script made of it goes: its arguments joined by spaces (printf's
+// format escapes are resolved by the shell reading it the same way).
+func echoed(ce *syntax.CallExpr) (string, bool) {
+	if len(ce.Args) < 2 || len(ce.Assigns) > 0 {
+		return "", false
+	}
+	var vals []string
+	for _, a := range ce.Args {
+		v, k := wordValue(a, "")
+		if k != literalWord {
+			return "", false
+		}
+		vals = append(vals, v)
+	}
+	switch vals[0] {
+	case "echo":
+		for len(vals) > 1 && (vals[1] == "-n" || vals[1] == "-e" || vals[1] == "-E" || vals[1] == "-ne" || vals[1] == "-en") {
+			vals = append(vals[:1], vals[2:]...)
+		}
+	case "printf":
+		if len(vals) > 1 && vals[1] == "--" {
+			vals = append(vals[:1], vals[2:]...)
+		}
+		for i := 1; i < len(vals); i++ {
+			vals[i] = strings.NewReplacer(`\n`, "\n", `%s`, " ").Replace(vals[i])
+		}
+	default:
+		return "", false
+	}
+	return strings.Join(vals[1:], " ") + "\n", true
+}
+
+func (w *walker) call(ce *syntax.CallExpr) Command {
+	var c Command
+	parts := make([]string, 0, len(ce.Assigns)+len(ce.Args))
+	for _, a := range ce.Assigns {
+		t := w.text(a)
+		c.Assigns = append(c.Assigns, t)
+		parts = append(parts, t)
+	}
+	for _, word := range ce.Args {
+		src := w.text(word)
+		vals, kinds := words(word, src)
+		c.Args = append(c.Args, vals...)
+		c.kinds = append(c.kinds, kinds...)
+		parts = append(parts, src)
+	}
+	c.setKinds()
+	if len(c.Args) == 0 {
+		c.Effects |= SetsVariables
+	}
+	c.Text = strings.Join(parts, " ")
+	if st := w.own[ce]; st != nil {
+		for _, r := range st.Redirs {
+			c.Redirects = append(c.Redirects, w.text(r))
+		}
+	}
+	if src, ok := w.stdin[ce]; ok {
+		c.stdin = src
+	}
+	return c
+}
+
+// setKinds derives Name, Unknown, DynamicArgs and GlobArgs from Args and
+// their kinds.
+func (c *Command) setKinds() {
+	c.Name, c.Unknown, c.DynamicArgs, c.GlobArgs = "", false, false, false
+	for i, k := range c.kinds {
+		switch {
+		case i == 0 && k != literalWord:
+			c.Unknown = true
+		case i == 0:
+			c.Name = c.Args[0]
+		case k == dynamicWord:
+			c.DynamicArgs = true
+		case k == globWord:
+			c.GlobArgs = true
+		}
+	}
+}
+
+func (w *walker) keyword(n syntax.Node, name string, eff Effects) Command {
+	return Command{Name: name, Args: []string{name}, Text: strings.Join(strings.Fields(w.text(n)), " "), Effects: eff}
+}
+
+// text returns n's source.
+func (w *walker) text(n syntax.Node) string {
+	start, end := n.Pos().Offset(), n.End().Offset()
+	if start > end || end > uint(len(w.src)) {
+		return ""
+	}
+	return w.src[start:end]
+}
+
+// applyRanges gives the commands inside redirected statements and
+// time/coproc clauses what those impose, innermost last so it wins for
+// stdin; it also marks calls of functions defined in the same script.
+func (w *walker) applyRanges() {
+	for i := range w.cmds {
+		c := &w.cmds[i]
+		for _, s := range w.spans {
+			if c.start < s.start || c.start >= s.end {
+				continue
+			}
+			c.Effects |= s.eff
+			c.Redirected |= s.eff
+			c.Writes = append(c.Writes, s.writes...)
+			c.Reads = append(c.Reads, s.reads...)
+			if s.stdin.kind != stdinNone {
+				c.stdin = s.stdin
+			}
+			if s.keyword != "" {
+				c.Keyword = s.keyword
+			}
+		}
+		if w.funcs[c.Name] {
+			// The name runs the function defined here, not the program.
+			c.Effects |= Executes
+		}
+	}
+}
+
+func isFdDup(v string) bool {
+	if v == "-" {
+		return true
+	}
+	v = strings.TrimSuffix(v, "-")
+	if v == "" {
+		return false
+	}
+	for _, c := range v {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// attachMaybe gives each maybe-script to the command it was found in: the
+// last one starting before it.
+func (w *walker) attachMaybe() {
+	if len(w.maybe) > 0 && len(w.cmds) == 0 {
+		w.cmds = append(w.cmds, Command{depth: w.depth})
+	}
+	for _, m := range w.maybe {
+		owner := 0
+		for i := range w.cmds {
+			if w.cmds[i].start <= m.off {
+				owner = i
+			}
+		}
+		w.cmds[owner].maybe = append(w.cmds[owner].maybe, m.text)
+	}
+}
