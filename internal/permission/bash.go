@@ -116,22 +116,28 @@ func (s bashSettings) allowedMatch(text string) string {
 }
 
 // allowedCmd returns the allowedCommands pattern allowing c. A pattern
-// matching the command allows what the program does; what its
-// redirections do (write a file, reach the network) needs a pattern
-// matching the command with them ("git log > log.txt").
+// matching the command allows what the program does. What its
+// redirections do (write a file, reach the network) needs a pattern that
+// names them: one matching the command with its redirections but not
+// without ("git log > log.txt" does, "ls.*" does not allow "ls > ~/.bashrc").
 func (s bashSettings) allowedCmd(c *shell.Command) string {
 	if c.Redirected == 0 {
 		if p := s.allowedMatch(c.Text); p != "" {
 			return p
 		}
 		if canon := c.Canonical(); canon != c.Text && len(c.Assigns) == 0 {
-			if p := s.allowedMatch(canon); p != "" {
-				return p
-			}
+			return s.allowedMatch(canon)
 		}
+		return ""
 	}
-	if len(c.Redirects) > 0 {
-		return s.allowedMatch(strings.TrimSpace(c.Text + " " + strings.Join(c.Redirects, " ")))
+	if len(c.Redirects) == 0 {
+		return "" // redirected by a compound command around it
+	}
+	with := strings.TrimSpace(c.Text + " " + strings.Join(c.Redirects, " "))
+	for _, r := range s.allowed {
+		if r.re.MatchString(with) && !r.re.MatchString(c.Text) {
+			return r.orig
+		}
 	}
 	return ""
 }

@@ -8,6 +8,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Effects is a set of things a command may do besides reading.
@@ -177,7 +178,7 @@ var ErrBudget = errors.New("shell: command too large or too deeply nested to ana
 // Analyze analyses line. It never fails: problems are in Analysis.Err.
 func Analyze(line string) *Analysis {
 	a := &Analysis{Line: line, ControlChars: hasControlChars(line)}
-	b := &budget{nodes: maxNodes, parses: maxParses}
+	b := &budget{nodes: maxNodes, parses: maxParses, end: time.Now().Add(maxParseTime)}
 	cmds, err := b.parse(line, 0)
 	if err != nil {
 		a.Err = err

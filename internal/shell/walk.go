@@ -1,8 +1,11 @@
 package shell
 
 import (
+	"cmp"
 	"errors"
+	"io"
 	"strings"
+	"time"
 
 	"mvdan.cc/sh/v3/syntax"
 )
@@ -11,6 +14,7 @@ import (
 // line and of the scripts inside it draws from the same one.
 type budget struct {
 	nodes, parses int
+	end           time.Time // when parsing must have finished
 }
 
 // maybeScript is literal text found in a word that bash may evaluate as
@@ -41,19 +45,60 @@ func (b *budget) parse(src string, depth int) ([]Command, error) {
 		return nil, ErrBudget
 	}
 	b.parses--
-	f, err := syntax.NewParser(syntax.Variant(syntax.LangBash)).Parse(strings.NewReader(src), "")
-	if err != nil {
-		return nil, err
-	}
 	w := walker{src: src, b: b, depth: depth, own: map[*syntax.CallExpr]*syntax.Stmt{},
 		stdin: map[*syntax.CallExpr]stdinSrc{}, funcs: map[string]bool{}}
-	syntax.Walk(f, w.visit)
-	if w.err != nil {
+	// Statements are walked as they are parsed, so a line of thousands of
+	// them is refused once the budget is spent, not after parsing it all;
+	// the reader's deadline bounds a single huge statement.
+	r := &deadlineReader{r: strings.NewReader(src), end: b.end}
+	var err error
+	// The loop must not break or return: the parser's iterator goes on
+	// yielding after an error. Failing the next read stops it instead.
+	for st, perr := range syntax.NewParser(syntax.Variant(syntax.LangBash)).StmtsSeq(r) {
+		if perr != nil {
+			err = cmp.Or(err, perr)
+			continue
+		}
+		if w.err == nil {
+			syntax.Walk(st, w.visit)
+		}
+		r.stop = w.err != nil
+	}
+	switch {
+	case r.expired || w.err != nil && errors.Is(w.err, ErrBudget):
+		return nil, ErrBudget
+	case w.err != nil:
 		return nil, w.err
+	case err != nil:
+		return nil, err
 	}
 	w.applyRanges()
 	w.attachMaybe()
 	return w.cmds, nil
+}
+
+// maxParseTime bounds the parsing of a line and the scripts in it; only
+// input far beyond any real command takes that long.
+const maxParseTime = 100 * time.Millisecond
+
+// deadlineReader fails once its time is up or the walk has failed; the parser reads 1 KiB at a
+// time, so that stops it.
+type deadlineReader struct {
+	r       io.Reader
+	end     time.Time
+	expired bool
+	stop    bool
+}
+
+func (d *deadlineReader) Read(p []byte) (int, error) {
+	if d.stop {
+		return 0, ErrBudget
+	}
+	if time.Now().After(d.end) {
+		d.expired = true
+		return 0, ErrBudget
+	}
+	return d.r.Read(p)
 }
 
 // tooNested estimates the nesting of src by its brackets, before the
@@ -117,8 +162,12 @@ func (w *walker) visit(n syntax.Node) bool {
 	case *syntax.CoprocClause:
 		w.spans = append(w.spans, span{start: n.Pos().Offset(), end: n.End().Offset(), keyword: "coproc"})
 	case *syntax.FuncDecl:
-		w.funcs[n.Name.Value] = true
-		w.add(n, Command{Text: "function " + n.Name.Value, Effects: DefinesFunction})
+		name := ""
+		if n.Name != nil {
+			name = n.Name.Value
+			w.funcs[name] = true
+		}
+		w.add(n, Command{Text: "function " + name, Effects: DefinesFunction})
 	case *syntax.CallExpr:
 		w.add(n, w.call(n))
 	case *syntax.DeclClause:
@@ -187,9 +236,11 @@ func (w *walker) redirect(r *syntax.Redirect, s *span) {
 		s.stdin = w.hdoc(r.Hdoc)
 		return
 	case syntax.WordHdoc:
-		s.stdin = w.hdoc(r.Word)
-		if s.stdin.kind == stdinLiteral {
-			s.stdin.text += "\n"
+		// A here-string is an ordinary word, not globbed.
+		if text, _, ok := wordText(r.Word); ok {
+			s.stdin = stdinSrc{kind: stdinLiteral, text: text + "\n"}
+		} else {
+			s.stdin = stdinSrc{kind: stdinDynamic, text: w.text(r.Word)}
 		}
 		return
 	case syntax.DplIn:

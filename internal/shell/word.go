@@ -29,19 +29,29 @@ const maxBraceWords = 64
 // not plain literals the value is source, the word's source text. Brace
 // expansion is not looked at; see words.
 func wordValue(w *syntax.Word, source string) (string, wordKind) {
-	if w == nil || len(w.Parts) == 0 {
+	v, glob, ok := wordText(w)
+	switch {
+	case !ok:
 		return source, dynamicWord
+	case glob:
+		return source, globWord
+	}
+	return v, literalWord
+}
+
+// wordText returns the value of w with quotes and escapes removed, whether
+// it holds unquoted glob characters, and false when it holds expansions.
+func wordText(w *syntax.Word) (value string, glob, ok bool) {
+	if w == nil || len(w.Parts) == 0 {
+		return "", false, false
 	}
 	var b strings.Builder
-	kind := literalWord
 	for _, part := range w.Parts {
 		switch p := part.(type) {
 		case *syntax.Lit:
-			v, glob := unescapeLit(p.Value)
+			v, g := unescapeLit(p.Value)
 			b.WriteString(v)
-			if glob {
-				kind = max(kind, globWord)
-			}
+			glob = glob || g
 		case *syntax.SglQuoted:
 			if !p.Dollar {
 				b.WriteString(p.Value)
@@ -50,33 +60,30 @@ func wordValue(w *syntax.Word, source string) (string, wordKind) {
 			// $'…' is a literal once its escapes are resolved ($'\x72m' is rm).
 			v, err := expand.Literal(nil, &syntax.Word{Parts: []syntax.WordPart{p}})
 			if err != nil {
-				return source, dynamicWord
+				return "", false, false
 			}
 			b.WriteString(v)
 		case *syntax.DblQuoted:
 			if p.Dollar { // $"…" is translated at run time
-				return source, dynamicWord
+				return "", false, false
 			}
 			for _, inner := range p.Parts {
 				if _, ok := inner.(*syntax.Lit); !ok {
-					return source, dynamicWord
+					return "", false, false
 				}
 			}
 			v, err := expand.Literal(nil, &syntax.Word{Parts: []syntax.WordPart{p}})
 			if err != nil {
-				return source, dynamicWord
+				return "", false, false
 			}
 			b.WriteString(v)
 		case *syntax.ExtGlob, *syntax.BraceExp:
-			kind = max(kind, globWord)
+			glob = true
 		default: // ParamExp, CmdSubst, ArithmExp, ProcSubst
-			return source, dynamicWord
+			return "", false, false
 		}
 	}
-	if kind != literalWord {
-		return source, kind
-	}
-	return b.String(), literalWord
+	return b.String(), glob, true
 }
 
 // words returns what w becomes after brace expansion: one value per
