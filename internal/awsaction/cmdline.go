@@ -232,6 +232,9 @@ func splitWords(s string) []string {
 		switch {
 		case quote != 0 && c == quote:
 			quote = 0
+		case quote == '"' && c == '\\' && i+1 < len(s):
+			i++
+			b.WriteByte(s[i])
 		case quote != 0:
 			b.WriteByte(c)
 		case c == '\'' || c == '"':
