@@ -152,7 +152,7 @@ func (s *shellCalls) note(format string, args ...any) {
 }
 
 // mentionsAWS matches code that may call AWS without the aws program.
-var mentionsAWS = regexp.MustCompile(`(?i)\baws\b|boto|aws-sdk`)
+var mentionsAWS = regexp.MustCompile(`(?i)\baws\b|awscli|boto|aws-sdk`)
 
 // collect adds the calls of a's commands; expand allows one level of
 // alias expansion, so an alias cannot expand into itself forever.
@@ -167,6 +167,8 @@ func (s *shellCalls) collect(a *shell.Analysis, expand bool) {
 			s.note("`%s` runs code computed when it runs, which could call AWS", c.Text)
 		case c.Code != "" && mentionsAWS.MatchString(c.Code):
 			s.note("`%s` runs inline code that mentions AWS", c.Text)
+		case c.Effects.Has(shell.HiddenCode|shell.FeedsInterpreter) && mentionsAWS.MatchString(c.Canonical()):
+			s.note("`%s` runs code that may call AWS", c.Text) // python -m awscli, bash aws.sh
 		}
 		if c.Base() != "aws" {
 			continue

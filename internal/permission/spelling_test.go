@@ -32,6 +32,8 @@ var deniedSpellings = []string{
 	"su -c 'rm -rf /'", "flock /tmp/l rm -rf /", "flock -c 'rm -rf /' /tmp/l", "chroot / rm -rf /",
 	"stdbuf -o0 rm -rf /", "setsid rm -rf /", "busybox rm -rf /", "doas rm -rf /", "ionice -c 3 rm -rf /",
 	"taskset 1 rm -rf /", "strace -o /dev/null rm -rf /", "script -c 'rm -rf /' /dev/null",
+	"GIT_PAGER='rm -rf /' git log", "export GIT_PAGER='rm -rf /'; git log", "sed -e '1e rm -rf /' f",
+	"ssh host rm -rf /",
 }
 
 // unknownSpellings may run rm; the analysis cannot name the program.

@@ -105,6 +105,7 @@ type Command struct {
 	depth int      // inner parse depth
 	stdin stdinSrc // what an interpreter would read as code
 	maybe []string // literal text bash may evaluate as code
+	runs  []inner  // commands held by assignments (GIT_PAGER=…)
 }
 
 // Base is the name without its directory ("/usr/bin/rm" gives "rm").

@@ -13,7 +13,7 @@ func expandInner(a *Analysis, b *budget) error {
 			return ErrBudget
 		}
 		c := &a.Commands[i]
-		ins := programEffects(c)
+		ins := append(programEffects(c), c.runs...)
 		for _, m := range c.maybe {
 			for _, sub := range substitutions(m, maxInner) {
 				ins = append(ins, inner{script: sub, isScript: true, via: ViaMaybe})

@@ -21,7 +21,7 @@ type language struct {
 }
 
 var languages = map[string]language{
-	"python":    {code: "c", values: "WXQm"},
+	"python":    {code: "c", values: "WXQ", file: "m"},
 	"perl":      {code: "eE", values: "IMmxCdDl"},
 	"ruby":      {code: "e", values: "IrCEFKTx"},
 	"node":      {code: "ep", longCode: []string{"--eval", "--print"}, values: "r", file: ""},
@@ -61,10 +61,11 @@ func interpreterOf(base string) string {
 // and from commands, output redirection, sed's e command and s///e flag,
 // its w command and flag.
 var (
-	awkRuns   = regexp.MustCompile(`system|\||getline|ENVIRON`)
-	awkWrites = regexp.MustCompile(`>`)
-	sedRuns   = regexp.MustCompile(`(^|[;{}\n\d$/!\s])e(\s|;|$)|/[gpiImM\d]*e`)
-	sedWrites = regexp.MustCompile(`(^|[;{}\n\d$/!\s])[wW]\s|/[gpiImMe\d]*w\s`)
+	awkRuns    = regexp.MustCompile(`system|\||getline|ENVIRON`)
+	awkWrites  = regexp.MustCompile(`>`)
+	sedRuns    = regexp.MustCompile(`(^|[;{}\n\d$/!\s])e(\s|;|$)|/[gpiImM\d]*e`)
+	sedCommand = regexp.MustCompile(`(?m)(?:^|[;{}\d$/!\s])e\s+([^;\n}]+)`)
+	sedWrites  = regexp.MustCompile(`(^|[;{}\n\d$/!\s])[wW]\s|/[gpiImMe\d]*w\s`)
 )
 
 // interpreted finds the code c gives an interpreter and marks its effects.
@@ -161,6 +162,11 @@ func interpreted(c *Command, lang string) []inner {
 	case "sed":
 		if sedRuns.MatchString(c.Code) {
 			c.Effects |= HiddenCode
+			var out []inner
+			for _, m := range sedCommand.FindAllStringSubmatch(c.Code, maxInner) {
+				out = append(out, inner{script: m[1], isScript: true, via: ViaMaybe})
+			}
+			return out
 		}
 		if sedWrites.MatchString(c.Code) {
 			c.Effects |= Writes

@@ -174,6 +174,7 @@ func (w *walker) visit(n syntax.Node) bool {
 		c := Command{Name: n.Variant.Value, Args: []string{n.Variant.Value}, Effects: SetsVariables}
 		for _, a := range n.Args {
 			c.Args = append(c.Args, w.text(a))
+			c.envCode(a)
 		}
 		c.Text = strings.Join(c.Args, " ")
 		w.add(n, c)
@@ -392,6 +393,7 @@ func (w *walker) call(ce *syntax.CallExpr) Command {
 		t := w.text(a)
 		c.Assigns = append(c.Assigns, t)
 		parts = append(parts, t)
+		c.envCode(a)
 	}
 	for _, word := range ce.Args {
 		src := w.text(word)
@@ -506,4 +508,37 @@ func (w *walker) attachMaybe() {
 		}
 		w.cmds[owner].maybe = append(w.cmds[owner].maybe, m.text)
 	}
+}
+
+// commandVars are environment variables whose value programs run as a
+// shell command: git's pager, editor, ssh and external diff, the pager,
+// less's preprocessor, bash's startup file and prompt command.
+var commandVars = map[string]bool{
+	"GIT_PAGER": true, "PAGER": true, "GIT_EDITOR": true, "EDITOR": true, "VISUAL": true,
+	"GIT_SSH_COMMAND": true, "GIT_SSH": true, "GIT_EXTERNAL_DIFF": true, "GIT_ASKPASS": true,
+	"SSH_ASKPASS": true, "LESSOPEN": true, "LESSCLOSE": true, "MANPAGER": true, "BASH_ENV": true,
+	"ENV": true, "PROMPT_COMMAND": true, "GIT_SEQUENCE_EDITOR": true, "SUDO_ASKPASS": true,
+	"LD_PRELOAD": true, "LD_LIBRARY_PATH": true,
+}
+
+// envCode records the command an assignment to a commandVars variable
+// holds; a value computed at run time is code computed at run time.
+func (c *Command) envCode(a *syntax.Assign) {
+	if a == nil || a.Name == nil || !commandVars[a.Name.Value] {
+		return
+	}
+	c.Effects |= Executes
+	if a.Value == nil {
+		return
+	}
+	v, _, ok := wordText(a.Value)
+	if !ok {
+		c.Effects |= UnknownCode
+		return
+	}
+	if strings.HasPrefix(a.Name.Value, "LD_") || a.Name.Value == "BASH_ENV" || a.Name.Value == "ENV" {
+		c.Effects |= HiddenCode // a library or a script file
+		return
+	}
+	c.runs = append(c.runs, inner{script: v, isScript: true, via: ViaRuns})
 }
