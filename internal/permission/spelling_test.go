@@ -33,7 +33,8 @@ var deniedSpellings = []string{
 	"stdbuf -o0 rm -rf /", "setsid rm -rf /", "busybox rm -rf /", "doas rm -rf /", "ionice -c 3 rm -rf /",
 	"taskset 1 rm -rf /", "strace -o /dev/null rm -rf /", "script -c 'rm -rf /' /dev/null",
 	"GIT_PAGER='rm -rf /' git log", "export GIT_PAGER='rm -rf /'; git log", "sed -e '1e rm -rf /' f",
-	"ssh host rm -rf /",
+	"ssh host rm -rf /", "shopt -s expand_aliases; alias ls=rm; ls -rf /", "alias x='rm -rf'; x /",
+	"hash -p /bin/rm ls; ls -rf /",
 }
 
 // unknownSpellings may run rm; the analysis cannot name the program.
@@ -93,7 +94,7 @@ func TestEffectsAreNotReadOnly(t *testing.T) {
 		"curl -o f https://x", "wget https://x", "ssh h ls", "nc h 80", "source ./x.sh", ". x", "bash x.sh",
 		"bash < x.sh", "python -c 'print(1)'", "perl -e 1", "node -e 1", "awk '{print}' f", "make", "npm test",
 		"xargs ls", "env ls", "nice ls", "command ls", "ls(){ cat; }; ls", "alias ls=cat", "declare x=1",
-		"printf -v x y", "read x", "X=1 ls", "time ls", "coproc ls", "echo x | sh", "trap 'ls' EXIT",
+		"printf -v x y", "read x", "X=1 ls", "export PATH=/tmp/x:$PATH; ls", "PATH=.; ls", "hash -p ./x ls; ls", "time ls", "coproc ls", "echo x | sh", "trap 'ls' EXIT",
 	} {
 		if d := decideBash(c, line); d.Kind == Allow {
 			t.Errorf("autoAllowReadonly allowed %q: %q", line, d.Rule)

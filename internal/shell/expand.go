@@ -8,12 +8,20 @@ import (
 // expandInner works out each command's program effects and appends the
 // commands it runs, recursively, drawing on the analysis's budget.
 func expandInner(a *Analysis, b *budget) error {
+	aliases := map[string]string{}
 	for i := 0; i < len(a.Commands); i++ {
 		if len(a.Commands) > maxCommands {
 			return ErrBudget
 		}
 		c := &a.Commands[i]
 		ins := append(programEffects(c), c.runs...)
+		if c.Via != ViaMaybe {
+			defineAliases(c, aliases)
+		}
+		if body, ok := aliases[c.Name]; ok && c.Via != ViaMaybe {
+			// An alias defined earlier may replace the name.
+			ins = append(ins, inner{script: body + " " + quoteWords(c.Args[1:]), isScript: true, via: ViaRuns})
+		}
 		for _, m := range c.maybe {
 			for _, sub := range substitutions(m, maxInner) {
 				ins = append(ins, inner{script: sub, isScript: true, via: ViaMaybe})
@@ -48,7 +56,70 @@ func expandInner(a *Analysis, b *budget) error {
 		}
 		a.Commands = append(a.Commands, found...)
 	}
+	if pathChanged(a) {
+		// A command name may now find another program, one the agent
+		// wrote: what runs cannot be read.
+		for i := range a.Commands {
+			a.Commands[i].Effects |= Executes | HiddenCode
+		}
+	}
 	return nil
+}
+
+// defineAliases records the aliases c defines: alias NAME=BODY, and
+// hash -p PATH NAME, which makes NAME run PATH.
+func defineAliases(c *Command, aliases map[string]string) {
+	switch c.Base() {
+	case "alias":
+		for _, a := range c.Args[1:] {
+			if name, body, ok := strings.Cut(a, "="); ok {
+				aliases[name] = body
+			}
+		}
+	case "hash":
+		for i := 1; i+2 < len(c.Args); i++ {
+			if c.Args[i] == "-p" {
+				c.Effects |= EnablesAliases
+				aliases[c.Args[i+2]] = quoteWords(c.Args[i+1 : i+2])
+			}
+		}
+	}
+}
+
+// pathChanged reports whether the line assigns PATH (PATH=…, export,
+// declare), after which names resolve elsewhere.
+func pathChanged(a *Analysis) bool {
+	for i := range a.Commands {
+		c := &a.Commands[i]
+		if c.Via == ViaMaybe {
+			continue
+		}
+		for _, as := range c.Assigns {
+			if strings.HasPrefix(as, "PATH=") || strings.HasPrefix(as, "PATH+=") {
+				return true
+			}
+		}
+		if c.Effects.Has(SetsVariables) && len(c.Args) > 0 {
+			for _, arg := range c.Args[1:] {
+				if strings.HasPrefix(arg, "PATH=") || strings.HasPrefix(arg, "PATH+=") {
+					return true
+				}
+			}
+		}
+		if c.Name == "" && strings.HasPrefix(c.Text, "PATH") {
+			return true
+		}
+	}
+	return false
+}
+
+// quoteWords joins words into shell text that gives them back.
+func quoteWords(ws []string) string {
+	q := make([]string, len(ws))
+	for i, w := range ws {
+		q[i] = "'" + strings.ReplaceAll(w, "'", `'\''`) + "'"
+	}
+	return strings.Join(q, " ")
 }
 
 // commands returns the simple commands of in.
