@@ -37,12 +37,13 @@ func (c *Checker) shellDeniedPaths(a *shell.Analysis) (Decision, bool) {
 			paths = append(paths, argPaths(arg)...)
 		}
 		for _, p := range paths {
-			if p == "" || seen[p] || strings.ContainsAny(p, "$`") {
+			if p == "" || seen[p] {
 				continue
 			}
 			seen[p] = true
-			if strings.HasPrefix(p, "~/") || p == "~" {
-				p = filepath.Join(home, p[1:])
+			p = homePath(p, home)
+			if strings.ContainsAny(p, "$`") {
+				continue
 			}
 			forms := requestForms(p, c.cwd)
 			for _, fs := range []struct {
@@ -63,6 +64,9 @@ func (c *Checker) shellDeniedPaths(a *shell.Analysis) (Decision, bool) {
 // itself unless it is an option, and the value after '=' ("--file=x",
 // "of=x", "-ox" is not split: the option letters are unknown here).
 func argPaths(arg string) []string {
+	if len(arg) > 1 && arg[0] == '"' && arg[len(arg)-1] == '"' {
+		arg = arg[1 : len(arg)-1] // the source of "$HOME/x"
+	}
 	var out []string
 	if !strings.HasPrefix(arg, "-") {
 		out = append(out, arg)
@@ -71,4 +75,15 @@ func argPaths(arg string) []string {
 		out = append(out, v)
 	}
 	return out
+}
+
+// homePath expands what names the home directory at the start of a path:
+// "~", "$HOME", "${HOME}".
+func homePath(p, home string) string {
+	for _, prefix := range []string{"~", "$HOME", "${HOME}"} {
+		if rest, ok := strings.CutPrefix(p, prefix); ok && (rest == "" || rest[0] == '/') {
+			return filepath.Join(home, rest)
+		}
+	}
+	return p
 }

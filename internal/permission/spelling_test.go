@@ -133,6 +133,9 @@ func TestShellDeniedPaths(t *testing.T) {
 	checkKinds(t, c, []kindCase{
 		{"cat ~/.ssh/id_rsa", Deny},
 		{"cat < ~/.ssh/id_rsa", Deny},
+		{`cat "$HOME/.ssh/id_rsa"`, Deny},
+		{"cat ${HOME}/.ssh/id_rsa", Deny},
+		{"echo $(cat ~/.ssh/id_rsa)", Deny},
 		{"echo x >> ~/.bashrc", Deny},
 		{"cp x " + home + "/.bashrc", Deny},
 		{"dd if=x of=" + home + "/.bashrc", Deny},
