@@ -34,7 +34,7 @@ var deniedSpellings = []string{
 	"taskset 1 rm -rf /", "strace -o /dev/null rm -rf /", "script -c 'rm -rf /' /dev/null",
 	"GIT_PAGER='rm -rf /' git log", "export GIT_PAGER='rm -rf /'; git log", "sed -e '1e rm -rf /' f",
 	"ssh host rm -rf /", "shopt -s expand_aliases; alias ls=rm; ls -rf /", "alias x='rm -rf'; x /",
-	"hash -p /bin/rm ls; ls -rf /",
+	"hash -p /bin/rm ls; ls -rf /", "sh - <<<'rm -rf /'", "bash -s <<<'rm -rf /'",
 }
 
 // unknownSpellings may run rm; the analysis cannot name the program.

@@ -132,6 +132,7 @@ func (in inner) commands(b *budget, depth int) ([]Command, error) {
 	}
 	c := Command{Args: in.args, kinds: in.kinds, Text: strings.Join(in.args, " ")}
 	c.setKinds()
+	c.DynamicArgs = c.DynamicArgs || in.moreArgs
 	return []Command{c}, nil
 }
 

@@ -13,6 +13,9 @@ type inner struct {
 	isScript bool
 	unknown  bool // the script's text is computed at run time
 	via      Via
+	// moreArgs: the program adds arguments only known when it runs
+	// (xargs, parallel, find -exec's {}).
+	moreArgs bool
 }
 
 // shells read a script from -c, a file operand, or stdin.
@@ -79,7 +82,13 @@ func programEffects(c *Command) []inner {
 		if len(args) > 0 {
 			c.Effects |= Executes
 		}
-		return w.unwrap(c)
+		ins := w.unwrap(c)
+		if base == "xargs" || base == "parallel" {
+			for i := range ins {
+				ins[i].moreArgs = true
+			}
+		}
+		return ins
 	}
 	switch {
 	case shells[base]:
@@ -150,6 +159,9 @@ func shellScript(c *Command) []inner {
 		}
 		return []inner{scriptArg(c, 1+rest)}
 	}
+	if len(operands) > 0 && operands[0] == "-" {
+		operands = operands[1:] // "sh -": options end, the script is stdin
+	}
 	if len(operands) > 0 && !HasOpt(opts, "s") {
 		c.Effects |= HiddenCode // bash x.sh
 		return nil
@@ -182,7 +194,7 @@ func findActions(c *Command) []inner {
 		case "-exec", "-execdir", "-ok", "-okdir":
 			c.Effects |= Executes
 			if to > from {
-				out = append(out, inner{args: args[from:to], kinds: kinds[from:to], via: ViaRuns})
+				out = append(out, inner{args: args[from:to], kinds: kinds[from:to], via: ViaRuns, moreArgs: true})
 			}
 		case "-delete":
 			c.Effects |= Writes
