@@ -76,6 +76,8 @@ func TestIsReadOnly(t *testing.T) {
 		{safeGit + "diff --no-ext-diff --no-textconv --ext-diff", false},
 		{safeGit + "-c core.pager=sh log --no-ext-diff --no-textconv", false},
 		{"git -c core.pager=sh log", false},
+		{safeGit + "-c include.path=/tmp/x status", false},
+		{safeGit + "-c color.ui=never status", false},
 		{"git -C . -c core.pager=sh log", false},
 		{"git show --textconv", false},
 		{safeGit + "branch", true},

@@ -63,7 +63,7 @@ func gitEffects(c *Command) []inner {
 
 // GitSafe reports whether a git command line turns off the configuration
 // that runs programs: it must set "-c core.fsmonitor=" (or false) and
-// "-c core.hooksPath=/dev/null", set no other key that runs a command,
+// "-c core.hooksPath=/dev/null", set no other key,
 // name no --exec-path or --config-env, and, for diff, log and show, pass
 // --no-ext-diff and --no-textconv.
 func GitSafe(args []string) bool {
@@ -84,9 +84,9 @@ func GitSafe(args []string) bool {
 			case "core.hookspath":
 				hooks = val == "/dev/null"
 			default:
-				if gitCommandKeys.MatchString(key) {
-					return false
-				}
+				// Any other key might name a program, or include a file
+				// (include.path) that sets one after the keys above.
+				return false
 			}
 		}
 	}
