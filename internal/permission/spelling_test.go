@@ -34,7 +34,9 @@ var deniedSpellings = []string{
 	"taskset 1 rm -rf /", "strace -o /dev/null rm -rf /", "script -c 'rm -rf /' /dev/null",
 	"GIT_PAGER='rm -rf /' git log", "export GIT_PAGER='rm -rf /'; git log", "sed -e '1e rm -rf /' f",
 	"ssh host rm -rf /", "shopt -s expand_aliases; alias ls=rm; ls -rf /", "alias x='rm -rf'; x /",
-	"hash -p /bin/rm ls; ls -rf /", "sh - <<<'rm -rf /'", "bash -s <<<'rm -rf /'",
+	"hash -p /bin/rm ls; ls -rf /", "sh - <<<'rm -rf /'", "bash -s <<<'rm -rf /'", "bash +o posix -c 'rm -rf /'",
+	"tar --to-command='rm -rf /' -xf x.tar", "tar -I 'rm -rf /' -xf x", "rsync -e 'rm -rf /' a b:c",
+	"ssh -o ProxyCommand='rm -rf /' h", "vim -c '!rm -rf /' f", "ed f <<<'!rm -rf /'", "zip -T -TT 'rm -rf /' a.zip a",
 }
 
 // unknownSpellings may run rm; the analysis cannot name the program.

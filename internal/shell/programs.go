@@ -83,6 +83,9 @@ func programEffects(c *Command) []inner {
 			c.Effects |= Executes
 		}
 		ins := w.unwrap(c)
+		if _, ok := commandOptions[base]; ok {
+			ins = append(ins, optionCommands(c, base)...)
+		}
 		if base == "xargs" || base == "parallel" {
 			for i := range ins {
 				ins[i].moreArgs = true
@@ -134,6 +137,9 @@ func programEffects(c *Command) []inner {
 	if lang := interpreterOf(base); lang != "" {
 		return interpreted(c, lang)
 	}
+	if _, ok := commandOptions[base]; ok || editors[base] {
+		return optionCommands(c, base)
+	}
 	return nil
 }
 
@@ -147,6 +153,16 @@ func scriptArg(c *Command, i int) inner {
 func shellScript(c *Command) []inner {
 	c.Effects |= Executes
 	args := c.Args[1:]
+	if len(args) > 0 && strings.HasPrefix(args[0], "+") {
+		// "+o name" and "+O name" turn options off; they parse alike.
+		args = append([]string(nil), args...)
+		for i := 0; i < len(args) && strings.HasPrefix(args[i], "+"); i++ {
+			args[i] = "-" + args[i][1:]
+			if args[i] == "-o" || args[i] == "-O" {
+				i++
+			}
+		}
+	}
 	opts, operands, rest, ok := shellOpts.Parse(args)
 	if !ok {
 		c.Effects |= UnknownCode
