@@ -77,7 +77,8 @@ type Command struct {
 	// DynamicArgs is set when an argument depends on variables or other
 	// commands; GlobArgs when one holds an unquoted glob.
 	DynamicArgs, GlobArgs bool
-	// Assigns are the "VAR=value" prefixes, as source text.
+	// Assigns are the "VAR=value" prefixes, the value resolved when it is
+	// a literal ("A='x y'" gives "A=x y"), else as source text.
 	Assigns []string
 	// Text is the command's source: assignments and words separated by
 	// single spaces, without redirections.

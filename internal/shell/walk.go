@@ -230,7 +230,7 @@ func (w *walker) call(ce *syntax.CallExpr) Command {
 	parts := make([]string, 0, len(ce.Assigns)+len(ce.Args))
 	for _, a := range ce.Assigns {
 		t := w.text(a)
-		c.Assigns = append(c.Assigns, t)
+		c.Assigns = append(c.Assigns, assignValue(a, t))
 		parts = append(parts, t)
 		c.envCode(a)
 	}
@@ -331,4 +331,19 @@ func (w *walker) attachMaybe() {
 		}
 		w.cmds[owner].maybe = append(w.cmds[owner].maybe, m.text)
 	}
+}
+
+// assignValue is "NAME=value" with the value resolved when it is a plain
+// literal ("A='x y'" gives "A=x y"), else the source text.
+func assignValue(a *syntax.Assign, source string) string {
+	if a.Name == nil || a.Append || a.Index != nil || a.Array != nil {
+		return source
+	}
+	if a.Value == nil {
+		return a.Name.Value + "="
+	}
+	if v, k := wordValue(a.Value, ""); k == literalWord {
+		return a.Name.Value + "=" + v
+	}
+	return source
 }
