@@ -64,12 +64,13 @@ func IsReadOnly(c *shell.Command) bool {
 var (
 	grepOpts = shell.OptSpec{Flags: "EFGHILTUVZabchilnoqrsuvwxyzRP", Values: "ABCDdefm", Long: longOpts(
 		"extended-regexp", "fixed-strings", "basic-regexp", "perl-regexp", "ignore-case", "no-ignore-case",
-		"invert-match", "word-regexp", "line-regexp", "count", "color", "colour", "files-with-matches",
+		"invert-match", "word-regexp", "line-regexp", "count", "files-with-matches",
 		"files-without-match", "only-matching", "quiet", "silent", "no-messages", "byte-offset",
 		"with-filename", "no-filename", "line-number", "no-line-number", "line-buffered", "null-data", "null", "text",
 		"recursive", "dereference-recursive", "initial-tab", "version", "help", "label=", "include=",
 		"exclude=", "exclude-dir=", "exclude-from=", "max-count=", "after-context=", "before-context=",
-		"context=", "regexp=", "file=", "binary-files=", "devices=", "directories=")}
+		"context=", "regexp=", "file=", "binary-files=", "devices=", "directories="),
+		Optional: map[string]bool{"color": true, "colour": true}}
 	tailOpts = shell.OptSpec{Flags: "fFqvz", Values: "cns", Long: longOpts("bytes=", "lines=", "follow",
 		"quiet", "silent", "verbose", "zero-terminated", "retry", "pid=", "sleep-interval=",
 		"max-unchanged-stats=", "help", "version")}

@@ -98,6 +98,9 @@ func TestIsReadOnly(t *testing.T) {
 		{"grep -rPo x", false},
 		{"grep --regexp=-P x", true},
 		{"grep --unknown-option x", false},
+		{"grep --colour=always x f", true},
+		{"grep --color -P x", false}, // --color takes no next word
+		{"grep --col -P x", false},
 		{"sort -k1 -o f", false},
 		{"sort -t -o x", true}, // -o is -t's value
 		{"sort -rfo f x", false},

@@ -10,6 +10,9 @@ type OptSpec struct {
 	// Long maps long option names to whether they take a value; a value
 	// is then the rest after '=' or the next word.
 	Long map[string]bool
+	// Optional are long options whose value, if any, follows '='
+	// ("--color" or "--color=always", never "--color always").
+	Optional map[string]bool
 	// Posix stops at the first operand, as POSIX getopt and most
 	// wrappers do; GNU programs otherwise take options anywhere.
 	Posix bool
@@ -37,6 +40,10 @@ func (s OptSpec) Parse(args []string) (opts []Opt, operands []string, rest int, 
 			full, takes, found := s.long(name)
 			if !found {
 				return opts, operands, i, false
+			}
+			if s.Optional[full] {
+				opts = append(opts, Opt{Name: full, Value: val, Long: true})
+				continue
 			}
 			if takes && !hasVal {
 				if i+1 >= len(args) {
@@ -84,6 +91,17 @@ func (s OptSpec) Parse(args []string) (opts []Opt, operands []string, rest int, 
 func (s OptSpec) long(name string) (full string, takes, found bool) {
 	if t, ok := s.Long[name]; ok {
 		return name, t, true
+	}
+	if s.Optional[name] {
+		return name, false, true
+	}
+	for l := range s.Optional {
+		if strings.HasPrefix(l, name) && name != "" {
+			if found {
+				return "", false, false
+			}
+			full, found = l, true
+		}
 	}
 	for l, t := range s.Long {
 		if strings.HasPrefix(l, name) && name != "" {
