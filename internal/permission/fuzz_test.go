@@ -51,7 +51,7 @@ func FuzzBashDecisions(f *testing.F) {
 				t.Fatalf("%q runs rm but got %+v under deniedCommands rm", src, d)
 			}
 			if c.Effects.Has(shell.Writes|shell.Executes|shell.Network|shell.UnknownCode) && ro.Kind == Allow {
-				t.Fatalf("%q: %q has effects %b but autoAllowReadonly allowed it", src, c.Text, c.Effects)
+				t.Fatalf("%q: %q has effects %v but autoAllowReadonly allowed it", src, c.Text, c.Effects)
 			}
 		}
 	})

@@ -45,6 +45,23 @@ const (
 // Has reports whether e holds any of the effects in o.
 func (e Effects) Has(o Effects) bool { return e&o != 0 }
 
+var effectNames = []string{"writes", "executes", "feeds-interpreter", "enables-aliases",
+	"defines-function", "network", "sets-variables", "unknown-code", "hidden-code"}
+
+// String names the effects, "writes|network"; "none" for no effect.
+func (e Effects) String() string {
+	var names []string
+	for i, n := range effectNames {
+		if e&(1<<i) != 0 {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, "|")
+}
+
 // Via says how a command was found.
 type Via uint8
 

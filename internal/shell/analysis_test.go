@@ -64,7 +64,7 @@ func TestEffects(t *testing.T) {
 			if c.Name == tt.name && c.Via == ViaLine {
 				found = true
 				if c.Effects&tt.eff != tt.eff {
-					t.Errorf("%q: %s has effects %b, want %b", tt.src, tt.name, c.Effects, tt.eff)
+					t.Errorf("%q: %s has effects %v, want %v", tt.src, tt.name, c.Effects, tt.eff)
 				}
 			}
 		}
@@ -75,7 +75,7 @@ func TestEffects(t *testing.T) {
 	for _, src := range []string{"ls -la", "cat a 2>/dev/null", "echo x >&2", "git -c core.fsmonitor= -c core.hooksPath=/dev/null status", "cat < in"} {
 		for _, c := range Analyze(src).Commands {
 			if c.Effects != 0 {
-				t.Errorf("%q: %s has effects %b, want none", src, c.Name, c.Effects)
+				t.Errorf("%q: %s has effects %v, want none", src, c.Name, c.Effects)
 			}
 		}
 	}
@@ -128,6 +128,15 @@ func nestedBashC(n int) string {
 		s = "bash -c '" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 	}
 	return s
+}
+
+func TestEffectsString(t *testing.T) {
+	if s := (Writes | Network | HiddenCode).String(); s != "writes|network|hidden-code" {
+		t.Errorf("String = %q", s)
+	}
+	if s := Effects(0).String(); s != "none" {
+		t.Errorf("String = %q", s)
+	}
 }
 
 func TestCachedIsShared(t *testing.T) {
