@@ -109,6 +109,26 @@ func FromCommandLine(args []string) (Call, bool) {
 	return c, true
 }
 
+// LocalOnly reports whether an `aws …` argument vector makes no call at
+// all: a bare "aws", a version or help request.
+func LocalOnly(args []string) bool {
+	words := 0
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--version" || a == "--help" || a == "help":
+			return true
+		case strings.HasPrefix(a, "--"):
+			if name, _, hasVal := strings.Cut(a[2:], "="); globalValueOptions[name] && !hasVal {
+				i++
+			}
+		default:
+			words++
+		}
+	}
+	return words == 0
+}
+
 // isAssignment reports whether a shell word is NAME=value.
 func isAssignment(w string) bool {
 	name, _, ok := strings.Cut(w, "=")

@@ -193,6 +193,11 @@ func (s *shellCalls) collect(a *shell.Analysis, expand bool) {
 		}
 		call, ok := awsaction.FromCommandLine(append(append([]string(nil), c.Assigns...), args...))
 		if !ok {
+			if !awsaction.LocalOnly(args) {
+				// Not a service call qdev can read: an alias the line
+				// itself defines, say.
+				s.note("`%s` is not an AWS CLI call qdev can judge", c.Text)
+			}
 			continue
 		}
 		if err := awsaction.InputJSON(&call); err != nil {

@@ -47,6 +47,7 @@ func TestGuardShellSpellings(t *testing.T) {
 		`node -e 'require("@aws-sdk/client-s3")'`, `python3 -m awscli s3 rm s3://prod/k`,
 		`AWS_PROFILE=x GIT_PAGER='aws s3 rm s3://prod/k' git log`, `echo s3://prod/k | xargs aws s3 rm`,
 		`find . -exec aws s3 cp {} s3://scratch/ \;`,
+		"printf '[toplevel]\\nx = iam delete-user\\n' > ~/.aws/cli/alias; aws x --user-name bob",
 	}
 	for _, line := range unsure {
 		d, judged := g.Check(tool.Access{Command: line})
@@ -54,7 +55,7 @@ func TestGuardShellSpellings(t *testing.T) {
 			t.Errorf("%q: judged %v %v %q, want Ask or Deny", line, judged, d.Kind, d.Rule)
 		}
 	}
-	for _, line := range []string{"ls -la", "echo 'aws s3 rm s3://prod/k'", "grep aws README"} {
+	for _, line := range []string{"ls -la", "echo 'aws s3 rm s3://prod/k'", "grep aws README", "aws --version", "aws help", "aws s3 help"} {
 		if _, judged := g.Check(tool.Access{Command: line}); judged {
 			t.Errorf("%q was judged as an AWS call", line)
 		}
