@@ -151,6 +151,11 @@ func (s *shellCalls) note(format string, args ...any) {
 	}
 }
 
+// awsTools are programs that call AWS APIs of their own accord.
+var awsTools = map[string]bool{"terraform": true, "tofu": true, "cdk": true, "sam": true, "pulumi": true,
+	"eksctl": true, "copilot": true, "eb": true, "chalice": true, "serverless": true, "sls": true,
+	"aws-vault": true, "s3cmd": true, "amplify": true, "rain": true}
+
 // mentionsAWS matches code that may call AWS without the aws program.
 var mentionsAWS = regexp.MustCompile(`(?i)\baws\b|awscli|boto|aws-sdk`)
 
@@ -167,8 +172,10 @@ func (s *shellCalls) collect(a *shell.Analysis, expand bool) {
 			s.note("`%s` runs code computed when it runs, which could call AWS", c.Text)
 		case c.Code != "" && mentionsAWS.MatchString(c.Code):
 			s.note("`%s` runs inline code that mentions AWS", c.Text)
-		case c.Effects.Has(shell.HiddenCode|shell.FeedsInterpreter) && mentionsAWS.MatchString(c.Canonical()):
-			s.note("`%s` runs code that may call AWS", c.Text) // python -m awscli, bash aws.sh
+		case awsTools[c.Base()]:
+			s.note("`%s` makes AWS calls qdev cannot list", c.Text)
+		case c.Effects.Has(shell.Executes|shell.HiddenCode|shell.FeedsInterpreter) && mentionsAWS.MatchString(c.Canonical()):
+			s.note("`%s` runs code that may call AWS", c.Text) // python -m awscli, bash aws.sh, docker run amazon/aws-cli
 		}
 		if c.Base() != "aws" {
 			continue

@@ -45,7 +45,8 @@ func TestGuardShellSpellings(t *testing.T) {
 		`python3 -c 'import boto3; boto3.client("s3").delete_object(Bucket="prod", Key="k")'`,
 		`aws s3 rm "s3://$B/k"`, `aws iam delete-user --cli-input-json file://in.json`, `aws sh2 s3://prod/k`,
 		`node -e 'require("@aws-sdk/client-s3")'`, `python3 -m awscli s3 rm s3://prod/k`,
-		`AWS_PROFILE=x GIT_PAGER='aws s3 rm s3://prod/k' git log`, `echo s3://prod/k | xargs aws s3 rm`,
+		`AWS_PROFILE=x GIT_PAGER='aws s3 rm s3://prod/k' git log`, "terraform apply -auto-approve",
+		"cdk deploy", "docker run --rm amazon/aws-cli s3 rm s3://prod/k", "aws-vault exec prod -- true", `echo s3://prod/k | xargs aws s3 rm`,
 		`find . -exec aws s3 cp {} s3://scratch/ \;`,
 		"printf '[toplevel]\\nx = iam delete-user\\n' > ~/.aws/cli/alias; aws x --user-name bob",
 	}
