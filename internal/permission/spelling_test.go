@@ -36,7 +36,7 @@ var deniedSpellings = []string{
 	"ssh host rm -rf /", "shopt -s expand_aliases; alias ls=rm; ls -rf /", "alias x='rm -rf'; x /",
 	"hash -p /bin/rm ls; ls -rf /", "sh - <<<'rm -rf /'", "bash -s <<<'rm -rf /'", "bash +o posix -c 'rm -rf /'",
 	"tar --to-command='rm -rf /' -xf x.tar", "tar -I 'rm -rf /' -xf x", "rsync -e 'rm -rf /' a b:c",
-	"ssh -o ProxyCommand='rm -rf /' h", "vim -c '!rm -rf /' f", "ed f <<<'!rm -rf /'", "zip -T -TT 'rm -rf /' a.zip a",
+	"ssh -o ProxyCommand='rm -rf /' h", ". /dev/stdin <<<'rm -rf /'", "bash /dev/stdin <<<'rm -rf /'", "vim -c '!rm -rf /' f", "ed f <<<'!rm -rf /'", "zip -T -TT 'rm -rf /' a.zip a",
 }
 
 // unknownSpellings may run rm; the analysis cannot name the program.
@@ -96,7 +96,7 @@ func TestEffectsAreNotReadOnly(t *testing.T) {
 		"curl -o f https://x", "wget https://x", "ssh h ls", "nc h 80", "source ./x.sh", ". x", "bash x.sh",
 		"bash < x.sh", "python -c 'print(1)'", "perl -e 1", "node -e 1", "awk '{print}' f", "make", "npm test",
 		"xargs ls", "env ls", "nice ls", "command ls", "ls(){ cat; }; ls", "alias ls=cat", "declare x=1",
-		"printf -v x y", "read x", "X=1 ls", "export PATH=/tmp/x:$PATH; ls", "PATH=.; ls", "hash -p ./x ls; ls", "time ls", "coproc ls", "echo x | sh", "trap 'ls' EXIT",
+		"printf -v x y", "read x", "X=1 ls", "export PATH=/tmp/x:$PATH; ls", "alias ls=cat; ls", "PATH=.; ls", "hash -p ./x ls; ls", "time ls", "coproc ls", "echo x | sh", "trap 'ls' EXIT",
 	} {
 		if d := decideBash(c, line); d.Kind == Allow {
 			t.Errorf("autoAllowReadonly allowed %q: %q", line, d.Rule)

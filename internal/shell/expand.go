@@ -20,6 +20,7 @@ func expandInner(a *Analysis, b *budget) error {
 		}
 		if body, ok := aliases[c.Name]; ok && c.Via != ViaMaybe {
 			// An alias defined earlier may replace the name.
+			c.Effects |= Executes
 			ins = append(ins, inner{script: body + " " + quoteWords(c.Args[1:]), isScript: true, via: ViaRuns})
 		}
 		for _, m := range c.maybe {

@@ -104,7 +104,11 @@ func programEffects(c *Command) []inner {
 		}
 		return []inner{in}
 	case base == "source" || base == ".":
-		c.Effects |= Executes | HiddenCode
+		c.Effects |= Executes
+		if len(args) > 0 && isStdinPath(args[0]) {
+			return stdinScript(c)
+		}
+		c.Effects |= HiddenCode
 	case base == "trap":
 		c.Effects |= Executes
 		if len(args) > 1 && !strings.HasPrefix(args[0], "-") {
@@ -177,6 +181,9 @@ func shellScript(c *Command) []inner {
 	}
 	if len(operands) > 0 && operands[0] == "-" {
 		operands = operands[1:] // "sh -": options end, the script is stdin
+	}
+	if len(operands) > 0 && isStdinPath(operands[0]) {
+		return stdinScript(c)
 	}
 	if len(operands) > 0 && !HasOpt(opts, "s") {
 		c.Effects |= HiddenCode // bash x.sh
@@ -275,4 +282,9 @@ func codeStrings(code string) []inner {
 		add(s[1 : len(s)-1])
 	}
 	return out
+}
+
+// isStdinPath reports the names of standard input as a file.
+func isStdinPath(p string) bool {
+	return p == "/dev/stdin" || p == "/proc/self/fd/0" || p == "/dev/fd/0"
 }
