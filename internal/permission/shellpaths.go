@@ -22,10 +22,23 @@ func (c *Checker) shellDeniedPaths(a *shell.Analysis) (Decision, bool) {
 		home, _ = os.UserHomeDir()
 	}
 	seen := map[string]bool{}
+	// Relative paths are tried against the working directory and every
+	// directory the line changes to (cd ~ && cat .ssh/id_rsa).
+	bases := []string{c.cwd}
 	for i := range a.Commands {
 		cmd := &a.Commands[i]
 		if cmd.Via == shell.ViaMaybe {
 			continue
+		}
+		if (cmd.Name == "cd" || cmd.Name == "pushd") && !cmd.DynamicArgs {
+			dir := home
+			if len(cmd.Args) > 1 {
+				dir = homePath(cmd.Args[len(cmd.Args)-1], home)
+			}
+			if !filepath.IsAbs(dir) {
+				dir = filepath.Join(bases[len(bases)-1], dir)
+			}
+			bases = append(bases, dir)
 		}
 		var paths []string
 		paths = append(paths, cmd.Writes...)
@@ -45,16 +58,29 @@ func (c *Checker) shellDeniedPaths(a *shell.Analysis) (Decision, bool) {
 			if strings.ContainsAny(p, "$`") {
 				continue
 			}
-			forms := requestForms(p, c.cwd)
-			for _, fs := range []struct {
-				tool string
-				set  pathSet
-			}{{"fs_read", c.read.denied}, {"fs_write", c.write.denied}} {
-				if m := fs.set.match(forms...); len(m) > 0 {
-					return deny(LayerAgent, `toolsSettings.`+fs.tool+`.deniedPaths "`+m[0]+`"`,
-						append(m, "execute_bash names "+p)...), true
+			for _, base := range bases {
+				if filepath.IsAbs(p) && base != c.cwd {
+					break
+				}
+				if d, denied := c.deniedPath(p, base); denied {
+					return d, true
 				}
 			}
+		}
+	}
+	return Decision{}, false
+}
+
+// deniedPath checks one path, relative ones taken against base.
+func (c *Checker) deniedPath(p, base string) (Decision, bool) {
+	forms := requestForms(p, base)
+	for _, fs := range []struct {
+		tool string
+		set  pathSet
+	}{{"fs_read", c.read.denied}, {"fs_write", c.write.denied}} {
+		if m := fs.set.match(forms...); len(m) > 0 {
+			return deny(LayerAgent, `toolsSettings.`+fs.tool+`.deniedPaths "`+m[0]+`"`,
+				append(m, "execute_bash names "+p)...), true
 		}
 	}
 	return Decision{}, false
