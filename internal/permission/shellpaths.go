@@ -65,6 +65,9 @@ func (c *Checker) shellDeniedPaths(a *shell.Analysis) (Decision, bool) {
 				if d, denied := c.deniedPath(p, base); denied {
 					return d, true
 				}
+				if d, denied := c.deniedGlob(p, base); denied {
+					return d, true
+				}
 			}
 		}
 	}
@@ -81,6 +84,30 @@ func (c *Checker) deniedPath(p, base string) (Decision, bool) {
 		if m := fs.set.match(forms...); len(m) > 0 {
 			return deny(LayerAgent, `toolsSettings.`+fs.tool+`.deniedPaths "`+m[0]+`"`,
 				append(m, "execute_bash names "+p)...), true
+		}
+	}
+	return Decision{}, false
+}
+
+// maxGlobMatches bounds the files one glob argument is checked as.
+const maxGlobMatches = 256
+
+// deniedGlob checks the files a glob argument names now, as bash will
+// expand it ("cat ~/.ss*/id_rsa").
+func (c *Checker) deniedGlob(p, base string) (Decision, bool) {
+	if !strings.ContainsAny(p, "*?[") {
+		return Decision{}, false
+	}
+	if !filepath.IsAbs(p) {
+		p = filepath.Join(base, p)
+	}
+	matches, _ := filepath.Glob(p)
+	for i, m := range matches {
+		if i == maxGlobMatches {
+			break
+		}
+		if d, denied := c.deniedPath(m, base); denied {
+			return d, true
 		}
 	}
 	return Decision{}, false

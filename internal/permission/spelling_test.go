@@ -2,6 +2,8 @@ package permission
 
 import (
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -132,7 +134,15 @@ func TestShellDeniedPaths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := os.MkdirAll(filepath.Join(home, ".ssh"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(home, ".ssh", "id_rsa"), nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
 	checkKinds(t, c, []kindCase{
+		{"cat ~/.ss*/id_rsa", Deny},
+		{"cat " + home + "/.ss?/*", Deny},
 		{"cat ~/.ssh/id_rsa", Deny},
 		{"cat < ~/.ssh/id_rsa", Deny},
 		{`cat "$HOME/.ssh/id_rsa"`, Deny},
