@@ -62,7 +62,11 @@ func shq(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'
 
 // embed puts a command where bash will still run it.
 func embed(r *rand.Rand, cmd string) string {
-	switch r.Intn(9) {
+	switch r.Intn(11) {
+	case 7:
+		return "bash <<'EOF'\n" + cmd + "\nEOF\n"
+	case 8:
+		return "sh <<EOF\n" + strings.NewReplacer(`\`, `\\`, "$", `\$`, "`", "\\`").Replace(cmd) + "\nEOF\n"
 	case 0:
 		return "bash -c " + shq(cmd)
 	case 1:
@@ -85,7 +89,8 @@ var genSeps = []string{"; ", " && ", " || ", " | ", "\n", " & "}
 var genRedirs = []string{"", "", " 2>/dev/null", " < in", " > out", " >> out", " 2>&1"}
 
 // TestGeneratedLines builds lines from parts with known effects, spelt,
-// wrapped, embedded and joined in random ways, and checks that a line
+// wrapped, embedded (bash -c, <<<, here-documents, | bash, $(…), eval,
+// subshells, groups) and joined in random ways, and checks that a line
 // running rm is denied by agent and managed deny rules, and that a line
 // with a write, a run or the network is never allowed as read-only.
 func TestGeneratedLines(t *testing.T) {
@@ -101,7 +106,7 @@ func TestGeneratedLines(t *testing.T) {
 	}
 	for i := 0; i < n; i++ {
 		var line strings.Builder
-		denied, effect := false, false
+		denied, effect, prevHeredoc := false, false, false
 		for k := 0; k <= r.Intn(3); k++ {
 			p := genParts[r.Intn(len(genParts))]
 			wrapper, name := genWrappers[r.Intn(len(genWrappers))], spell(r, p.name)
@@ -111,14 +116,19 @@ func TestGeneratedLines(t *testing.T) {
 			if redir == " < in" && (strings.Contains(wrapped, "<<<") || strings.HasSuffix(wrapped, "| bash")) {
 				redir = "" // stdin would be the file, not the command
 			}
-			if k > 0 {
+			heredoc := strings.HasSuffix(wrapped, "EOF\n")
+			if heredoc {
+				redir = "" // it would follow the delimiter line
+			}
+			if k > 0 && !prevHeredoc {
 				line.WriteString(genSeps[r.Intn(len(genSeps))])
 			}
+			prevHeredoc = heredoc
 			line.WriteString(wrapped + redir)
 			denied = denied || p.denied
 			effect = effect || p.effect || wrapper != "" || strings.Contains(name, "/") ||
 				strings.Contains(redir, "out") || strings.Contains(wrapped, "bash") ||
-				strings.Contains(wrapped, "sh <<<") || strings.Contains(wrapped, "eval")
+				strings.Contains(wrapped, "sh <<") || strings.Contains(wrapped, "eval")
 		}
 		src := line.String()
 		if denied {

@@ -15,7 +15,7 @@ func (w *walker) redirect(r *syntax.Redirect, s *span) {
 	}
 	switch r.Op {
 	case syntax.Hdoc, syntax.DashHdoc:
-		s.stdin = w.hdoc(r.Hdoc)
+		s.stdin = w.hdoc(r.Hdoc, quotedDelim(r.Word))
 		return
 	case syntax.WordHdoc:
 		// A here-string is an ordinary word, not globbed.
@@ -60,7 +60,7 @@ func (w *walker) redirect(r *syntax.Redirect, s *span) {
 }
 
 // hdoc is the stdin a here-document or here-string gives.
-func (w *walker) hdoc(word *syntax.Word) stdinSrc {
+func (w *walker) hdoc(word *syntax.Word, quoted bool) stdinSrc {
 	if word == nil {
 		return stdinSrc{kind: stdinLiteral}
 	}
@@ -68,7 +68,11 @@ func (w *walker) hdoc(word *syntax.Word) stdinSrc {
 	for _, p := range word.Parts {
 		switch p := p.(type) {
 		case *syntax.Lit:
-			b.WriteString(p.Value)
+			if quoted {
+				b.WriteString(p.Value)
+			} else {
+				b.WriteString(hdocUnescape.Replace(p.Value))
+			}
 		case *syntax.SglQuoted, *syntax.DblQuoted:
 			v, k := wordValue(&syntax.Word{Parts: []syntax.WordPart{p}}, "")
 			if k != literalWord {
@@ -80,6 +84,24 @@ func (w *walker) hdoc(word *syntax.Word) stdinSrc {
 		}
 	}
 	return stdinSrc{kind: stdinLiteral, text: b.String()}
+}
+
+// hdocUnescape resolves the escapes an unquoted here-document keeps:
+// \\, \$, \` and a line continuation.
+var hdocUnescape = strings.NewReplacer(`\\`, `\`, `\$`, `$`, "\\`", "`", "\\\n", "")
+
+// quotedDelim reports whether a here-document's delimiter is quoted
+// (<<'EOF', <<"EOF", <<\EOF), which keeps its body as written.
+func quotedDelim(w *syntax.Word) bool {
+	if w == nil {
+		return false
+	}
+	for _, p := range w.Parts {
+		if l, ok := p.(*syntax.Lit); !ok || strings.Contains(l.Value, `\`) {
+			return true
+		}
+	}
+	return false
 }
 
 // isNetDevice reports bash's network pseudo-files, /dev/tcp/host/port and

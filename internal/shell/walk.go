@@ -86,19 +86,26 @@ const maxParseTime = 100 * time.Millisecond
 type deadlineReader struct {
 	r       io.Reader
 	end     time.Time
+	read    int
 	expired bool
 	stop    bool
 }
+
+// deadlineFree is how much is read before the deadline applies: a command
+// of ordinary size is never refused because the machine is busy.
+const deadlineFree = 16 << 10
 
 func (d *deadlineReader) Read(p []byte) (int, error) {
 	if d.stop {
 		return 0, ErrBudget
 	}
-	if time.Now().After(d.end) {
+	if d.read > deadlineFree && time.Now().After(d.end) {
 		d.expired = true
 		return 0, ErrBudget
 	}
-	return d.r.Read(p)
+	n, err := d.r.Read(p)
+	d.read += n
+	return n, err
 }
 
 // tooNested estimates the nesting of src by its brackets, before the
