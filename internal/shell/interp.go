@@ -2,6 +2,7 @@ package shell
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -89,7 +90,7 @@ func interpreted(c *Command, lang string) []inner {
 		switch {
 		case a == "--":
 			i = len(args)
-		case contains(spec.longCode, a):
+		case slices.Contains(spec.longCode, a):
 			code = append(code, takeNext())
 		case strings.HasPrefix(a, "--"):
 			if lang == "sed" && (a == "--in-place" || strings.HasPrefix(a, "--in-place=")) {
@@ -175,13 +176,4 @@ func interpreted(c *Command, lang string) []inner {
 		c.Effects |= HiddenCode
 	}
 	return codeStrings(c.Code)
-}
-
-func contains(list []string, s string) bool {
-	for _, l := range list {
-		if l == s {
-			return true
-		}
-	}
-	return false
 }

@@ -2,6 +2,7 @@ package shell
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -127,7 +128,7 @@ func programEffects(c *Command) []inner {
 		return out
 	case base == "shopt" && strings.Contains(c.Canonical(), "expand_aliases"):
 		c.Effects |= EnablesAliases
-	case base == "read" || base == "printf" && hasWord(args, "-v") || base == "mapfile" || base == "readarray":
+	case base == "read" || base == "printf" && slices.Contains(args, "-v") || base == "mapfile" || base == "readarray":
 		c.Effects |= SetsVariables
 	case base == "find":
 		return findActions(c)
@@ -232,15 +233,6 @@ func findActions(c *Command) []inner {
 		c.Effects |= Executes | Writes
 	}
 	return out
-}
-
-func hasWord(args []string, w string) bool {
-	for _, a := range args {
-		if a == w {
-			return true
-		}
-	}
-	return false
 }
 
 func hasPrefixWord(args []string, prefixes ...string) bool {
