@@ -62,7 +62,7 @@ func IsReadOnly(c *shell.Command) bool {
 }
 
 var (
-	grepOpts = shell.OptSpec{Flags: "EFGHILTUVZabchilnoqrsuvwxyzRP", Values: "ABCDdefm", Long: longOpts(
+	grepOpts = shell.OptSpec{Flags: "EFGHILTUVZabchilnoqrsuvwxyzRP", Values: "ABCDdefm", Long: shell.LongOpts(
 		"extended-regexp", "fixed-strings", "basic-regexp", "perl-regexp", "ignore-case", "no-ignore-case",
 		"invert-match", "word-regexp", "line-regexp", "count", "files-with-matches",
 		"files-without-match", "only-matching", "quiet", "silent", "no-messages", "byte-offset",
@@ -71,34 +71,24 @@ var (
 		"exclude=", "exclude-dir=", "exclude-from=", "max-count=", "after-context=", "before-context=",
 		"context=", "regexp=", "file=", "binary-files=", "devices=", "directories="),
 		Optional: map[string]bool{"color": true, "colour": true}}
-	tailOpts = shell.OptSpec{Flags: "fFqvz", Values: "cns", Long: longOpts("bytes=", "lines=", "follow",
+	tailOpts = shell.OptSpec{Flags: "fFqvz", Values: "cns", Long: shell.LongOpts("bytes=", "lines=", "follow",
 		"quiet", "silent", "verbose", "zero-terminated", "retry", "pid=", "sleep-interval=",
 		"max-unchanged-stats=", "help", "version")}
-	sortOpts = shell.OptSpec{Flags: "bcCdfgiMhmnRrsuVz", Values: "koStT", Long: longOpts("ignore-leading-blanks",
+	sortOpts = shell.OptSpec{Flags: "bcCdfgiMhmnRrsuVz", Values: "koStT", Long: shell.LongOpts("ignore-leading-blanks",
 		"dictionary-order", "ignore-case", "general-numeric-sort", "ignore-nonprinting", "month-sort",
 		"human-numeric-sort", "numeric-sort", "random-sort", "reverse", "version-sort", "check", "merge",
 		"stable", "unique", "zero-terminated", "debug", "help", "version", "key=", "output=",
 		"field-separator=", "buffer-size=", "temporary-directory=", "parallel=", "sort=",
 		"random-source=", "batch-size=", "files0-from=", "compress-program=")}
-	uniqOpts = shell.OptSpec{Flags: "cdDiuz", Values: "fsw", Long: longOpts("count", "repeated",
+	uniqOpts = shell.OptSpec{Flags: "cdDiuz", Values: "fsw", Long: shell.LongOpts("count", "repeated",
 		"all-repeated", "ignore-case", "unique", "zero-terminated", "group", "skip-fields=",
 		"skip-chars=", "check-chars=", "help", "version")}
-	fileOpts = shell.OptSpec{Flags: "bcCdEhiIkLlNnprsSvz0", Values: "efFmP", Long: longOpts("brief", "checking-printout",
+	fileOpts = shell.OptSpec{Flags: "bcCdEhiIkLlNnprsSvz0", Values: "efFmP", Long: shell.LongOpts("brief", "checking-printout",
 		"compile", "debug", "dereference", "no-dereference", "mime", "mime-type", "mime-encoding",
 		"keep-going", "list", "no-buffer", "no-pad", "preserve-date", "raw", "special-files", "no-sandbox",
 		"uncompress", "uncompress-noreport", "print0", "extension", "apple", "help", "version",
 		"exclude=", "exclude-quiet=", "files-from=", "separator=", "magic-file=", "parameter=")}
 )
-
-// longOpts maps long option names, those ending in "=" taking a value.
-func longOpts(names ...string) map[string]bool {
-	m := make(map[string]bool, len(names))
-	for _, n := range names {
-		name, takes := strings.CutSuffix(n, "=")
-		m[name] = takes
-	}
-	return m
-}
 
 // optionsReadOnly is a check that parses the arguments with spec and
 // refuses the options named in bad.

@@ -125,3 +125,14 @@ func HasOpt(opts []Opt, names ...string) bool {
 	}
 	return false
 }
+
+// LongOpts maps long option names for OptSpec.Long; a name ending in '='
+// takes a value ("output=").
+func LongOpts(names ...string) map[string]bool {
+	m := make(map[string]bool, len(names))
+	for _, n := range names {
+		name, takes := strings.CutSuffix(n, "=")
+		m[name] = takes
+	}
+	return m
+}

@@ -6,7 +6,7 @@ import (
 )
 
 // gitGlobals are git's options before the verb.
-var gitGlobals = OptSpec{Flags: "pPhv", Values: "Cc", Long: long("no-pager", "paginate", "git-dir=",
+var gitGlobals = OptSpec{Flags: "pPhv", Values: "Cc", Long: LongOpts("no-pager", "paginate", "git-dir=",
 	"work-tree=", "namespace=", "bare", "no-replace-objects", "literal-pathspecs", "glob-pathspecs",
 	"noglob-pathspecs", "icase-pathspecs", "no-optional-locks", "config-env=", "exec-path", "html-path",
 	"man-path", "info-path", "version", "help", "no-lazy-fetch", "no-advice", "super-prefix="), Posix: true}

@@ -25,7 +25,7 @@ var shells = map[string]bool{
 	"fish": true, "csh": true, "tcsh": true, "yash": true, "posh": true, "rbash": true,
 }
 
-var shellOpts = OptSpec{Flags: "abcefhiklmnprstuvxBCEHPT", Values: "oO", Long: long("rcfile=", "init-file=",
+var shellOpts = OptSpec{Flags: "abcefhiklmnprstuvxBCEHPT", Values: "oO", Long: LongOpts("rcfile=", "init-file=",
 	"norc", "noprofile", "login", "posix", "restricted", "verbose", "version", "help", "debugger",
 	"dump-strings", "dump-po-strings", "noediting", "pretty-print"), Posix: true}
 

@@ -18,17 +18,8 @@ type wrapper struct {
 	maybe bool
 }
 
-func long(names ...string) map[string]bool {
-	m := map[string]bool{}
-	for _, n := range names {
-		name, takes := strings.CutSuffix(n, "=")
-		m[name] = takes
-	}
-	return m
-}
-
 var posix = func(flags, values string, longs ...string) OptSpec {
-	return OptSpec{Flags: flags, Values: values, Long: long(longs...), Posix: true}
+	return OptSpec{Flags: flags, Values: values, Long: LongOpts(longs...), Posix: true}
 }
 
 // wrappers lists the programs that run another command.
