@@ -145,6 +145,12 @@ func programEffects(c *Command) []inner {
 	if _, ok := commandOptions[base]; ok || editors[base] {
 		return optionCommands(c, base)
 	}
+	if runVerbs[base] != nil {
+		return subcommandRuns(c, base)
+	}
+	if deferred[base] {
+		return deferredRuns(c, base)
+	}
 	return nil
 }
 

@@ -57,6 +57,12 @@ var wrappers = map[string]wrapper{
 	"nsenter":    {opts: posix("aFmuinpUCTrw", "tSG", "target=", "all", "mount", "uts", "ipc", "net", "pid", "user", "cgroup", "time", "setuid=", "setgid=", "preserve-credentials", "root", "wd", "no-fork")},
 	"catchsegv":  {opts: posix("", "")},
 	"valgrind":   {opts: posix("qv", "")},
+	"fakeroot":   {opts: posix("", "isl")},
+	"firejail":   {opts: posix("", "")},
+	"proot":      {opts: posix("", "")},
+	"systemd-run": {opts: posix("dGqrStP", "Mpu", "unit=", "property=", "description=", "slice=", "uid=", "gid=",
+		"working-directory=", "setenv=", "user", "system", "scope", "wait", "pipe", "pty", "quiet", "same-dir",
+		"collect", "no-block", "remain-after-exit", "service-type=", "nice=", "timer-property=", "on-calendar=")},
 }
 
 // unwrap returns what w runs, given c's words after the name: the
