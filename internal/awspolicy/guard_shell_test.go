@@ -29,7 +29,7 @@ func TestGuardShellSpellings(t *testing.T) {
 		`$'\x61ws' s3 rm s3://prod/k`, `/usr/local/bin/aws s3 rm s3://prod/k`, `command aws s3 rm s3://prod/k`,
 		`env AWS_PAGER= aws s3 rm s3://prod/k`, `exec aws s3 rm s3://prod/k`, `sudo -u ops aws s3 rm s3://prod/k`,
 		`echo 'aws s3 rm s3://prod/k' | sh`, `sh <<<'aws s3 rm s3://prod/k'`, "bash <<EOF\naws s3 rm s3://prod/k\nEOF",
-		`bash -c 'aws s3 rm s3://prod/k'`, `eval 'aws s3 rm s3://prod/k'`, `{aws,s3,rm,s3://prod/k}`,
+		`bash -c 'aws s3 rm s3://prod/k'`, "cat <<EOF | sh\naws s3 rm s3://prod/k\nEOF", `eval 'aws s3 rm s3://prod/k'`, `{aws,s3,rm,s3://prod/k}`,
 		`ls; echo $(aws s3 rm s3://prod/k)`, `xargs aws s3 rm s3://prod/k < /dev/null`,
 		"python3 - <<EOF\nimport subprocess\nsubprocess.run(['aws', 's3', 'rm', 's3://prod/k'])\nEOF",
 		`aws myalias`, `aws sh1`, `aws s3api put-object --cli-input-json '{"Bucket":"prod","Key":"k"}'`,

@@ -115,9 +115,12 @@ func isNetDevice(p string) bool {
 // of a literal echo or printf on the left, else something dynamic.
 func (w *walker) pipe(b *syntax.BinaryCmd) {
 	src := stdinSrc{kind: stdinDynamic}
-	if ce, ok := lastStage(b.X).Cmd.(*syntax.CallExpr); ok {
+	left := lastStage(b.X)
+	if ce, ok := left.Cmd.(*syntax.CallExpr); ok {
 		if text, ok := echoed(ce); ok {
 			src = stdinSrc{kind: stdinLiteral, text: text}
+		} else if catted := w.catted(ce, left); catted.kind == stdinLiteral {
+			src = catted
 		}
 	}
 	first := firstStage(b.Y)
@@ -203,4 +206,20 @@ func isFdDup(v string) bool {
 		}
 	}
 	return true
+}
+
+// catted is what "cat" alone prints when its stdin is a literal
+// here-document or here-string ("cat <<EOF | sh").
+func (w *walker) catted(ce *syntax.CallExpr, st *syntax.Stmt) stdinSrc {
+	if len(ce.Args) != 1 || len(ce.Assigns) > 0 {
+		return stdinSrc{}
+	}
+	if name, k := wordValue(ce.Args[0], ""); k != literalWord || name != "cat" {
+		return stdinSrc{}
+	}
+	var s span
+	for _, r := range st.Redirs {
+		w.redirect(r, &s)
+	}
+	return s.stdin
 }
