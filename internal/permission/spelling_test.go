@@ -40,7 +40,8 @@ var deniedSpellings = []string{
 	"tar --to-command='rm -rf /' -xf x.tar", "tar -I 'rm -rf /' -xf x", "rsync -e 'rm -rf /' a b:c",
 	"ssh -o ProxyCommand='rm -rf /' h", ". /dev/stdin <<<'rm -rf /'", "bash /dev/stdin <<<'rm -rf /'", "vim -c '!rm -rf /' f", "ed f <<<'!rm -rf /'", "zip -T -TT 'rm -rf /' a.zip a",
 	"npm exec -- rm -rf /", "poetry run rm -rf /", "bundle exec rm -rf /", "echo 'rm -rf /' | at now",
-	"at now <<<'rm -rf /'", "cat <<EOF | sh\nrm -rf /\nEOF", "cat <<<'rm -rf /' | bash", "tmux new -d 'rm -rf /'", "fakeroot rm -rf /", "systemd-run --user rm -rf /",
+	"at now <<<'rm -rf /'", "cat <<EOF | sh\nrm -rf /\nEOF", "cat <<<'rm -rf /' | bash",
+	"printf 'rm -rf /' > x.sh; sh x.sh", "echo 'rm -rf /' > x; . ./x", "cat > x.sh <<'EOF'\nrm -rf /\nEOF\nbash x.sh", "tmux new -d 'rm -rf /'", "fakeroot rm -rf /", "systemd-run --user rm -rf /",
 }
 
 // unknownSpellings may run rm; the analysis cannot name the program.

@@ -2,6 +2,7 @@ package shell
 
 import (
 	"errors"
+	"path"
 	"strings"
 )
 
@@ -9,12 +10,17 @@ import (
 // commands it runs, recursively, drawing on the analysis's budget.
 func expandInner(a *Analysis, b *budget) error {
 	aliases := map[string]string{}
+	written := map[string]string{} // literal file contents the line writes
 	for i := 0; i < len(a.Commands); i++ {
 		if len(a.Commands) > maxCommands {
 			return ErrBudget
 		}
 		c := &a.Commands[i]
 		ins := append(programEffects(c), c.runs...)
+		if c.Via != ViaMaybe {
+			recordWrites(c, written)
+			ins = append(ins, writtenScripts(c, written)...)
+		}
 		if c.Via != ViaMaybe {
 			defineAliases(c, aliases)
 		}
@@ -168,6 +174,48 @@ func substitutions(text string, limit int) []string {
 				out = append(out, body)
 			}
 			i = j
+		}
+	}
+	return out
+}
+
+// recordWrites remembers what echo, printf or a bare cat of a literal
+// here-document write to the files they are redirected to.
+func recordWrites(c *Command, written map[string]string) {
+	if !c.Redirected.Has(Writes) || len(c.Writes) == 0 || c.Unknown || c.DynamicArgs || c.GlobArgs {
+		return
+	}
+	var text string
+	switch {
+	case len(c.Args) == 1 && c.Name == "cat" && c.stdin.kind == stdinLiteral:
+		text = c.stdin.text
+	case len(c.Args) > 1:
+		t, ok := echoText(c.Args)
+		if !ok {
+			return
+		}
+		text = t
+	default:
+		return
+	}
+	for _, p := range c.Writes {
+		if p != "" {
+			written[path.Clean(p)] += text
+		}
+	}
+}
+
+// writtenScripts returns, for a shell or source running a file the line
+// wrote, that file's text: "printf 'rm -rf /' > x.sh; sh x.sh". The file
+// may hold more than the line wrote, so the code stays hidden too.
+func writtenScripts(c *Command, written map[string]string) []inner {
+	if len(written) == 0 || !c.Effects.Has(HiddenCode) {
+		return nil
+	}
+	var out []inner
+	for _, arg := range c.Args[1:] {
+		if text, ok := written[path.Clean(arg)]; ok {
+			out = append(out, inner{script: text, isScript: true, via: ViaRuns})
 		}
 	}
 	return out

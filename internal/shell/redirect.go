@@ -174,6 +174,13 @@ func echoed(ce *syntax.CallExpr) (string, bool) {
 		}
 		vals = append(vals, v)
 	}
+	return echoText(vals)
+}
+
+// echoText is what echo or printf with the literal words vals prints, as
+// far as a script made of it goes.
+func echoText(vals []string) (string, bool) {
+	vals = append([]string(nil), vals...)
 	switch vals[0] {
 	case "echo":
 		for len(vals) > 1 && (vals[1] == "-n" || vals[1] == "-e" || vals[1] == "-E" || vals[1] == "-ne" || vals[1] == "-en") {
