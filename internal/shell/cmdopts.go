@@ -20,6 +20,12 @@ var commandOptions = map[string][]string{
 	"vi":    {"-c", "--cmd"},
 	"nvim":  {"-c", "--cmd"},
 	"ex":    {"-c", "--cmd"},
+	// bash builtins that call back into code: mapfile's callback,
+	// completion commands.
+	"mapfile":   {"-C"},
+	"readarray": {"-C"},
+	"compgen":   {"-C"},
+	"complete":  {"-C"},
 }
 
 // editors run shell commands given after '!' in their commands.

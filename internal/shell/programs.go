@@ -126,6 +126,10 @@ func programEffects(c *Command) []inner {
 			}
 		}
 		return out
+	case base == "enable" && slices.Contains(args, "-f"):
+		c.Effects |= Executes | HiddenCode // loads a builtin from a file
+	case base == "fc":
+		c.Effects |= Executes | UnknownCode // runs commands from history
 	case base == "shopt" && strings.Contains(c.Canonical(), "expand_aliases"):
 		c.Effects |= EnablesAliases
 	case base == "read" || base == "printf" && slices.Contains(args, "-v") || base == "mapfile" || base == "readarray":
