@@ -1,6 +1,7 @@
 package permission
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/qdev/qdev/internal/shell"
@@ -22,7 +23,9 @@ func gitReadOnly(args []string) bool {
 	}
 	switch verb {
 	case "status":
-		return true
+		// -v shows the staged diff, through diff drivers status cannot
+		// turn off.
+		return !hasLongOption(rest, "verbose") && !slices.ContainsFunc(rest, isShortVerbose)
 	case "diff", "log", "show":
 		return !hasLongOption(rest, "output", "ext-diff", "textconv")
 	case "branch":
@@ -79,4 +82,9 @@ func gitBranchLists(args []string) bool {
 		}
 	}
 	return true
+}
+
+// isShortVerbose reports a short option cluster holding -v.
+func isShortVerbose(a string) bool {
+	return len(a) > 1 && a[0] == '-' && a[1] != '-' && strings.ContainsRune(a[1:], 'v')
 }

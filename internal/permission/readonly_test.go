@@ -65,6 +65,8 @@ func TestIsReadOnly(t *testing.T) {
 		{"git log --oneline", false},
 		{"git -c core.fsmonitor= status", false},
 		{safeGit + "status --porcelain", true},
+		{safeGit + "status -sv", false},
+		{safeGit + "status --verbose", false},
 		{safeGit + "diff --no-ext-diff --no-textconv HEAD~1 -- a.go", true},
 		{safeGit + "diff HEAD~1", false}, // diff.external, textconv
 		{safeGit + "log --no-ext-diff --no-textconv --oneline -5", true},
