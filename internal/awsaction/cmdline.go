@@ -1,7 +1,13 @@
 package awsaction
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"strings"
 )
 
@@ -103,6 +109,26 @@ func FromCommandLine(args []string) (Call, bool) {
 	return c, true
 }
 
+// LocalOnly reports whether an `aws …` argument vector makes no call at
+// all: a bare "aws", a version or help request.
+func LocalOnly(args []string) bool {
+	words := 0
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--version" || a == "--help" || a == "help":
+			return true
+		case strings.HasPrefix(a, "--"):
+			if name, _, hasVal := strings.Cut(a[2:], "="); globalValueOptions[name] && !hasVal {
+				i++
+			}
+		default:
+			words++
+		}
+	}
+	return words == 0
+}
+
 // isAssignment reports whether a shell word is NAME=value.
 func isAssignment(w string) bool {
 	name, _, ok := strings.Cut(w, "=")
@@ -115,4 +141,173 @@ func isAssignment(w string) bool {
 		}
 	}
 	return true
+}
+
+// Aliases are the AWS CLI's command aliases (~/.aws/cli/alias): top-level
+// ones by name ("whoami"), command-level ones by "service name"
+// ("ec2 running"). A value starting with '!' is a shell command.
+type Aliases map[string]string
+
+// LoadAliases reads home's alias file; a missing file is no aliases.
+func LoadAliases(home string) (Aliases, error) {
+	b, err := os.ReadFile(filepath.Join(home, ".aws", "cli", "alias"))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("AWS CLI alias file: %v", err)
+	}
+	return ParseAliases(string(b)), nil
+}
+
+// ParseAliases parses an alias file: INI sections [toplevel] and
+// [command SERVICE], "name = value" lines, and indented continuation
+// lines, which multi-line shell aliases use.
+func ParseAliases(text string) Aliases {
+	al := Aliases{}
+	section, key := "", ""
+	for _, line := range strings.Split(text, "\n") {
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case trimmed == "" || trimmed[0] == '#' || trimmed[0] == ';':
+		case strings.HasPrefix(trimmed, "[") && strings.HasSuffix(trimmed, "]"):
+			section, key = strings.TrimSpace(trimmed[1:len(trimmed)-1]), ""
+		case (line[0] == ' ' || line[0] == '\t') && key != "":
+			al[key] = strings.TrimSpace(al[key] + "\n" + trimmed)
+		default:
+			name, value, ok := strings.Cut(trimmed, "=")
+			if !ok {
+				continue
+			}
+			key = strings.TrimSpace(name)
+			if svc, ok := strings.CutPrefix(section, "command "); ok {
+				key = strings.TrimSpace(svc) + " " + key
+			} else if section != "toplevel" {
+				key = ""
+				continue
+			}
+			al[key] = strings.TrimSpace(value)
+		}
+	}
+	return al
+}
+
+// Expand rewrites an `aws …` argument vector whose command or subcommand
+// is an alias. It returns the new vector, or for a shell alias the shell
+// command line the CLI would run (the alias with the remaining words
+// appended); expanded is false when no alias applies.
+func (al Aliases) Expand(args []string) (out []string, shellLine string, expanded bool) {
+	if len(al) == 0 || len(args) < 2 {
+		return args, "", false
+	}
+	pos := commandWords(args)
+	for i, p := range pos[:min(len(pos), 2)] {
+		key := args[p] // a top-level alias, then a command-level one
+		if i == 1 {
+			key = args[pos[0]] + " " + args[p]
+		}
+		value, ok := al[key]
+		if !ok {
+			continue
+		}
+		if sh, ok := strings.CutPrefix(value, "!"); ok {
+			rest := make([]string, 0, len(args)-p)
+			for _, a := range args[p+1:] {
+				rest = append(rest, "'"+strings.ReplaceAll(a, "'", `'\''`)+"'")
+			}
+			return nil, strings.TrimSpace(sh + " " + strings.Join(rest, " ")), true
+		}
+		out = append(append(append([]string{}, args[:p]...), splitWords(value)...), args[p+1:]...)
+		return out, "", true
+	}
+	return args, "", false
+}
+
+// commandWords returns the indexes of the words that are not options or
+// global option values: the service, the operation, the rest.
+func commandWords(args []string) []int {
+	var pos []int
+	for i := 1; i < len(args); i++ {
+		a := args[i]
+		if strings.HasPrefix(a, "--") {
+			if name, _, hasVal := strings.Cut(a[2:], "="); globalValueOptions[name] && !hasVal {
+				i++
+			}
+			continue
+		}
+		pos = append(pos, i)
+	}
+	return pos
+}
+
+// splitWords splits an alias value into words, honouring quotes and
+// backslashes as the CLI's shlex splitting does.
+func splitWords(s string) []string {
+	var out []string
+	var b strings.Builder
+	inWord := false
+	var quote byte
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case quote != 0 && c == quote:
+			quote = 0
+		case quote == '"' && c == '\\' && i+1 < len(s):
+			i++
+			b.WriteByte(s[i])
+		case quote != 0:
+			b.WriteByte(c)
+		case c == '\'' || c == '"':
+			quote, inWord = c, true
+		case c == '\\' && i+1 < len(s):
+			i++
+			b.WriteByte(s[i])
+			inWord = true
+		case c == ' ' || c == '\t' || c == '\n':
+			if inWord {
+				out = append(out, b.String())
+				b.Reset()
+				inWord = false
+			}
+		default:
+			b.WriteByte(c)
+			inWord = true
+		}
+	}
+	if inWord {
+		out = append(out, b.String())
+	}
+	return out
+}
+
+// InputJSON merges the parameters of --cli-input-json given inline into
+// c.Params. A file:// or fileb:// value, a --cli-input-yaml, or JSON that
+// does not parse is an error: the parameters cannot be known before the
+// call runs.
+func InputJSON(c *Call) error {
+	if _, ok := c.Params["cli-input-yaml"]; ok {
+		return errors.New("--cli-input-yaml parameters cannot be checked")
+	}
+	v, ok := c.Params["cli-input-json"]
+	if !ok {
+		return nil
+	}
+	if strings.Contains(v, "://") {
+		return fmt.Errorf("--cli-input-json names a file (%s), whose parameters cannot be checked before the call", v)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(v), &raw); err != nil {
+		return fmt.Errorf("--cli-input-json does not parse: %v", err)
+	}
+	params, err := ParamsFromJSON(raw)
+	if err != nil {
+		return err
+	}
+	delete(c.Params, "cli-input-json")
+	for k, p := range params {
+		if _, set := c.Params[kebab(k)]; !set { // the command line wins, as in the CLI
+			c.Params[k] = p
+		}
+	}
+	return nil
 }

@@ -81,3 +81,53 @@ func FuzzFromCommandLine(f *testing.F) {
 		}
 	})
 }
+
+func TestAliases(t *testing.T) {
+	al := ParseAliases(`[toplevel]
+whoami = sts get-caller-identity
+nuke = iam delete-user --user-name "bob smith"
+shellx =
+  !f() {
+    aws iam delete-user --user-name "$1"
+  }; f
+[command ec2]
+running = describe-instances --filters Name=instance-state-name,Values=running
+[other]
+ignored = x
+`)
+	tests := []struct {
+		args  []string
+		want  string
+		shell string
+	}{
+		{[]string{"aws", "whoami"}, "aws sts get-caller-identity", ""},
+		{[]string{"aws", "--region", "us-east-1", "nuke"}, "aws --region us-east-1 iam delete-user --user-name bob smith", ""},
+		{[]string{"aws", "ec2", "running", "--max-items", "1"}, "aws ec2 describe-instances --filters Name=instance-state-name,Values=running --max-items 1", ""},
+		{[]string{"aws", "shellx", "bob"}, "", "f() {\naws iam delete-user --user-name \"$1\"\n}; f 'bob'"},
+		{[]string{"aws", "s3", "ls"}, "aws s3 ls", ""},
+		{[]string{"aws", "ignored"}, "aws ignored", ""},
+	}
+	for _, tt := range tests {
+		out, sh, _ := al.Expand(tt.args)
+		if strings.Join(out, " ") != tt.want || sh != tt.shell {
+			t.Errorf("Expand(%q) = %q, %q; want %q, %q", tt.args, out, sh, tt.want, tt.shell)
+		}
+	}
+	if strings.Join(splitWords(`a 'b c' "d\"e" f\ g`), "|") != `a|b c|d"e|f g` {
+		t.Errorf("splitWords: %q", splitWords(`a 'b c' "d\"e" f\ g`))
+	}
+}
+
+func TestInputJSON(t *testing.T) {
+	c, _ := FromCommandLine(strings.Fields(`aws iam delete-user --cli-input-json {"UserName":"bob"}`))
+	if err := InputJSON(&c); err != nil || c.Params["user-name"] != "bob" {
+		t.Fatalf("inline: %v %q", err, c.Params)
+	}
+	for _, line := range []string{"aws iam delete-user --cli-input-json file://x.json", "aws iam delete-user --cli-input-json {",
+		"aws iam delete-user --cli-input-yaml x"} {
+		c, _ := FromCommandLine(strings.Fields(line))
+		if err := InputJSON(&c); err == nil {
+			t.Errorf("%q: no error", line)
+		}
+	}
+}

@@ -6,6 +6,7 @@ package awspolicy
 import (
 	"fmt"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/qdev/qdev/internal/iam"
 	"github.com/qdev/qdev/internal/managed"
 	"github.com/qdev/qdev/internal/permission"
+	"github.com/qdev/qdev/internal/shell"
 	"github.com/qdev/qdev/internal/tool"
 )
 
@@ -64,34 +66,43 @@ func New(m *managed.Settings, userAgent string, environ []string) *Guard {
 }
 
 // Check judges the AWS calls a tool call would make. judged is false when
-// the call makes none (or the guard is nil); otherwise an Allow or a Deny
-// naming the decisive statement is returned.
+// the call makes none (or the guard is nil); otherwise an Allow, a Deny
+// naming the decisive statement, or, when a shell command may call AWS in
+// a way that cannot be judged (a program name computed at run time, code
+// computed at run time, inline code that mentions AWS, an alias or input
+// file whose content cannot be checked), an Ask saying why.
 func (g *Guard) Check(acc tool.Access) (d permission.Decision, judged bool) {
 	if g == nil {
 		return permission.Decision{}, false
 	}
-	calls, err := g.calls(acc)
+	calls, unsure, err := g.calls(acc)
 	if err != nil {
 		return deny("%v", err), true
 	}
-	if len(calls) == 0 {
+	if len(calls) == 0 && unsure == "" {
 		return permission.Decision{}, false
 	}
-	set, err := g.load()
-	if err != nil {
-		return deny("%v (AI-initiated AWS calls are blocked until it is fixed)", err), true
-	}
-	for _, c := range calls {
-		accesses, err := awsaction.Resolve(c)
+	if len(calls) > 0 {
+		set, err := g.load()
 		if err != nil {
-			return deny("cannot tell which IAM action `aws %s %s` needs: %v", c.Service, c.Operation, err), true
+			return deny("%v (AI-initiated AWS calls are blocked until it is fixed)", err), true
 		}
-		for _, a := range accesses {
-			res := iam.Evaluate(set, iam.Request{Action: a.Action, Resource: a.Resource, Context: g.context(c)})
-			if res.Decision != iam.Allow {
-				return deny("%s", explain(a, res)), true
+		for _, c := range calls {
+			accesses, err := awsaction.Resolve(c)
+			if err != nil {
+				return deny("cannot tell which IAM action `aws %s %s` needs: %v", c.Service, c.Operation, err), true
+			}
+			for _, a := range accesses {
+				res := iam.Evaluate(set, iam.Request{Action: a.Action, Resource: a.Resource, Context: g.context(c)})
+				if res.Decision != iam.Allow {
+					return deny("%s", explain(a, res)), true
+				}
 			}
 		}
+	}
+	if unsure != "" {
+		return permission.Decision{Kind: permission.Ask, Layer: permission.LayerIAMPolicy,
+			Rule: "the organisation's IAM policies cannot be checked: " + unsure}, true
 	}
 	return permission.Decision{Kind: permission.Allow, Layer: permission.LayerIAMPolicy, Rule: "allowed by the organisation's IAM policies"}, true
 }
@@ -100,36 +111,131 @@ func deny(format string, args ...any) permission.Decision {
 	return permission.Decision{Kind: permission.Deny, Layer: permission.LayerIAMPolicy, Rule: managed.Blocked("aws " + fmt.Sprintf(format, args...))}
 }
 
-// calls finds the AWS CLI calls of a tool call.
-func (g *Guard) calls(acc tool.Access) ([]awsaction.Call, error) {
+// calls finds the AWS CLI calls of a tool call. For a shell command it
+// judges every command of the line's analysis (shell.Cached), whatever the
+// spelling of aws, also those that wrappers, shells and interpreters run;
+// unsure says why the line may make AWS calls that cannot be listed.
+func (g *Guard) calls(acc tool.Access) (calls []awsaction.Call, unsure string, err error) {
 	if acc.AWSService != "" {
 		params, err := awsaction.ParamsFromJSON(acc.AWSParameters)
 		if err != nil {
-			return nil, fmt.Errorf("use_aws parameters: %v", err)
+			return nil, "", fmt.Errorf("use_aws parameters: %v", err)
 		}
 		return []awsaction.Call{{Service: acc.AWSService, Operation: acc.AWSOperation, Params: params,
-			Region: acc.AWSRegion, Profile: acc.AWSProfile}}, nil
+			Region: acc.AWSRegion, Profile: acc.AWSProfile}}, "", nil
 	}
-	if acc.Command == "" || !strings.Contains(acc.Command, "aws") {
-		return nil, nil
+	if acc.Command == "" {
+		return nil, "", nil
 	}
-	cmds, err := permission.SimpleCommands(acc.Command)
-	if err != nil {
-		return nil, fmt.Errorf("the command mentions aws but cannot be parsed, so its AWS calls cannot be checked")
+	a := shell.Cached(acc.Command)
+	if a.Err != nil {
+		return nil, "", fmt.Errorf("the command cannot be parsed or analysed (%v), so its AWS calls cannot be checked", a.Err)
 	}
-	var out []awsaction.Call
-	for len(cmds) > 0 {
-		c := cmds[0]
-		cmds = append(cmds[1:], c.Inner()...)
-		if c.Dynamic && strings.Contains(c.Text, "aws") {
-			return nil, fmt.Errorf("a command name is computed at run time (%q), so its AWS calls cannot be checked", c.Text)
+	s := shellCalls{home: g.home}
+	s.collect(a, true)
+	return s.calls, s.unsure, nil
+}
+
+// shellCalls gathers the AWS calls of analysed command lines.
+type shellCalls struct {
+	home    func() string
+	aliases awsaction.Aliases
+	loaded  bool
+	calls   []awsaction.Call
+	unsure  string
+}
+
+func (s *shellCalls) note(format string, args ...any) {
+	if s.unsure == "" {
+		s.unsure = fmt.Sprintf(format, args...)
+	}
+}
+
+// awsTools are programs that call AWS APIs of their own accord.
+var awsTools = map[string]bool{"terraform": true, "tofu": true, "cdk": true, "sam": true, "pulumi": true,
+	"eksctl": true, "copilot": true, "eb": true, "chalice": true, "serverless": true, "sls": true,
+	"aws-vault": true, "s3cmd": true, "amplify": true, "rain": true}
+
+// mentionsAWS matches code that may call AWS without the aws program.
+var mentionsAWS = regexp.MustCompile(`(?i)\baws\b|awscli|boto|aws-sdk`)
+
+// collect adds the calls of a's commands; expand allows one level of
+// alias expansion, so an alias cannot expand into itself forever.
+func (s *shellCalls) collect(a *shell.Analysis, expand bool) {
+	for i := range a.Commands {
+		c := &a.Commands[i]
+		maybe := c.Via == shell.ViaMaybe
+		switch {
+		case c.Unknown && !maybe:
+			s.note("the program name in `%s` is computed when it runs, and could be aws", c.Text)
+		case c.Effects.Has(shell.UnknownCode) && !maybe:
+			s.note("`%s` runs code computed when it runs, which could call AWS", c.Text)
+		case c.Code != "" && mentionsAWS.MatchString(c.Code):
+			s.note("`%s` runs inline code that mentions AWS", c.Text)
+		case awsTools[c.Base()]:
+			s.note("`%s` makes AWS calls qdev cannot list", c.Text)
+		case c.Effects.Has(shell.Executes|shell.HiddenCode|shell.FeedsInterpreter) && mentionsAWS.MatchString(c.Canonical()):
+			s.note("`%s` runs code that may call AWS", c.Text) // python -m awscli, bash aws.sh, docker run amazon/aws-cli
 		}
-		argv := append(append([]string(nil), c.Assigns...), c.Args...)
-		if call, ok := awsaction.FromCommandLine(argv); ok {
-			out = append(out, call)
+		if c.Base() != "aws" {
+			continue
 		}
+		if c.DynamicArgs || c.GlobArgs {
+			s.note("the arguments of `%s` are computed when it runs", c.Text)
+		}
+		args := c.Args
+		if expand {
+			if exp, line, ok := s.loadAliases().Expand(args); ok {
+				if line != "" {
+					sub := shell.Analyze(line)
+					if sub.Err != nil {
+						s.note("the AWS CLI alias in `%s` runs a shell command that cannot be analysed", c.Text)
+						continue
+					}
+					s.collect(sub, false)
+					continue
+				}
+				args = exp
+			}
+		}
+		call, ok := awsaction.FromCommandLine(append(append([]string(nil), c.Assigns...), args...))
+		if !ok {
+			if !awsaction.LocalOnly(args) {
+				// Not a service call qdev can read: an alias the line
+				// itself defines, say.
+				s.note("`%s` is not an AWS CLI call qdev can judge", c.Text)
+			}
+			continue
+		}
+		if err := awsaction.InputJSON(&call); err != nil {
+			s.note("%v", err)
+		}
+		s.calls = append(s.calls, call)
 	}
-	return out, nil
+}
+
+// loadAliases reads the AWS CLI alias file once; an unreadable one makes
+// every aws command unsure.
+func (s *shellCalls) loadAliases() awsaction.Aliases {
+	if !s.loaded {
+		s.loaded = true
+		al, err := awsaction.LoadAliases(s.home())
+		if err != nil {
+			s.note("%v", err)
+		}
+		s.aliases = al
+	}
+	return s.aliases
+}
+
+// home is the directory holding ~/.aws/cli/alias: HOME from the guard's
+// environment, else the user's.
+func (g *Guard) home() string {
+	if h := envValue(g.Environ, "HOME"); h != "" {
+		return h
+	}
+	h, _ := os.UserHomeDir()
+	return h
 }
 
 // context builds the request context keys of an AI-initiated call.

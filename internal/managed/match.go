@@ -82,10 +82,12 @@ func matchTool(patterns []string, name, server string) (string, bool) {
 	return "", false
 }
 
-// DenyCommand reports whether deniedCommands forbids the simple command
-// whose source text is text (one command, as permission.SimpleCommands
-// gives it; call it for each), and the rule that does, e.g.
-// `deniedCommands "rm -rf *"`. Patterns are globs over the whole text; a
+// DenyCommand reports whether deniedCommands forbids one simple command,
+// and the rule that does, e.g. `deniedCommands "rm -rf *"`. Callers pass
+// each form of each command of a line's shell analysis (shell.Command's
+// Forms: the canonical words as the program sees them, the name without
+// its directory, the source text), so quoting and wrappers cannot
+// separate what is written from what runs. Patterns are globs over the whole text; a
 // pattern ending in " *" also matches the command without arguments
 // ("terraform apply *" matches "terraform apply"). The text is also tried
 // with blanks collapsed, without leading VAR=value assignments, and with

@@ -197,12 +197,14 @@ func TestBashTrustAndDeny(t *testing.T) {
 		// under trust-all.
 		{"ls (", Ask},
 		{"ls\rx", Ask},
-		// Nor through a command name computed at run time.
-		{"X=rm; $X -rf /", Ask},
-		{"{rm,-rf,x}", Ask},
-		{`eval "$X"`, Ask},
-		{`bash -c "$X"`, Ask},
-		{"sudo -u bob $CMD", Ask},
+		// A command name or code computed at run time could be a denied
+		// command: denied.
+		{"X=rm; $X -rf /", Deny},
+		{`eval "$X"`, Deny},
+		{`bash -c "$X"`, Deny},
+		{"sudo -u bob $CMD", Deny},
+		// Brace expansion is resolved.
+		{"{rm,-rf,x}", Deny},
 		{"echo $HOME; ls $(pwd)", Allow},
 	})
 	plain, _ := newChecker(t, nil, []string{"execute_bash"}, Options{})

@@ -8,8 +8,9 @@
 // always win, also over trust-all.
 //
 // One deliberate improvement over the original: execute_bash commands are
-// parsed as bash (see SimpleCommands) and every simple command is judged on
-// its own, instead of refusing any command that contains $, ;, > or a newline.
+// analysed as bash (see package shell) and every simple command is judged
+// on its own, instead of refusing any command that contains $, ;, > or a
+// newline.
 package permission
 
 // Kind is the verdict on a tool call.

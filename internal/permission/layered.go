@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/qdev/qdev/internal/managed"
+	"github.com/qdev/qdev/internal/shell"
 	"github.com/qdev/qdev/internal/tool"
 )
 
@@ -17,27 +18,39 @@ type Layered struct {
 	Managed *managed.Settings
 	// AWS, if set, judges the AWS calls a tool call makes against the
 	// organisation's IAM policies; judged is false for calls that make none.
+	// An Ask from it (a call it cannot judge) makes the call ask unless a
+	// lower layer denies it.
 	AWS func(acc tool.Access) (d Decision, judged bool)
 }
 
 // Decide judges a call: managed denies first, then the organisation's IAM
 // policies for AWS calls, then the Checker, then the managed approval
-// requirement.
+// requirement. A shell command line is analysed once (shell.Cached) and
+// every layer judges that analysis.
 func (l *Layered) Decide(toolName, server string, acc tool.Access) Decision {
 	if rule, denied := l.Managed.DenyTool(toolName, server); denied {
 		return l.managedDecision(Deny, managed.Blocked(rule))
 	}
+	var floor *Decision // an Ask a lower layer may only turn into a Deny
 	if acc.Command != "" {
-		if rule, denied := l.deniedCommand(acc.Command); denied {
+		if k, rule := l.deniedCommand(shell.Cached(acc.Command)); k == Deny {
 			return l.managedDecision(Deny, managed.Blocked(rule))
+		} else if k == Ask {
+			d := l.managedDecision(Ask, managed.Blocked(rule))
+			floor = &d
 		}
 	}
 	if l.AWS != nil {
 		if d, judged := l.AWS(acc); judged && d.Kind == Deny {
 			return d
+		} else if judged && d.Kind == Ask && floor == nil {
+			floor = &d
 		}
 	}
 	d := l.Checker.Decide(toolName, server, acc)
+	if floor != nil && d.Kind != Deny {
+		return *floor
+	}
 	if d.Kind == Allow {
 		if rule, required := l.Managed.ApprovalRule(toolName, server); required {
 			return l.managedDecision(Ask, "organisation policy requires approval: "+rule)
@@ -54,31 +67,38 @@ func (l *Layered) managedDecision(k Kind, rule string) Decision {
 	return d
 }
 
-// deniedCommand checks every simple command of a shell command line, and
-// what wrappers such as sudo or bash -c run, against the managed
-// deniedCommands. A line that cannot be parsed fails closed.
-func (l *Layered) deniedCommand(line string) (string, bool) {
+// deniedCommand checks every command of an analysed line, also those that
+// wrappers, shells and interpreters run, in each of its forms, against the
+// managed deniedCommands. It fails closed: a line that cannot be analysed
+// and a program whose name is computed at run time are denied; code the
+// analysis cannot read asks. Allow means nothing applies.
+func (l *Layered) deniedCommand(a *shell.Analysis) (Kind, string) {
 	if l.Managed == nil || len(l.Managed.DeniedCommands) == 0 {
-		return "", false
+		return Allow, ""
 	}
-	if rule, denied := l.Managed.DenyCommand(line); denied {
-		return rule, true
+	if rule, denied := l.Managed.DenyCommand(a.Line); denied {
+		return Deny, rule
 	}
-	cmds, err := SimpleCommands(line)
-	if err != nil {
-		return "deniedCommands (the command could not be parsed, so it cannot be checked)", true
+	if a.Err != nil {
+		return Deny, "deniedCommands (the command cannot be analysed, so it cannot be checked)"
 	}
-	for len(cmds) > 0 {
-		c := cmds[0]
-		cmds = append(cmds[1:], c.Inner()...)
-		if c.Dynamic {
-			return "deniedCommands (a command name is computed at run time, so it cannot be checked)", true
-		}
-		if rule, denied := l.Managed.DenyCommand(c.Text); denied {
-			return rule, true
+	for i := range a.Commands {
+		for _, form := range a.Commands[i].Forms() {
+			if rule, denied := l.Managed.DenyCommand(form); denied {
+				return Deny, rule
+			}
 		}
 	}
-	return "", false
+	if why := unknownProgram(a); why != "" {
+		return Deny, "deniedCommands (" + why + ", so it cannot be checked and could be a denied command)"
+	}
+	if a.ControlChars {
+		return Ask, "deniedCommands (the command contains control characters, so it cannot be checked)"
+	}
+	if why := hiddenCode(a); why != "" {
+		return Ask, "deniedCommands (" + why + ", so it cannot be checked)"
+	}
+	return Allow, ""
 }
 
 // ErrTrustAllDisabled is returned when the organisation forbids trust-all.

@@ -1,6 +1,7 @@
 package permission
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,5 +71,35 @@ func TestLayeredWithoutManagedIsTheChecker(t *testing.T) {
 	}
 	if err := l.TrustAll(); err != nil || !l.TrustedAll() {
 		t.Fatalf("TrustAll: %v", err)
+	}
+}
+
+// What managed deniedCommands cannot check fails closed: a computed name
+// is denied, code qdev cannot read asks even under trust-all, and a
+// lower layer's deny still wins over that ask.
+func TestLayeredManagedFailsClosed(t *testing.T) {
+	m := loadManaged(t, `{"deniedCommands":["rm -rf *"]}`)
+	dir := t.TempDir()
+	c, _, err := New(Config{Cwd: dir, Home: dir, ToolsSettings: map[string]json.RawMessage{
+		"execute_bash": json.RawMessage(`{"deniedCommands": ["python3 .*"]}`)}}, Options{TrustAll: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &Layered{Checker: c, Managed: m}
+	for _, tc := range []struct {
+		cmd   string
+		want  Kind
+		layer Layer
+	}{
+		{"$CMD -rf /", Deny, LayerManaged},
+		{"bash x.sh", Ask, LayerManaged},
+		{"python3 -c 'print(1)'", Deny, LayerAgent},
+		{"ls\rx", Ask, LayerManaged},
+		{"ls -la", Allow, LayerFlag},
+	} {
+		d := l.Decide("execute_bash", "", tool.Access{Command: tc.cmd})
+		if d.Kind != tc.want || d.Layer != tc.layer {
+			t.Errorf("%q: %v %q %q, want %v from %q", tc.cmd, d.Kind, d.Layer, d.Rule, tc.want, tc.layer)
+		}
 	}
 }

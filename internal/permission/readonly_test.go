@@ -1,6 +1,13 @@
 package permission
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/qdev/qdev/internal/shell"
+)
+
+// safeGit turns off the repository configuration that runs programs.
+const safeGit = "git -c core.fsmonitor= -c core.hooksPath=/dev/null "
 
 func TestIsReadOnly(t *testing.T) {
 	tests := []struct {
@@ -33,7 +40,7 @@ func TestIsReadOnly(t *testing.T) {
 
 		{"tail -n 20 log", true},
 		{"tail -f log", false},
-		{"tail -nF log", false},
+		{"tail -nF log", true}, // -n takes "F" as its value, as getopt does
 		{"tail --follow=name log", false},
 		{"tail --fol log", false},
 		{"tail *.log", false},
@@ -52,29 +59,66 @@ func TestIsReadOnly(t *testing.T) {
 		{"file x", true},
 		{"file -C -m magic", false},
 
-		{"git status --porcelain", true},
-		{"git diff HEAD~1 -- a.go", true},
-		{"git log --oneline -5", true},
-		{"git show HEAD:README.md", true},
-		{"git --no-pager log", true},
-		{"git -C sub status", true},
-		{"git log --output=x", false},
-		{"git log --out=x", false},
-		{"git diff --ext-diff", false},
+		// git runs programs named in .git/config, which the agent can
+		// write, unless the command line turns them off.
+		{"git status", false},
+		{"git log --oneline", false},
+		{"git -c core.fsmonitor= status", false},
+		{safeGit + "status --porcelain", true},
+		{safeGit + "status -sv", false},
+		{safeGit + "status --verbose", false},
+		{safeGit + "diff --no-ext-diff --no-textconv HEAD~1 -- a.go", true},
+		{safeGit + "diff HEAD~1", false}, // diff.external, textconv
+		{safeGit + "log --no-ext-diff --no-textconv --oneline -5", true},
+		{safeGit + "show --no-ext-diff --no-textconv HEAD:README.md", true},
+		{safeGit + "show --no-ext-diff --no-textconv --textconv HEAD", false},
+		{"git --no-pager -c core.fsmonitor=false -c core.hooksPath=/dev/null -C sub status", true},
+		{safeGit + "log --no-ext-diff --no-textconv --output=x", false},
+		{safeGit + "log --no-ext-diff --no-textconv --out=x", false},
+		{safeGit + "diff --no-ext-diff --no-textconv --ext-diff", false},
+		{safeGit + "-c core.pager=sh log --no-ext-diff --no-textconv", false},
 		{"git -c core.pager=sh log", false},
-		{"git branch", true},
-		{"git branch -a -v", true},
-		{"git branch --show-current", true},
-		{"git branch --list 'feat*'", true},
-		{"git branch new-feature", false},
-		{"git branch -d old", false},
-		{"git branch -D old", false},
-		{"git branch -m a b", false},
-		{"git commit -m x", false},
-		{"git push", false},
+		{safeGit + "-c include.path=/tmp/x status", false},
+		{safeGit + "-c color.ui=never status", false},
+		{"git -C . -c core.pager=sh log", false},
+		{"git show --textconv", false},
+		{safeGit + "branch", true},
+		{safeGit + "branch -a -v", true},
+		{safeGit + "branch --show-current", true},
+		{safeGit + "branch --list 'feat*'", true},
+		{safeGit + "branch new-feature", false},
+		{safeGit + "branch -d old", false},
+		{safeGit + "branch -m a b", false},
+		{safeGit + "commit -m x", false},
+		{safeGit + "push", false},
 		{"git", false},
-		{"git log $REV", false},
+		{safeGit + "log --no-ext-diff --no-textconv $REV", false},
 
+		// Option values are not options, and options are found in clusters.
+		{"grep -e -P x", true},
+		{"grep -rfo x", true}, // -f takes "o": a pattern file
+		{"grep -rPo x", false},
+		{"grep --regexp=-P x", true},
+		{"grep --unknown-option x", false},
+		{"grep --colour=always x f", true},
+		{"grep --color -P x", false}, // --color takes no next word
+		{"grep --col -P x", false},
+		{"sort -k1 -o f", false},
+		{"sort -t -o x", true}, // -o is -t's value
+		{"sort -rfo f x", false},
+		{"sort -- -o", true},
+		{"find . -newer x -fprint f", false},
+		{"find . -name -delete", true},
+		{"find . -name x -frobnicate", false},
+		{"find . -name", false},
+		{"tail -n -f x", true},
+		{"uniq -f 1 in", true},
+
+		// Writes, runs and the network are never read-only.
+		{"ls > ~/.bashrc", false},
+		{"cat < /dev/tcp/example.com/80", false},
+		{"ls >> x", false},
+		{"ls(){ rm -rf /; }; ls", false},
 		{"sed -n 1p x", false},
 		{"awk '{print}' x", false},
 		{"xargs ls", false},
@@ -100,11 +144,17 @@ func TestIsReadOnly(t *testing.T) {
 		{"(( x++ ))", false},
 	}
 	for _, tt := range tests {
-		cmds, err := SimpleCommands(tt.cmd)
-		if err != nil || len(cmds) != 1 {
-			t.Fatalf("%q: %v %v", tt.cmd, cmds, err)
+		a := shell.Analyze(tt.cmd)
+		if a.Err != nil || len(a.Commands) == 0 {
+			t.Fatalf("%q: %v %v", tt.cmd, a.Commands, a.Err)
 		}
-		if got := IsReadOnly(cmds[0]); got != tt.want {
+		got := true
+		for i := range a.Commands {
+			if a.Commands[i].Via == shell.ViaLine {
+				got = got && IsReadOnly(&a.Commands[i])
+			}
+		}
+		if got != tt.want {
 			t.Errorf("IsReadOnly(%q) = %v, want %v", tt.cmd, got, tt.want)
 		}
 	}

@@ -1,4 +1,4 @@
-package permission
+package shell
 
 import (
 	"slices"
@@ -15,62 +15,122 @@ const (
 	// literalWord: the value is known ('a', "a", a\ b, $'\x61', ~/a).
 	literalWord wordKind = iota
 	// globWord: a literal that bash may expand into other or more words
-	// (unquoted *, ?, [..], extended globs, brace expansion).
+	// (unquoted *, ?, [..], extended globs).
 	globWord
 	// dynamicWord: the value depends on variables or other commands.
 	dynamicWord
 )
 
+// maxBraceWords bounds what one brace expansion may yield; "{a,b}{c,d}…"
+// grows exponentially, and a longer result is simply not resolved.
+const maxBraceWords = 64
+
 // wordValue returns the unquoted value of w and its kind. For words that are
-// not plain literals the value is source, the word's source text.
+// not plain literals the value is source, the word's source text. Brace
+// expansion is not looked at; see words.
 func wordValue(w *syntax.Word, source string) (string, wordKind) {
-	if w == nil || len(w.Parts) == 0 {
+	v, glob, ok := wordText(w)
+	switch {
+	case !ok:
 		return source, dynamicWord
+	case glob:
+		return source, globWord
+	}
+	return v, literalWord
+}
+
+// wordText returns the value of w with quotes and escapes removed, whether
+// it holds unquoted glob characters, and false when it holds expansions.
+func wordText(w *syntax.Word) (value string, glob, ok bool) {
+	if w == nil || len(w.Parts) == 0 {
+		return "", false, false
 	}
 	var b strings.Builder
-	kind := literalWord
 	for _, part := range w.Parts {
 		switch p := part.(type) {
 		case *syntax.Lit:
-			v, glob := unescapeLit(p.Value)
+			v, g := unescapeLit(p.Value)
 			b.WriteString(v)
-			if glob {
-				kind = max(kind, globWord)
-			}
+			glob = glob || g
 		case *syntax.SglQuoted:
 			if !p.Dollar {
 				b.WriteString(p.Value)
 				continue
 			}
+			// $'…' is a literal once its escapes are resolved ($'\x72m' is rm).
 			v, err := expand.Literal(nil, &syntax.Word{Parts: []syntax.WordPart{p}})
 			if err != nil {
-				return source, dynamicWord
+				return "", false, false
 			}
 			b.WriteString(v)
 		case *syntax.DblQuoted:
+			if p.Dollar { // $"…" is translated at run time
+				return "", false, false
+			}
 			for _, inner := range p.Parts {
 				if _, ok := inner.(*syntax.Lit); !ok {
-					return source, dynamicWord
+					return "", false, false
 				}
 			}
 			v, err := expand.Literal(nil, &syntax.Word{Parts: []syntax.WordPart{p}})
 			if err != nil {
-				return source, dynamicWord
+				return "", false, false
 			}
 			b.WriteString(v)
 		case *syntax.ExtGlob, *syntax.BraceExp:
-			kind = max(kind, globWord)
+			glob = true
 		default: // ParamExp, CmdSubst, ArithmExp, ProcSubst
-			return source, dynamicWord
+			return "", false, false
 		}
 	}
-	if kind == literalWord && hasBraceExpansion(w) {
-		kind = globWord
+	return b.String(), glob, true
+}
+
+// words returns what w becomes after brace expansion: one value per
+// resulting word, each with its kind. "{rm,-rf,/}" is three literal words;
+// a word whose expansion is too large or not literal stays one glob word.
+func words(w *syntax.Word, source string) ([]string, []wordKind) {
+	if !hasBraceExpansion(w) {
+		v, k := wordValue(w, source)
+		return []string{v}, []wordKind{k}
 	}
-	if kind != literalWord {
-		return source, kind
+	cp := &syntax.Word{Parts: slices.Clone(w.Parts)}
+	syntax.SplitBraces(cp)
+	if braceCount(cp) > maxBraceWords {
+		return []string{source}, []wordKind{globWord}
 	}
-	return b.String(), literalWord
+	var vals []string
+	var kinds []wordKind
+	for _, e := range expand.Braces(cp) {
+		v, k := wordValue(e, source)
+		if k != literalWord {
+			return []string{source}, []wordKind{max(k, globWord)}
+		}
+		vals = append(vals, v)
+		kinds = append(kinds, k)
+	}
+	return vals, kinds
+}
+
+// braceCount is an upper bound of the words a split word expands into.
+func braceCount(w *syntax.Word) int {
+	n := 1
+	for _, p := range w.Parts {
+		if b, ok := p.(*syntax.BraceExp); ok {
+			m := 0
+			if b.Sequence {
+				m = maxBraceWords + 1 // sequences may be long: do not resolve
+			}
+			for _, e := range b.Elems {
+				m += braceCount(e)
+			}
+			n *= max(m, 1)
+			if n > maxBraceWords {
+				return n
+			}
+		}
+	}
+	return n
 }
 
 // unescapeLit removes the backslashes of an unquoted literal and reports
@@ -103,6 +163,9 @@ func unescapeLit(s string) (string, bool) {
 // hasBraceExpansion reports whether bash would brace-expand w. SplitBraces
 // rewrites the word it is given, so it gets a copy.
 func hasBraceExpansion(w *syntax.Word) bool {
+	if w == nil {
+		return false
+	}
 	cp := &syntax.Word{Parts: slices.Clone(w.Parts)}
 	if !syntax.SplitBraces(cp) {
 		return false
