@@ -47,7 +47,7 @@ func insertKey(ctx context.Context, tx *sql.Tx, k APIKey, uid, hash string) erro
 func (s *Store) ListAPIKeys(ctx context.Context, email string, p Page) ([]APIKey, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT k.id, u.email, k.name, k.created_at, k.expires_at
 		FROM api_keys k JOIN users u ON u.id = k.user_id
-		WHERE k.id > $1 AND ($2 = '' OR u.email = $2) ORDER BY k.id LIMIT $3`, p.After, email, p.limit())
+		WHERE k.id > $1 AND ($2 = '' OR u.email = $2) ORDER BY k.id LIMIT $3`, p.After, email, p.Size())
 	if err != nil {
 		return nil, s.describe(err)
 	}

@@ -29,7 +29,7 @@ func (s *Store) CreateGroup(ctx context.Context, name string) (Group, error) {
 func (s *Store) ListGroups(ctx context.Context, p Page) ([]Group, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT g.id, g.name, g.created_at,
 		(SELECT COUNT(*) FROM group_members m WHERE m.group_id = g.id)
-		FROM org_groups g WHERE g.name > $1 ORDER BY g.name LIMIT $2`, p.After, p.limit())
+		FROM org_groups g WHERE g.name > $1 ORDER BY g.name LIMIT $2`, p.After, p.Size())
 	if err != nil {
 		return nil, s.describe(err)
 	}

@@ -200,8 +200,9 @@ type Page struct {
 	Limit int
 }
 
-// limit returns p.Limit within [1, 500], 100 when unset.
-func (p Page) limit() int {
+// Size returns the number of items a page holds: p.Limit within [1, 500],
+// 100 when unset.
+func (p Page) Size() int {
 	switch {
 	case p.Limit <= 0:
 		return 100

@@ -142,7 +142,7 @@ func scanSubscription(row interface{ Scan(...any) error }, now time.Time) (Subsc
 // ListSubscriptions returns subscriptions in id order, those after p.After,
 // with their status at now.
 func (s *Store) ListSubscriptions(ctx context.Context, p Page, now time.Time) ([]Subscription, error) {
-	rows, err := s.db.QueryContext(ctx, subscriptionQuery+` WHERE s.id > $1 ORDER BY s.id LIMIT $2`, p.After, p.limit())
+	rows, err := s.db.QueryContext(ctx, subscriptionQuery+` WHERE s.id > $1 ORDER BY s.id LIMIT $2`, p.After, p.Size())
 	if err != nil {
 		return nil, s.describe(err)
 	}

@@ -122,7 +122,7 @@ func (s *Store) userGroups(ctx context.Context, userID string) ([]string, error)
 // ListUsers returns users in email order, those after p.After.
 func (s *Store) ListUsers(ctx context.Context, p Page) ([]User, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.email > $1 ORDER BY u.email LIMIT $2`,
-		p.After, p.limit())
+		p.After, p.Size())
 	if err != nil {
 		return nil, s.describe(err)
 	}
