@@ -57,6 +57,9 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
 	mux.HandleFunc("GET /readyz", s.ready)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeProblem(w, r, &statusError{http.StatusNotFound, adminapi.TypeNotFound, "no such endpoint"})
+	})
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, s.authorised(rt.access, rt.h))
 	}

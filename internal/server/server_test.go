@@ -351,3 +351,15 @@ func FuzzDecodeBody(f *testing.F) {
 		}
 	})
 }
+
+func TestUnknownEndpointIsAProblem(t *testing.T) {
+	f := newFixture(t)
+	code, body := f.call("", "GET", "/v2/nothing", "")
+	if p := decode[adminapi.Problem](t, body); code != 404 || p.Status != 404 {
+		t.Fatalf("= %d %s", code, body)
+	}
+	code, body = f.call(f.admin, "POST", "/v1/users", `{"email":"admin@example.com"}`)
+	if p := decode[adminapi.Problem](t, body); code != 409 || p.Detail != "user admin@example.com: already exists" {
+		t.Fatalf("duplicate user = %d %s", code, body)
+	}
+}

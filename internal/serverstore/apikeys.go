@@ -29,6 +29,9 @@ func (s *Store) CreateAPIKey(ctx context.Context, email, name, hash string, expi
 		}
 		return insertKey(ctx, tx, k, uid, hash)
 	})
+	if errors.Is(err, ErrExists) {
+		return APIKey{}, fmt.Errorf("key %q of %s: %w", name, email, ErrExists)
+	}
 	return k, err
 }
 

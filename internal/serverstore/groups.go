@@ -21,6 +21,9 @@ type Group struct {
 func (s *Store) CreateGroup(ctx context.Context, name string) (Group, error) {
 	g := Group{ID: newID("grp"), Name: name, CreatedAt: time.Now().UTC().Truncate(time.Millisecond)}
 	err := s.execOne(ctx, `INSERT INTO org_groups (id, name, created_at) VALUES ($1, $2, $3)`, g.ID, g.Name, ms(g.CreatedAt))
+	if errors.Is(err, ErrExists) {
+		return Group{}, fmt.Errorf("group %s: %w", name, ErrExists)
+	}
 	return g, err
 }
 

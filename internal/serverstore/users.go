@@ -67,6 +67,9 @@ func (s *Store) CreateUser(ctx context.Context, email, name string, role Role, g
 		}
 		return nil
 	})
+	if errors.Is(err, ErrExists) {
+		return User{}, fmt.Errorf("user %s: %w", email, ErrExists)
+	}
 	if err != nil {
 		return User{}, err
 	}
