@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -40,7 +41,9 @@ func (f *adminFactory) Client() (*adminclient.Client, error) {
 // q server's admin API: users, groups, tiers, subscriptions and API keys.
 // It authenticates with $QDEV_API_KEY.
 func NewCmdAdmin(stdio IO) *cobra.Command {
-	f := &adminFactory{IO: stdio, Getenv: os.Getenv}
+	// A bound on every request: a server that stops answering must not hang
+	// a script forever.
+	f := &adminFactory{IO: stdio, Getenv: os.Getenv, HTTPClient: &http.Client{Timeout: time.Minute}}
 	return newCmdAdmin(f, nil)
 }
 
