@@ -161,3 +161,29 @@ func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
 }
+
+// TestEnsureSigningKeyConcurrently has several processes' worth of callers
+// create the key at once: one key results, whole, and every caller sees it.
+func TestEnsureSigningKeyConcurrently(t *testing.T) {
+	dir := t.TempDir()
+	paths := make(chan string, 8)
+	for range 8 {
+		go func() {
+			p, err := EnsureSigningKey(dir)
+			if err != nil {
+				t.Error(err)
+			}
+			paths <- p
+		}()
+	}
+	for range 8 {
+		<-paths
+	}
+	b, err := os.ReadFile(filepath.Join(dir, SigningKeyFile))
+	if blk, _ := pem.Decode(b); err != nil || blk == nil || blk.Type != "PRIVATE KEY" {
+		t.Fatalf("key file: %v %q", err, b)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Fatalf("left behind: %v", entries)
+	}
+}

@@ -25,6 +25,9 @@ func EnsureSigningKey(dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("data directory: %w", err)
 	}
+	if _, err := os.Stat(path); err == nil {
+		return path, nil
+	}
 	_, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return "", err
@@ -33,20 +36,26 @@ func EnsureSigningKey(dir string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	// O_EXCL: two processes initialising at once cannot both write a key.
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		return path, nil
-	}
+	// Write a private temporary file, then link it into place: the key
+	// appears whole or not at all, and when two processes initialise at
+	// once the link of the second fails and the first key stays.
+	tmp, err := os.CreateTemp(dir, ".signing-key-*")
 	if err != nil {
 		return "", fmt.Errorf("signing key: %w", err)
 	}
-	if err := pem.Encode(f, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
-		f.Close()
-		os.Remove(path)
+	defer os.Remove(tmp.Name())
+	if err := pem.Encode(tmp, &pem.Block{Type: "PRIVATE KEY", Bytes: der}); err != nil {
+		tmp.Close()
 		return "", fmt.Errorf("signing key: %w", err)
 	}
-	if err := f.Close(); err != nil {
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("signing key: %w", err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", fmt.Errorf("signing key: %w", err)
+	}
+	if err := os.Link(tmp.Name(), path); err != nil && !errors.Is(err, fs.ErrExist) {
 		return "", fmt.Errorf("signing key: %w", err)
 	}
 	return path, nil

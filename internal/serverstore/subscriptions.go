@@ -37,6 +37,14 @@ type Subject struct {
 	User, Group string
 }
 
+// String names the subject: the user's email, or "group NAME".
+func (sub Subject) String() string {
+	if sub.User != "" {
+		return sub.User
+	}
+	return "group " + sub.Group
+}
+
 func (sub Subject) lookup(ctx context.Context, tx *sql.Tx) (column, id string, err error) {
 	if sub.User != "" {
 		id, err = userID(ctx, tx, sub.User)
@@ -86,7 +94,7 @@ func (s *Store) Unassign(ctx context.Context, sub Subject, now time.Time) (Subsc
 			EXISTS (SELECT 1 FROM activations a WHERE a.subscription_id = s.id)
 			FROM subscriptions s WHERE s.`+col+` = $1`, id).Scan(&subID, &cancel, &used)
 		if errors.Is(err, sql.ErrNoRows) || (err == nil && cancel.Valid && cancel.Int64 <= ms(now)) {
-			return fmt.Errorf("subscription: %w", ErrNotFound)
+			return fmt.Errorf("subscription of %s: %w", sub, ErrNotFound)
 		}
 		if err != nil {
 			return err
