@@ -46,10 +46,22 @@ func (b *syncBuffer) String() string {
 	return b.b.String()
 }
 
-func newFixture(t *testing.T) *fixture {
+func TestMain(m *testing.M) { storetest.Main(m) }
+
+// newFixture makes a fixture on SQLite.
+func newFixture(t *testing.T) *fixture { return newFixtureOn(t, storetest.SQLite) }
+
+// onBothStores runs test on a fixture on each store.
+func onBothStores(t *testing.T, test func(*testing.T, *fixture)) {
+	for _, b := range storetest.Backends {
+		t.Run(b.Name, func(t *testing.T) { test(t, newFixtureOn(t, b.NewDB)) })
+	}
+}
+
+func newFixtureOn(t *testing.T, newDB storetest.NewDB) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	st := storetest.Open(t, serverstore.Options{Dir: t.TempDir()})
+	st := storetest.Open(t, newDB(t))
 	f := &fixture{t: t, store: st, logs: &syncBuffer{}}
 	f.admin = apikey.New()
 	if _, err := st.Initialise(ctx, "admin@example.com", apikey.Hash(f.admin)); err != nil {
@@ -125,8 +137,9 @@ func decode[T any](t *testing.T, s string) T {
 // is 401, with a role the route does not allow it is 403, and a plain user
 // can reach nothing but their own /v1/me. Path values name other users, so
 // a route that leaked another user's data to the wrong role would show here.
-func TestEveryEndpointIsAuthorised(t *testing.T) {
-	f := newFixture(t)
+func TestEveryEndpointIsAuthorised(t *testing.T) { onBothStores(t, testEveryEndpointIsAuthorised) }
+
+func testEveryEndpointIsAuthorised(t *testing.T, f *fixture) {
 	routes := f.srv.routes()
 	if len(routes) < 15 {
 		t.Fatalf("only %d routes", len(routes))
@@ -167,8 +180,9 @@ func TestEveryEndpointIsAuthorised(t *testing.T) {
 	}
 }
 
-func TestAdminFlow(t *testing.T) {
-	f := newFixture(t)
+func TestAdminFlow(t *testing.T) { onBothStores(t, testAdminFlow) }
+
+func testAdminFlow(t *testing.T, f *fixture) {
 	a := f.admin
 	f.mustCall(a, "POST", "/v1/groups", `{"name":"eng"}`, 201)
 	f.mustCall(a, "POST", "/v1/users", `{"email":"Alice@Example.com","name":"Alice","groups":["eng"]}`, 201)

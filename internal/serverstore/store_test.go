@@ -1,52 +1,19 @@
 package serverstore_test
 
 import (
-	"errors"
-	"fmt"
-	"os"
-	"sync/atomic"
 	"testing"
 
 	"github.com/qdev/qdev/internal/serverstore"
 	"github.com/qdev/qdev/internal/serverstore/storetest"
 )
 
-func TestSQLite(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) serverstore.Options {
-		return serverstore.Options{Dir: t.TempDir()}
-	})
-}
+func TestMain(m *testing.M) { storetest.Main(m) }
 
-// pg is the PostgreSQL server TestMain started, nil when none is installed.
-var (
-	pg    *storetest.Postgres
-	pgErr error
-	dbSeq atomic.Int32
-)
-
-func TestMain(m *testing.M) {
-	pg, pgErr = storetest.StartPostgres()
-	code := m.Run()
-	if pg != nil {
-		pg.Stop()
-	}
-	os.Exit(code)
-}
+func TestSQLite(t *testing.T) { storetest.Run(t, storetest.SQLite) }
 
 func TestPostgres(t *testing.T) {
-	if errors.Is(pgErr, storetest.ErrNoPostgres) {
-		t.Skip(pgErr)
-	}
-	if pgErr != nil {
-		t.Fatal(pgErr)
-	}
-	storetest.Run(t, func(t *testing.T) serverstore.Options {
-		name := fmt.Sprintf("t%d", dbSeq.Add(1))
-		if err := pg.CreateDatabase(name); err != nil {
-			t.Fatal(err)
-		}
-		return serverstore.Options{DatabaseURL: pg.URL(name)}
-	})
+	storetest.SkipWithoutPostgres(t)
+	storetest.Run(t, storetest.PostgreSQL)
 }
 
 func TestOpenRejectsOtherURLs(t *testing.T) {
