@@ -34,7 +34,7 @@ func newCmdAdminTiers(f *adminFactory, runF func(*tiersOptions) error) *cobra.Co
 	}
 	var day, month, tokens int64
 	cmd := &cobra.Command{Use: "tiers", Short: "Define tiers of service (Free and Pro exist) and their quotas", Args: cobra.NoArgs}
-	set := subcommand("set NAME", "Create or redefine a tier", cobra.ExactArgs(1), &o.Action, nil)
+	set := &cobra.Command{Use: "set NAME", Short: "Create or redefine a tier", Args: cobra.ExactArgs(1)}
 	set.RunE = func(cmd *cobra.Command, args []string) error {
 		o.Action, o.Name = "set", args[0]
 		for flag, pair := range map[string]struct {

@@ -31,17 +31,14 @@ func (s *Store) SetTier(ctx context.Context, t Tier) (Tier, error) {
 	t.UpdatedAt = time.Now().UTC().Truncate(time.Millisecond)
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		if t.Rank == 0 && t.Name != DefaultTier {
-			var exists bool
+			// rank is -1 for a new tier.
 			var rank, max int64
 			err := tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT rank FROM tiers WHERE name = $1), -1),
 				(SELECT MAX(rank) FROM tiers)`, t.Name).Scan(&rank, &max)
 			if err != nil {
 				return err
 			}
-			exists = rank >= 0
-			if exists {
-				t.Rank = rank
-			} else {
+			if t.Rank = rank; rank < 0 {
 				t.Rank = max + 10
 			}
 		}
