@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,7 +18,17 @@ const maxBody = 64 << 10
 // trailing data and syntax errors are 400s naming the field (or "body");
 // an oversized body is the *http.MaxBytesError writeProblem turns into 413.
 func decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
-	return decodeJSON(http.MaxBytesReader(w, r.Body, maxBody), v)
+	// Read the whole body first: a decoder stopping at a syntax error early
+	// in an oversized body would answer 400 where the answer is 413.
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return err
+		}
+		return invalid("body", "the body could not be read")
+	}
+	return decodeJSON(bytes.NewReader(b), v)
 }
 
 func decodeJSON(body io.Reader, v any) error {

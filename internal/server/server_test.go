@@ -288,6 +288,7 @@ func TestBadRequests(t *testing.T) {
 		{"POST", "/v1/users", `{"email":"a@example.com"} {}`, 400, "body"},
 		{"POST", "/v1/users", ``, 400, "body"},
 		{"POST", "/v1/users", `{"email":"a@example.com","name":"` + strings.Repeat("x", maxBody) + `"}`, 413, ""},
+		{"PUT", "/v1/tiers/Team", strings.Repeat("a", maxBody+1), 413, ""}, // not JSON, and too large
 		{"PUT", "/v1/tiers/Team", `{"tokens_per_month":-1}`, 400, "tokens_per_month"},
 		{"PUT", "/v1/tiers/Team", `{"models":"m1"}`, 400, "models"},
 		{"POST", "/v1/subscriptions", `{"user":"user@example.com","group":"eng","tier":"Pro"}`, 400, "group"},
