@@ -1,15 +1,15 @@
 // Package apikey makes, recognises and hashes the organisation service's API
 // keys: "qdev_" followed by 43 base64url characters (256 random bits). Only
 // a key's SHA-256 hash is ever stored, so a leaked database does not leak
-// usable keys, and a hash of a high-entropy secret needs no slow KDF. Keys
-// are found by their hash: the database compares hashes of 256-bit secrets,
-// so how long a comparison takes tells an attacker nothing about any key,
-// and no byte-wise comparison of a secret happens in Go.
+// usable keys, and a hash of a high-entropy secret needs no slow KDF. A
+// key's first characters, stored in clear, find its record; the hashes are
+// then compared in constant time.
 package apikey
 
 import (
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -46,6 +46,30 @@ func Parse(s string) (string, error) {
 		return "", ErrMalformed
 	}
 	return s, nil
+}
+
+// lookupLen is how many characters of the secret are stored in clear to find
+// a key's record: 72 of its 256 bits, leaving 184 that only the hash covers.
+const lookupLen = 12
+
+// Stored is what is kept of a key.
+type Stored struct {
+	Lookup string // the key's first characters, to find its record
+	Hash   string // hex SHA-256 of the whole key
+}
+
+// Store returns what to keep of key, which must be well-formed (see Parse).
+func Store(key string) Stored {
+	return Stored{Lookup: LookupOf(key), Hash: Hash(key)}
+}
+
+// LookupOf returns the part of a well-formed key that finds its record.
+func LookupOf(key string) string { return key[len(Prefix) : len(Prefix)+lookupLen] }
+
+// Matches reports whether key is the key s was stored from, comparing the
+// hashes in constant time so that response times reveal nothing of s.Hash.
+func (s Stored) Matches(key string) bool {
+	return subtle.ConstantTimeCompare([]byte(Hash(key)), []byte(s.Hash)) == 1
 }
 
 // Hash returns the hex SHA-256 of key: the only form in which keys are stored.

@@ -32,6 +32,17 @@ func TestParseRejects(t *testing.T) {
 	}
 }
 
+func TestStoredMatches(t *testing.T) {
+	k := New()
+	s := Store(k)
+	if !s.Matches(k) || s.Matches(New()) || s.Lookup != k[5:17] {
+		t.Fatalf("Store(%q) = %+v", k, s)
+	}
+	if (Stored{Lookup: s.Lookup, Hash: s.Hash[:10]}).Matches(k) {
+		t.Fatal("a truncated hash matches")
+	}
+}
+
 func TestHash(t *testing.T) {
 	k := New()
 	h := Hash(k)

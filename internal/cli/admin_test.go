@@ -96,7 +96,7 @@ func TestParseDays(t *testing.T) {
 func TestAdminAgainstServer(t *testing.T) {
 	st := storetest.Open(t, serverstore.Options{Dir: t.TempDir()})
 	key := apikey.New()
-	if _, err := st.Initialise(t.Context(), "root@example.com", apikey.Hash(key)); err != nil {
+	if _, err := st.Initialise(t.Context(), "root@example.com", apikey.Store(key)); err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewServer(server.New(st, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler())

@@ -155,7 +155,7 @@ func serverInitRun(o *serverOptions) error {
 	}
 	defer st.Close()
 	key := apikey.New()
-	if _, err := st.Initialise(ctx, email, apikey.Hash(key)); err != nil {
+	if _, err := st.Initialise(ctx, email, apikey.Store(key)); err != nil {
 		if errors.Is(err, serverstore.ErrAlreadyInitialised) {
 			return &ExitError{Code: 1, Err: errors.New("the organisation is already initialised; nothing was changed")}
 		}

@@ -54,7 +54,7 @@ func (s *Server) createKey(w http.ResponseWriter, r *http.Request, _ serverstore
 		expires = &t
 	}
 	key := apikey.New()
-	k, err := s.store.CreateAPIKey(r.Context(), email, req.Name, apikey.Hash(key), expires)
+	k, err := s.store.CreateAPIKey(r.Context(), email, req.Name, apikey.Store(key), expires)
 	if err != nil {
 		return err
 	}

@@ -36,7 +36,7 @@ func TestIdleRSS(t *testing.T) {
 	ctx := context.Background()
 	st := storetest.Open(t, serverstore.Options{Dir: t.TempDir()})
 	key := apikey.New()
-	if _, err := st.Initialise(ctx, "admin@example.com", apikey.Hash(key)); err != nil {
+	if _, err := st.Initialise(ctx, "admin@example.com", apikey.Store(key)); err != nil {
 		t.Fatal(err)
 	}
 	for i := range 1000 {

@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/qdev/qdev/internal/adminapi"
-	"github.com/qdev/qdev/internal/apikey"
 	"github.com/qdev/qdev/internal/serverstore"
 )
 
@@ -142,11 +141,7 @@ func (s *Server) authenticate(r *http.Request) (serverstore.User, error) {
 	if !ok {
 		return serverstore.User{}, errUnauthorized
 	}
-	key, err := apikey.Parse(token)
-	if err != nil {
-		return serverstore.User{}, errUnauthorized
-	}
-	u, err := s.store.Authenticate(r.Context(), apikey.Hash(key), s.now())
+	u, err := s.store.Authenticate(r.Context(), token, s.now())
 	if err == serverstore.ErrNotFound {
 		return serverstore.User{}, errUnauthorized
 	}

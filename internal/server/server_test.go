@@ -64,7 +64,7 @@ func newFixtureOn(t *testing.T, newDB storetest.NewDB) *fixture {
 	st := storetest.Open(t, newDB(t))
 	f := &fixture{t: t, store: st, logs: &syncBuffer{}}
 	f.admin = apikey.New()
-	if _, err := st.Initialise(ctx, "admin@example.com", apikey.Hash(f.admin)); err != nil {
+	if _, err := st.Initialise(ctx, "admin@example.com", apikey.Store(f.admin)); err != nil {
 		t.Fatal(err)
 	}
 	for _, u := range []struct {
@@ -76,7 +76,7 @@ func newFixtureOn(t *testing.T, newDB storetest.NewDB) *fixture {
 			t.Fatal(err)
 		}
 		*u.key = apikey.New()
-		if _, err := st.CreateAPIKey(ctx, u.email, "k", apikey.Hash(*u.key), nil); err != nil {
+		if _, err := st.CreateAPIKey(ctx, u.email, "k", apikey.Store(*u.key), nil); err != nil {
 			t.Fatal(err)
 		}
 	}

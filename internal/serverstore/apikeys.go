@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/qdev/qdev/internal/apikey"
 )
 
 // APIKey describes a key. The key itself is never stored, only its hash,
@@ -18,16 +20,16 @@ type APIKey struct {
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 }
 
-// CreateAPIKey records a key for the user with that email, stored as hash.
-// ErrExists when the user already has a key with that name.
-func (s *Store) CreateAPIKey(ctx context.Context, email, name, hash string, expires *time.Time) (APIKey, error) {
+// CreateAPIKey records a key for the user with that email, keeping only
+// stored. ErrExists when the user already has a key with that name.
+func (s *Store) CreateAPIKey(ctx context.Context, email, name string, stored apikey.Stored, expires *time.Time) (APIKey, error) {
 	k := APIKey{ID: newID("key"), User: email, Name: name, CreatedAt: time.Now().UTC().Truncate(time.Millisecond), ExpiresAt: expires}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		uid, err := userID(ctx, tx, email)
 		if err != nil {
 			return err
 		}
-		return insertKey(ctx, tx, k, uid, hash)
+		return insertKey(ctx, tx, k, uid, stored)
 	})
 	if errors.Is(err, ErrExists) {
 		return APIKey{}, fmt.Errorf("key %q of %s: %w", name, email, ErrExists)
@@ -35,13 +37,13 @@ func (s *Store) CreateAPIKey(ctx context.Context, email, name, hash string, expi
 	return k, err
 }
 
-func insertKey(ctx context.Context, tx *sql.Tx, k APIKey, uid, hash string) error {
+func insertKey(ctx context.Context, tx *sql.Tx, k APIKey, uid string, stored apikey.Stored) error {
 	var exp sql.NullInt64
 	if k.ExpiresAt != nil {
 		exp = sql.NullInt64{Int64: ms(*k.ExpiresAt), Valid: true}
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, user_id, name, hash, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6)`, k.ID, uid, k.Name, hash, ms(k.CreatedAt), exp)
+	_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, user_id, name, lookup, hash, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, k.ID, uid, k.Name, stored.Lookup, stored.Hash, ms(k.CreatedAt), exp)
 	return err
 }
 
@@ -75,17 +77,23 @@ func (s *Store) RevokeAPIKey(ctx context.Context, email, name string) error {
 	return err
 }
 
-// Authenticate returns the enabled user owning the unexpired key with this
-// hash at now. ErrNotFound covers every reason to refuse, so that callers
-// cannot tell an attacker which one applied.
-func (s *Store) Authenticate(ctx context.Context, hash string, now time.Time) (User, error) {
-	// The lookup is by the hash's unique index: the comparison happens in
-	// the database on a value derived from a 256-bit secret, so its timing
-	// reveals nothing useful.
-	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM api_keys k JOIN users u ON u.id = k.user_id
-		WHERE k.hash = $1 AND (k.expires_at IS NULL OR k.expires_at > $2) AND u.disabled_at IS NULL`, hash, ms(now)))
+// Authenticate returns the enabled user owning the unexpired key at now.
+// ErrNotFound covers every reason to refuse (malformed, unknown, expired,
+// disabled), so that callers cannot tell an attacker which one applied.
+func (s *Store) Authenticate(ctx context.Context, key string, now time.Time) (User, error) {
+	if _, err := apikey.Parse(key); err != nil {
+		return User{}, ErrNotFound
+	}
+	var hash string
+	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+`, k.hash FROM api_keys k
+		JOIN users u ON u.id = k.user_id
+		WHERE k.lookup = $1 AND (k.expires_at IS NULL OR k.expires_at > $2) AND u.disabled_at IS NULL`,
+		apikey.LookupOf(key), ms(now)), &hash)
 	if err != nil {
 		return User{}, s.describe(err)
+	}
+	if !(apikey.Stored{Hash: hash}).Matches(key) {
+		return User{}, ErrNotFound
 	}
 	return u, nil
 }

@@ -4,13 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"time"
+
+	"github.com/qdev/qdev/internal/apikey"
 )
 
 // Initialise creates the organisation with its first administrator and that
-// administrator's key (stored as keyHash, named "initial"), all or nothing.
+// administrator's key (named "initial", keeping only key), all or nothing.
 // ErrAlreadyInitialised when it exists, also when another process won a
 // race to create it.
-func (s *Store) Initialise(ctx context.Context, adminEmail, keyHash string) (User, error) {
+func (s *Store) Initialise(ctx context.Context, adminEmail string, key apikey.Stored) (User, error) {
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	u := User{ID: newID("usr"), Email: adminEmail, Role: RoleAdmin, CreatedAt: now}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -22,7 +24,7 @@ func (s *Store) Initialise(ctx context.Context, adminEmail, keyHash string) (Use
 		if err := insertUser(ctx, tx, u); err != nil {
 			return err
 		}
-		return insertKey(ctx, tx, APIKey{ID: newID("key"), Name: "initial", CreatedAt: now}, u.ID, keyHash)
+		return insertKey(ctx, tx, APIKey{ID: newID("key"), Name: "initial", CreatedAt: now}, u.ID, key)
 	})
 	if err == ErrExists {
 		return User{}, ErrAlreadyInitialised

@@ -52,7 +52,8 @@ CREATE TABLE api_keys (
 	id TEXT PRIMARY KEY,
 	user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
 	name TEXT NOT NULL,
-	hash TEXT NOT NULL UNIQUE,
+	lookup TEXT NOT NULL UNIQUE, -- the key's first characters, to find it
+	hash TEXT NOT NULL,          -- SHA-256 of the whole key
 	created_at BIGINT NOT NULL,
 	expires_at BIGINT,
 	UNIQUE (user_id, name)

@@ -85,11 +85,12 @@ func insertUser(ctx context.Context, tx *sql.Tx, u User) error {
 
 const userColumns = `u.id, u.email, u.name, u.role, u.disabled_at, u.created_at`
 
-func scanUser(row interface{ Scan(...any) error }) (User, error) {
+// scanUser scans userColumns, then extra columns into extra.
+func scanUser(row interface{ Scan(...any) error }, extra ...any) (User, error) {
 	var u User
 	var disabled sql.NullInt64
 	var created int64
-	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &disabled, &created); err != nil {
+	if err := row.Scan(append([]any{&u.ID, &u.Email, &u.Name, &u.Role, &disabled, &created}, extra...)...); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return User{}, ErrNotFound
 		}

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qdev/qdev/internal/apikey"
 	"github.com/qdev/qdev/internal/serverstore"
 )
 
@@ -97,19 +98,26 @@ func testInitialise(t *testing.T, newDB NewDB) {
 	if ok {
 		t.Fatal("a new store says it is initialised")
 	}
-	u, err := s.Initialise(ctx, "root@example.com", "hash1")
+	k1, k2 := apikey.New(), apikey.New()
+	u, err := s.Initialise(ctx, "root@example.com", apikey.Store(k1))
 	must(t, err)
 	if u.Role != serverstore.RoleAdmin {
 		t.Fatalf("first user's role = %s", u.Role)
 	}
-	_, err = s.Initialise(ctx, "other@example.com", "hash2")
+	_, err = s.Initialise(ctx, "other@example.com", apikey.Store(k2))
 	wantErr(t, err, serverstore.ErrAlreadyInitialised)
-	got, err := s.Authenticate(ctx, "hash1", time.Now())
+	got, err := s.Authenticate(ctx, k1, time.Now())
 	must(t, err)
 	if got.Email != "root@example.com" {
 		t.Fatalf("Authenticate = %+v", got)
 	}
-	_, err = s.Authenticate(ctx, "hash2", time.Now())
+	for _, k := range []string{k2, "qdev_x", k1[:len(k1)-1] + "x"} {
+		_, err = s.Authenticate(ctx, k, time.Now())
+		wantErr(t, err, serverstore.ErrNotFound)
+	}
+	// Same lookup prefix, different key: the hash decides.
+	forged := k1[:len(apikey.Prefix)+12] + apikey.New()[len(apikey.Prefix)+12:]
+	_, err = s.Authenticate(ctx, forged, time.Now())
 	wantErr(t, err, serverstore.ErrNotFound)
 }
 
@@ -143,10 +151,11 @@ func testUsers(t *testing.T, newDB NewDB) {
 	if len(u.Groups) != 1 || u.Groups[0] != "eng" || u.Disabled {
 		t.Fatalf("user = %+v", u)
 	}
-	_, err = s.CreateAPIKey(ctx, u.Email, "k", "h-u2", nil)
+	key := apikey.New()
+	_, err = s.CreateAPIKey(ctx, u.Email, "k", apikey.Store(key), nil)
 	must(t, err)
 	must(t, s.DisableUser(ctx, u.Email))
-	_, err = s.Authenticate(ctx, "h-u2", time.Now())
+	_, err = s.Authenticate(ctx, key, time.Now())
 	wantErr(t, err, serverstore.ErrNotFound)
 	u, err = s.UserByEmail(ctx, "u2@example.com")
 	must(t, err)
@@ -297,16 +306,22 @@ func testAPIKeys(t *testing.T, newDB NewDB) {
 		must(t, err)
 	}
 	past := time.Now().Add(-time.Minute)
-	_, err := s.CreateAPIKey(ctx, "a@example.com", "laptop", "ha", nil)
+	ka, kb := apikey.New(), apikey.New()
+	_, err := s.CreateAPIKey(ctx, "a@example.com", "laptop", apikey.Store(ka), nil)
 	must(t, err)
-	_, err = s.CreateAPIKey(ctx, "a@example.com", "laptop", "ha2", nil)
+	_, err = s.CreateAPIKey(ctx, "a@example.com", "laptop", apikey.Store(apikey.New()), nil)
 	wantErr(t, err, serverstore.ErrExists)
-	_, err = s.CreateAPIKey(ctx, "b@example.com", "old", "hb", &past)
+	_, err = s.CreateAPIKey(ctx, "b@example.com", "old", apikey.Store(kb), &past)
 	must(t, err)
-	_, err = s.CreateAPIKey(ctx, "c@example.com", "x", "hc", nil)
+	_, err = s.CreateAPIKey(ctx, "c@example.com", "x", apikey.Store(apikey.New()), nil)
 	wantErr(t, err, serverstore.ErrNotFound)
+	got, err := s.Authenticate(ctx, ka, time.Now())
+	must(t, err)
+	if got.Email != "a@example.com" {
+		t.Fatalf("a's key authenticates %s", got.Email)
+	}
 
-	_, err = s.Authenticate(ctx, "hb", time.Now())
+	_, err = s.Authenticate(ctx, kb, time.Now())
 	wantErr(t, err, serverstore.ErrNotFound) // expired
 	all, err := s.ListAPIKeys(ctx, "", serverstore.Page{})
 	must(t, err)
@@ -317,7 +332,7 @@ func testAPIKeys(t *testing.T, newDB NewDB) {
 	}
 	wantErr(t, s.RevokeAPIKey(ctx, "b@example.com", "laptop"), serverstore.ErrNotFound)
 	must(t, s.RevokeAPIKey(ctx, "a@example.com", "laptop"))
-	_, err = s.Authenticate(ctx, "ha", time.Now())
+	_, err = s.Authenticate(ctx, ka, time.Now())
 	wantErr(t, err, serverstore.ErrNotFound)
 }
 
