@@ -77,6 +77,7 @@ func NewRoot(stdio IO) *cobra.Command {
 	root.AddCommand(NewCmdDoctor(stdio))
 	root.AddCommand(NewCmdPolicy(stdio))
 	root.AddCommand(NewCmdAudit(stdio))
+	root.AddCommand(NewCmdServer(stdio, nil, nil), NewCmdAdmin(stdio))
 	return root
 }
 

@@ -30,7 +30,7 @@ const (
 )
 
 func main() {
-	only := flag.String("only", "", "comma-separated sections to run: startup,turn,mcp,policy,audit (default all)")
+	only := flag.String("only", "", "comma-separated sections to run: startup,turn,mcp,policy,audit,server (default all)")
 	flag.Parse()
 	if err := run(*only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -50,6 +50,7 @@ var sections = []section{
 	{"mcp", benchMCP},
 	{"policy", benchPolicy},
 	{"audit", benchAudit},
+	{"server", benchServer},
 }
 
 func run(only string) error {

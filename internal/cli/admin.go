@@ -1,0 +1,157 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/qdev/qdev/internal/adminclient"
+	"github.com/qdev/qdev/internal/paths"
+)
+
+// adminFactory holds what every `q admin` command needs: where to write,
+// the environment, the HTTP client, and the shared flags.
+type adminFactory struct {
+	IO         IO
+	Getenv     paths.Getenv
+	HTTPClient *http.Client
+	Server     string // --server; default $QDEV_START_URL
+	Format     string // --format of listings: table or json
+}
+
+// Client returns an admin API client for --server (or $QDEV_START_URL)
+// with $QDEV_API_KEY.
+func (f *adminFactory) Client() (*adminclient.Client, error) {
+	url := f.Server
+	if url == "" {
+		url = f.Getenv(adminclient.EnvStartURL)
+	}
+	return adminclient.New(url, f.Getenv(adminclient.EnvAPIKey), f.HTTPClient)
+}
+
+// NewCmdAdmin returns `q admin`, which manages the organisation through a
+// q server's admin API: users, groups, tiers, subscriptions and API keys.
+// It authenticates with $QDEV_API_KEY.
+func NewCmdAdmin(stdio IO) *cobra.Command {
+	// A bound on every request: a server that stops answering must not hang
+	// a script forever.
+	f := &adminFactory{IO: stdio, Getenv: os.Getenv, HTTPClient: &http.Client{Timeout: time.Minute}}
+	return newCmdAdmin(f, nil)
+}
+
+// adminRunners replace the behaviour of each command group in tests; a nil
+// field keeps the real one.
+type adminRunners struct {
+	users  func(*usersOptions) error
+	groups func(*groupsOptions) error
+	tiers  func(*tiersOptions) error
+	subs   func(*subsOptions) error
+	keys   func(*keysOptions) error
+}
+
+func newCmdAdmin(f *adminFactory, r *adminRunners) *cobra.Command {
+	if r == nil {
+		r = &adminRunners{}
+	}
+	cmd := &cobra.Command{
+		Use:   "admin",
+		Short: "Manage the organisation on a q server: users, groups, tiers, subscriptions, API keys",
+		Args:  cobra.NoArgs,
+		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			if f.Format != "table" && f.Format != "json" {
+				return fmt.Errorf("--format: expected table or json, not %q", f.Format)
+			}
+			return nil
+		},
+	}
+	cmd.PersistentFlags().StringVar(&f.Server, "server", "", "URL of the q server (default $QDEV_START_URL)")
+	cmd.PersistentFlags().StringVar(&f.Format, "format", "table", "output format of listings: table or json")
+	cmd.AddCommand(
+		newCmdAdminUsers(f, r.users),
+		newCmdAdminGroups(f, r.groups),
+		newCmdAdminTiers(f, r.tiers),
+		newCmdAdminSubscriptions(f, r.subs),
+		newCmdAdminKeys(f, r.keys),
+	)
+	return cmd
+}
+
+// adminList fetches every item at path and prints them as JSON (--format json)
+// or as a table with header, one row per item.
+func adminList[T any](f *adminFactory, path string, header string, row func(T) []string) error {
+	c, err := f.Client()
+	if err != nil {
+		return err
+	}
+	items, err := adminclient.List[T](context.Background(), c, path)
+	if err != nil {
+		return err
+	}
+	if f.Format == "json" {
+		if items == nil {
+			items = []T{}
+		}
+		return writeJSONTo(f.IO.Out, items)
+	}
+	tw := tabwriter.NewWriter(f.IO.Out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	for _, it := range items {
+		fmt.Fprintln(tw, strings.Join(row(it), "\t"))
+	}
+	return tw.Flush()
+}
+
+// adminDo sends one request and, when it succeeds, tells the user done on
+// stderr.
+func adminDo(f *adminFactory, method, path string, body, out any, done string) error {
+	c, err := f.Client()
+	if err != nil {
+		return err
+	}
+	if err := c.Do(context.Background(), method, path, body, out); err != nil {
+		return err
+	}
+	if done != "" {
+		fmt.Fprintln(f.IO.ErrOut, done)
+	}
+	return nil
+}
+
+// subcommand builds a leaf command that records its action in *action and
+// calls run.
+func subcommand(use, short string, args cobra.PositionalArgs, action *string, run func(args []string) error) *cobra.Command {
+	name, _, _ := strings.Cut(use, " ")
+	return &cobra.Command{
+		Use:   use,
+		Short: short,
+		Args:  args,
+		RunE: func(_ *cobra.Command, a []string) error {
+			*action = name
+			return run(a)
+		},
+	}
+}
+
+// writeJSONTo writes v as indented JSON.
+func writeJSONTo(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(v)
+}
+
+// orDash shows an empty value as "-" in tables.
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

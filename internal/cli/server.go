@@ -1,0 +1,210 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/qdev/qdev/internal/apikey"
+	"github.com/qdev/qdev/internal/paths"
+	"github.com/qdev/qdev/internal/server"
+	"github.com/qdev/qdev/internal/serverstore"
+)
+
+// defaultListen is where q server listens without --listen: loopback only,
+// so that a laptop install is never reachable from the network by accident.
+const defaultListen = "127.0.0.1:8787"
+
+// serverOptions are the flags of `q server` and `q server init`.
+type serverOptions struct {
+	IO     IO
+	Getenv paths.Getenv
+	// Context ends when the server should stop; nil means on SIGTERM or
+	// SIGINT.
+	Context context.Context
+
+	Listen, DataDir, Database, ConfigFile string
+	TLSCert, TLSKey                       string
+	Admin                                 string // init only
+}
+
+// serverConfig is the --config file: JSON with the same settings as the
+// flags, which take precedence.
+type serverConfig struct {
+	Listen   string `json:"listen"`
+	Data     string `json:"data"`
+	Database string `json:"database"`
+	TLSCert  string `json:"tls_cert"`
+	TLSKey   string `json:"tls_key"`
+}
+
+// NewCmdServer returns `q server`, which serves the organisation service,
+// and its subcommand init. runF and initF replace the behaviour in tests.
+//
+//	q server [--listen ADDR] [--data DIR] [--database URL] [--config FILE] [--tls-cert F --tls-key F]
+//	q server init --admin EMAIL [--data DIR] [--database URL]
+func NewCmdServer(stdio IO, runF, initF func(*serverOptions) error) *cobra.Command {
+	o := &serverOptions{IO: stdio, Getenv: os.Getenv}
+	if runF == nil {
+		runF = serverRun
+	}
+	if initF == nil {
+		initF = serverInitRun
+	}
+	cmd := &cobra.Command{
+		Use:   "server",
+		Short: "Run the organisation service (users, groups, subscriptions, API keys)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if err := o.applyConfig(cmd); err != nil {
+				return err
+			}
+			return runF(o)
+		},
+	}
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&o.DataDir, "data", "", "data directory (default $XDG_DATA_HOME/qdev/server)")
+	pf.StringVar(&o.Database, "database", "", "PostgreSQL URL (postgres://…); default: SQLite in the data directory")
+	f := cmd.Flags()
+	f.StringVar(&o.Listen, "listen", defaultListen, "address to listen on")
+	f.StringVar(&o.ConfigFile, "config", "", "JSON file with listen, data, database, tls_cert, tls_key")
+	f.StringVar(&o.TLSCert, "tls-cert", "", "serve HTTPS with this certificate (PEM)")
+	f.StringVar(&o.TLSKey, "tls-key", "", "private key of --tls-cert (PEM)")
+
+	initCmd := &cobra.Command{
+		Use:   "init",
+		Short: "Create the organisation and its first administrator; print the administrator's API key",
+		Args:  cobra.NoArgs,
+		RunE:  func(*cobra.Command, []string) error { return initF(o) },
+	}
+	initCmd.Flags().StringVar(&o.Admin, "admin", "", "email of the first administrator (required)")
+	cmd.AddCommand(initCmd)
+	return cmd
+}
+
+// applyConfig reads --config, keeping flags given on the command line.
+func (o *serverOptions) applyConfig(cmd *cobra.Command) error {
+	if o.ConfigFile == "" {
+		return nil
+	}
+	b, err := os.ReadFile(o.ConfigFile)
+	if err != nil {
+		return fmt.Errorf("--config: %w", err)
+	}
+	var c serverConfig
+	if err := decodeStrict(b, &c); err != nil {
+		return fmt.Errorf("--config %s: %v", o.ConfigFile, err)
+	}
+	for flag, pair := range map[string][2]*string{
+		"listen": {&o.Listen, &c.Listen}, "data": {&o.DataDir, &c.Data}, "database": {&o.Database, &c.Database},
+		"tls-cert": {&o.TLSCert, &c.TLSCert}, "tls-key": {&o.TLSKey, &c.TLSKey},
+	} {
+		if *pair[1] != "" && !cmd.Flags().Changed(flag) {
+			*pair[0] = *pair[1]
+		}
+	}
+	return nil
+}
+
+// decodeStrict decodes one JSON object, refusing unknown fields so that a
+// misspelt setting is an error rather than silently ignored.
+func decodeStrict(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return errors.New(strings.TrimPrefix(err.Error(), "json: "))
+	}
+	return nil
+}
+
+// storeOptions resolves where the store is.
+func (o *serverOptions) storeOptions() serverstore.Options {
+	dir := o.DataDir
+	if dir == "" {
+		dir = filepath.Join(paths.DataDirFrom(o.Getenv), "server")
+	}
+	return serverstore.Options{Dir: dir, DatabaseURL: o.Database}
+}
+
+// serverInitRun creates the organisation and prints the first
+// administrator's key on stdout, alone, so scripts can capture it.
+func serverInitRun(o *serverOptions) error {
+	if o.Admin == "" {
+		return errors.New("--admin EMAIL is required")
+	}
+	email, err := serverstore.NormalizeEmail(o.Admin)
+	if err != nil {
+		return fmt.Errorf("--admin: %v", err)
+	}
+	ctx := context.Background()
+	so := o.storeOptions()
+	st, err := serverstore.Open(ctx, so)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	key := apikey.New()
+	if _, err := st.Initialise(ctx, email, apikey.Store(key)); err != nil {
+		if errors.Is(err, serverstore.ErrAlreadyInitialised) {
+			return &ExitError{Code: 1, Err: errors.New("the organisation is already initialised; nothing was changed")}
+		}
+		return err
+	}
+	if _, err := server.EnsureSigningKey(so.Dir); err != nil {
+		return err
+	}
+	fmt.Fprintln(o.IO.Out, key)
+	return nil
+}
+
+// serverRun serves until SIGTERM or SIGINT (or o.Context ends), then
+// finishes in-flight requests.
+func serverRun(o *serverOptions) error {
+	if (o.TLSCert == "") != (o.TLSKey == "") {
+		return errors.New("--tls-cert and --tls-key go together")
+	}
+	ctx := o.Context
+	if ctx == nil {
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
+		defer stop()
+	}
+	so := o.storeOptions()
+	st, err := serverstore.Open(ctx, so)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if ok, err := st.Initialised(ctx); err != nil {
+		return err
+	} else if !ok {
+		return errors.New("the organisation is not initialised: run q server init --admin EMAIL first")
+	}
+	if _, err := server.EnsureSigningKey(so.Dir); err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.Listen)
+	if err != nil {
+		return fmt.Errorf("--listen: %v", err)
+	}
+	scheme := "http"
+	if o.TLSCert != "" {
+		scheme = "https"
+	}
+	log := slog.New(slog.NewTextHandler(o.IO.ErrOut, nil))
+	fmt.Fprintf(o.IO.ErrOut, "q server: listening on %s://%s\n", scheme, ln.Addr())
+	err = server.Serve(ctx, ln, server.New(st, log).Handler(), o.TLSCert, o.TLSKey)
+	fmt.Fprintln(o.IO.ErrOut, "q server: stopped")
+	return err
+}

@@ -1,0 +1,179 @@
+// Package server is the organisation service's HTTP wiring: routes,
+// authentication, authorisation and the JSON admin API over a
+// serverstore.Store. It keeps no state between requests, so any number of
+// replicas can serve one database. Identity (OIDC), the model gateway and
+// the web console are to be mounted on the same mux as further routes.
+package server
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/qdev/qdev/internal/adminapi"
+	"github.com/qdev/qdev/internal/serverstore"
+)
+
+// Server serves the admin API.
+type Server struct {
+	store *serverstore.Store
+	log   *slog.Logger
+	now   func() time.Time
+}
+
+// New returns a Server over store, logging to log.
+func New(store *serverstore.Store, log *slog.Logger) *Server {
+	return &Server{store: store, log: log, now: time.Now}
+}
+
+// access says which roles may call a route.
+type access int
+
+const (
+	anyone  access = iota // any authenticated user, for their own data
+	readers               // administrators and auditors
+	admins                // administrators
+)
+
+func (a access) allows(r serverstore.Role) bool {
+	switch a {
+	case anyone:
+		return true
+	case readers:
+		return r == serverstore.RoleAdmin || r == serverstore.RoleAuditor
+	}
+	return r == serverstore.RoleAdmin
+}
+
+// handler is an authenticated route: caller is who made the request.
+type handler func(w http.ResponseWriter, r *http.Request, caller serverstore.User) error
+
+// Handler returns the service's routes. Only the health checks answer
+// without an API key.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
+	mux.HandleFunc("GET /readyz", s.ready)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeProblem(w, r, &statusError{http.StatusNotFound, adminapi.TypeNotFound, "no such endpoint"})
+	})
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, s.authorised(rt.access, rt.h))
+	}
+	return s.logged(mux)
+}
+
+// route is one authenticated endpoint.
+type route struct {
+	pattern string
+	access  access
+	h       handler
+}
+
+// routes lists every authenticated endpoint. Tests walk this list, so an
+// endpoint added here is checked for authentication and authorisation.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /v1/me", anyone, s.me},
+		{"POST /v1/me/use", anyone, s.recordUse},
+
+		{"GET /v1/users", readers, s.listUsers},
+		{"POST /v1/users", admins, s.createUser},
+		{"GET /v1/users/{email}", readers, s.showUser},
+		{"POST /v1/users/{email}/disable", admins, s.disableUser},
+		{"DELETE /v1/users/{email}", admins, s.deleteUser},
+
+		{"GET /v1/groups", readers, s.listGroups},
+		{"POST /v1/groups", admins, s.createGroup},
+		{"DELETE /v1/groups/{name}", admins, s.deleteGroup},
+		{"POST /v1/groups/{name}/members", admins, s.addMembers},
+		{"POST /v1/groups/{name}/remove-members", admins, s.removeMembers},
+
+		{"GET /v1/tiers", readers, s.listTiers},
+		{"PUT /v1/tiers/{name}", admins, s.setTier},
+
+		{"GET /v1/subscriptions", readers, s.listSubscriptions},
+		{"POST /v1/subscriptions", admins, s.assign},
+		{"POST /v1/subscriptions/unassign", admins, s.unassign},
+
+		{"GET /v1/keys", readers, s.listKeys},
+		{"POST /v1/keys", admins, s.createKey},
+		{"DELETE /v1/keys/{user}/{name}", admins, s.revokeKey},
+	}
+}
+
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("not ready", "err", err)
+		s.writeProblem(w, r, &statusError{http.StatusServiceUnavailable, adminapi.TypeUnavailable, "the store is unreachable"})
+		return
+	}
+	writeJSON(w, 200, map[string]string{"status": "ok"})
+}
+
+// authorised authenticates the request's API key and checks the caller's
+// role before calling h. There is no cache: every request looks its key up,
+// so a revoked key or a disabled user is refused at once on every replica.
+func (s *Server) authorised(a access, h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		caller, err := s.authenticate(r)
+		if err == nil && !a.allows(caller.Role) {
+			err = errForbidden
+		}
+		if err == nil {
+			err = h(w, r, caller)
+		}
+		if err != nil {
+			if err == errUnauthorized {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="qdev"`)
+			}
+			s.writeProblem(w, r, err)
+		}
+	})
+}
+
+func (s *Server) authenticate(r *http.Request) (serverstore.User, error) {
+	token, ok := bearer(r.Header.Get("Authorization"))
+	if !ok {
+		return serverstore.User{}, errUnauthorized
+	}
+	u, err := s.store.Authenticate(r.Context(), token, s.now())
+	if err == serverstore.ErrNotFound {
+		return serverstore.User{}, errUnauthorized
+	}
+	return u, err
+}
+
+// bearer returns the token of an "Authorization: Bearer TOKEN" header.
+func bearer(h string) (string, bool) {
+	const p = "Bearer "
+	if len(h) <= len(p) || !strings.EqualFold(h[:len(p)], p) {
+		return "", false
+	}
+	return h[len(p):], true
+}
+
+// logged logs one line per request: never headers or bodies, which carry
+// keys.
+func (s *Server) logged(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: 200}
+		h.ServeHTTP(rec, r)
+		s.log.Info("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "ms", time.Since(start).Milliseconds())
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
