@@ -18,7 +18,7 @@ import (
 func auditTrail(t *testing.T) string {
 	t.Helper()
 	t.Setenv("XDG_CONFIG_HOME", t.TempDir()) // where the trail's anchor goes
-	t.Setenv("Q_MANAGED_SETTINGS", "") // no additional policy file
+	t.Setenv("Q_MANAGED_SETTINGS", "")       // no additional policy file
 	dir := filepath.Join(t.TempDir(), "audit")
 	now, _ := time.Parse(time.RFC3339, "2025-03-04T10:00:00Z")
 	tr, err := audit.Open(dir, audit.Options{Now: func() time.Time { return now }})
