@@ -14,10 +14,10 @@ build:
 # built binary, the real aws CLI against moto_server.
 # Packages with concurrency in their controls run under the race detector
 # (and only there, so the suite stays within CI's time).
-RACE_PKGS := ./internal/permission/... ./internal/agent/... ./internal/audit/... ./internal/sandbox/...
+RACE_PKGS := ./internal/permission/... ./internal/shell/... ./internal/agent/... ./internal/audit/... ./internal/sandbox/...
 test:
 	$(GO) vet ./...
-	$(GO) test -count=1 -timeout 20m $$($(GO) list ./... | grep -v -e /internal/permission -e /internal/agent -e /internal/audit -e /internal/sandbox)
+	$(GO) test -count=1 -timeout 20m $$($(GO) list ./... | grep -v -e /internal/permission -e /internal/shell -e /internal/agent -e /internal/audit -e /internal/sandbox)
 	$(GO) test -count=1 -race -timeout 20m $(RACE_PKGS)
 
 # Start-up, per-turn overhead and peak memory against a zero-latency fake model.
