@@ -71,7 +71,7 @@ func expandCommand(cmd, home string, lookup func(string) (string, bool)) string 
 
 // childEnv is base with the server's variables set on top. The Q CLI applies
 // the parent environment after the config's (so a config value is ignored
-// when the variable already exists, study §5.1); that defeats the purpose of
+// when the variable already exists); that defeats the purpose of
 // "env", so here the config wins.
 func childEnv(base []string, env map[string]string, lookup func(string) (string, bool)) []string {
 	out := make([]string, 0, len(base)+len(env))

@@ -8,7 +8,7 @@ import (
 // readOnlyAWSPrefixes are the original's READONLY_OPS. It matches them as
 // raw prefixes of the operation name, so its "batch_get" never matches the
 // kebab-case names the AWS CLI uses ("batch-get-item"); qdev accepts both
-// spellings (study §10 item 15).
+// spellings.
 var readOnlyAWSPrefixes = []string{"get", "describe", "list", "ls", "search", "batch-get", "batch_get"}
 
 // IsReadOnlyAWSOperation reports whether an AWS CLI operation name (e.g.
@@ -25,7 +25,7 @@ func IsReadOnlyAWSOperation(op string) bool {
 	return false
 }
 
-// decideAWS judges use_aws (study §2.8): a denied service denies, even when
+// decideAWS judges use_aws: a denied service denies, even when
 // use_aws is trusted; trust or allowedServices allow; with
 // autoAllowReadonly a read-only operation is allowed; else ask. Service
 // names are compared exactly, as in the original.

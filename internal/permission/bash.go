@@ -8,7 +8,7 @@ import (
 
 const readOnlyRule = "read-only command (toolsSettings.execute_bash.autoAllowReadonly)"
 
-// decideBash judges execute_bash. The order is the original's (study §2.5):
+// decideBash judges execute_bash. The order is the original's:
 // deniedCommands, then trust, then allowedCommands and the read-only rules,
 // then denyByDefault. What differs is the unit being judged: the command
 // line is analysed once (shell.Cached) and each simple command in it is

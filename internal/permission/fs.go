@@ -2,7 +2,7 @@ package permission
 
 import "strings"
 
-// decideRead judges fs_read (study §2.6): a denied path denies the call,
+// decideRead judges fs_read: a denied path denies the call,
 // even when fs_read is trusted; each other path must be allowed by trust,
 // allowReadOnly, the working directory or allowedPaths, else the call asks.
 // Unlike the original, image paths are canonicalised like the others.
@@ -43,7 +43,7 @@ func (c *Checker) decideRead(paths []string, tr trust) Decision {
 	return pathVerdict("fs_read", denied, unasked, rules, tr)
 }
 
-// decideWrite judges fs_write (study §2.7): as fs_read, without a
+// decideWrite judges fs_write: as fs_read, without a
 // working-directory default or allowReadOnly. A write to q's own
 // configuration asks whatever trusts fs_write (trust-all, allowedTools,
 // allowedPaths, the session); deny rules still deny it.

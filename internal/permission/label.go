@@ -6,7 +6,7 @@ package permission
 // toolsSettings still refuse some calls, and "(invalid toolsSettings)" when
 // every call asks because the settings could not be read. The original's
 // labels claim "trust read-only commands" for use_aws even when it asks
-// (study §10 item 2); these follow what Decide does.
+//; these follow what Decide does.
 func (c *Checker) Label(toolName, server string) string {
 	c.mu.RLock()
 	tr := c.trustFor(toolName, server)

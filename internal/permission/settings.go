@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// The toolsSettings objects the original reads (study §2.5-2.8). Keys are
+// The toolsSettings objects the original reads. Keys are
 // camelCase; unknown keys are ignored there and reported here as warnings,
 // because a misspelt "deniedCommand" silently protecting nothing is worse
 // than a line of noise.
