@@ -5,8 +5,8 @@ package permission
 // commands" and similar, with " (deny rules apply)" when deny-type
 // toolsSettings still refuse some calls, and "(invalid toolsSettings)" when
 // every call asks because the settings could not be read. The original's
-// labels claim "trust read-only commands" for use_aws even when it asks
-//; these follow what Decide does.
+// labels claim "trust read-only commands" for use_aws even when it asks;
+// these follow what Decide does.
 func (c *Checker) Label(toolName, server string) string {
 	c.mu.RLock()
 	tr := c.trustFor(toolName, server)
