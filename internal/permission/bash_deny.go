@@ -57,10 +57,13 @@ func (s bashSettings) bashDenied(a *shell.Analysis) (Decision, bool) {
 func unknownProgram(a *shell.Analysis) string {
 	for i := range a.Commands {
 		c := &a.Commands[i]
+		// Text that bash may evaluate later (an array subscript in a
+		// variable used in arithmetic, ${x@P}) counts too: a name computed
+		// there is as unknown as one on the line itself.
 		switch {
-		case c.Via == shell.ViaMaybe:
 		case c.Unknown:
 			return "the command name in " + quote(c.Text) + " is computed when it runs"
+		case c.Via == shell.ViaMaybe:
 		case c.Effects.Has(shell.UnknownCode):
 			return quote(c.Text) + " runs code computed when it runs"
 		}

@@ -15,9 +15,9 @@ const ProtectedReason = "q's own configuration: a change here can make later ses
 
 // protectedNames are directory names whose contents q loads as agents,
 // hooks, MCP servers or rules wherever they are: the workspace of a later
-// session may be any directory, so every .amazonq and .kiro counts, as do
-// every repository's .git/config and .git/hooks (they run commands on
-// the next git operation) and a .git file (it can point git elsewhere).
+// session may be any directory, so every .amazonq and .kiro counts, as does
+// everything in or named .git (config, hooks and the rest can make the next
+// git operation run a program; a .git file can point git elsewhere).
 var protectedNames = map[string]bool{".amazonq": true, ".kiro": true}
 
 // protectedSet is q's configuration as the file system has it: the named
@@ -63,11 +63,13 @@ func (ps protectedSet) match(p, cwd string) bool {
 
 func (ps protectedSet) covers(form string) bool {
 	comps := strings.Split(form, "/")
-	for i, c := range comps {
+	for _, c := range comps {
 		if protectedNames[c] {
 			return true
 		}
-		if c == ".git" && (i == len(comps)-1 || comps[i+1] == "config" || comps[i+1] == "hooks") {
+		// Anything in a .git directory can make git run a program:
+		// config, config.worktree, hooks, modules/*/hooks, commondir.
+		if c == ".git" {
 			return true
 		}
 	}

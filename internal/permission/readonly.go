@@ -14,8 +14,11 @@ import (
 // readlink, true, false) and a few that can, whose options are parsed by
 // the program's own rules (a value is not an option, "--" only ends the
 // options where it is not a value, short options combine): sort, uniq,
-// file, git status|diff|log|show|branch. An option the table does not know
-// makes the command ask. A command with any effect the shell analysis sees
+// file. An option the table does not know makes the command ask. git is
+// not read-only in any form: a repository's own configuration and
+// attributes (filter drivers, signature programs, a bare repository
+// committed inside the workspace) can make any verb run a program, and no
+// command-line option turns all of them off. A command with any effect the shell analysis sees
 // (a write, a run, the network, an assignment) is never read-only.
 
 // anyArgs lists commands that neither write files nor run programs whatever
@@ -38,7 +41,6 @@ var checked = map[string]func(args []string) bool{
 	"sort": optionsReadOnly(sortOpts, "o", "output", "compress-program"),
 	"uniq": uniqReadOnly,
 	"file": optionsReadOnly(fileOpts, "C", "compile"),
-	"git":  gitReadOnly,
 }
 
 // IsReadOnly reports whether c only reads, by the rules above. Commands

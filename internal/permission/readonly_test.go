@@ -64,15 +64,15 @@ func TestIsReadOnly(t *testing.T) {
 		{"git status", false},
 		{"git log --oneline", false},
 		{"git -c core.fsmonitor= status", false},
-		{safeGit + "status --porcelain", true},
+		{safeGit + "status --porcelain", false}, // git is never read-only
 		{safeGit + "status -sv", false},
 		{safeGit + "status --verbose", false},
-		{safeGit + "diff --no-ext-diff --no-textconv HEAD~1 -- a.go", true},
+		{safeGit + "diff --no-ext-diff --no-textconv HEAD~1 -- a.go", false}, // git is never read-only
 		{safeGit + "diff HEAD~1", false}, // diff.external, textconv
-		{safeGit + "log --no-ext-diff --no-textconv --oneline -5", true},
-		{safeGit + "show --no-ext-diff --no-textconv HEAD:README.md", true},
+		{safeGit + "log --no-ext-diff --no-textconv --oneline -5", false}, // git is never read-only
+		{safeGit + "show --no-ext-diff --no-textconv HEAD:README.md", false}, // git is never read-only
 		{safeGit + "show --no-ext-diff --no-textconv --textconv HEAD", false},
-		{"git --no-pager -c core.fsmonitor=false -c core.hooksPath=/dev/null -C sub status", true},
+		{"git --no-pager -c core.fsmonitor=false -c core.hooksPath=/dev/null -C sub status", false},
 		{safeGit + "log --no-ext-diff --no-textconv --output=x", false},
 		{safeGit + "log --no-ext-diff --no-textconv --out=x", false},
 		{safeGit + "diff --no-ext-diff --no-textconv --ext-diff", false},
@@ -82,10 +82,10 @@ func TestIsReadOnly(t *testing.T) {
 		{safeGit + "-c color.ui=never status", false},
 		{"git -C . -c core.pager=sh log", false},
 		{"git show --textconv", false},
-		{safeGit + "branch", true},
-		{safeGit + "branch -a -v", true},
-		{safeGit + "branch --show-current", true},
-		{safeGit + "branch --list 'feat*'", true},
+		{safeGit + "branch", false}, // git is never read-only
+		{safeGit + "branch -a -v", false}, // git is never read-only
+		{safeGit + "branch --show-current", false}, // git is never read-only
+		{safeGit + "branch --list 'feat*'", false}, // git is never read-only
 		{safeGit + "branch new-feature", false},
 		{safeGit + "branch -d old", false},
 		{safeGit + "branch -m a b", false},

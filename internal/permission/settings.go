@@ -141,7 +141,7 @@ func parseBash(raw json.RawMessage) (bashSettings, []string) {
 	// The original anchors with \A…\z but without a group, so "a|b" was
 	// really "\Aa" or "b\z"; the group makes alternatives anchored too.
 	for i, p := range allowed {
-		re, err := anchored(p)
+		re, err := anchored("", p)
 		if err != nil {
 			warns = append(warns, fmt.Sprintf("toolsSettings.execute_bash.allowedCommands[%d] %q: invalid regex (%v); ignored", i, p, cleanRegexErr(err)))
 			continue
@@ -149,7 +149,9 @@ func parseBash(raw json.RawMessage) (bashSettings, []string) {
 		s.allowed = append(s.allowed, cmdRule{orig: p, re: re})
 	}
 	for i, p := range denied {
-		re, err := anchored(p)
+		// A deny rule's "." also matches a newline: a quoted argument
+		// holding one must not carry a command past "rm .*".
+		re, err := anchored("(?s)", p)
 		if err != nil {
 			// As in the original: a deny rule that cannot be understood
 			// denies everything rather than nothing.
@@ -178,13 +180,13 @@ func parseAWS(raw json.RawMessage) (awsSettings, []string) {
 	return s, warns
 }
 
-// anchored compiles \A(?:p)\z after checking that p is a regex on its own,
-// so an unbalanced ")" in p cannot escape the group.
-func anchored(p string) (*regexp.Regexp, error) {
+// anchored compiles flags\A(?:p)\z after checking that p is a regex on its
+// own, so an unbalanced ")" in p cannot escape the group.
+func anchored(flags, p string) (*regexp.Regexp, error) {
 	if _, err := regexp.Compile(p); err != nil {
 		return nil, err
 	}
-	return regexp.Compile(`\A(?:` + p + `)\z`)
+	return regexp.Compile(flags + `\A(?:` + p + `)\z`)
 }
 
 // cleanRegexErr drops the "error parsing regexp: " prefix Go puts on errors.

@@ -141,15 +141,47 @@ func (c *Command) Canonical() string { return strings.Join(c.Args, " ") }
 // Forms are the spellings deny rules are matched against: the canonical
 // form, the canonical form with the name stripped of its directory, and
 // the source text, without duplicates.
+//
+// It also lists the base form with leading options removed, each taken
+// alone and with the word after it as its value, so a rule written for
+// "aws iam *" or "terraform apply*" also meets "aws --profile p iam …" and
+// "terraform -chdir=infra apply": which options take values is the
+// program's own business, so both readings are tried.
 func (c *Command) Forms() []string {
 	forms := []string{c.Canonical()}
-	if base := c.Base(); base != c.Name && len(c.Args) > 0 {
+	base := c.Base()
+	if base != c.Name && len(c.Args) > 0 {
 		forms = append(forms, strings.Join(append([]string{base}, c.Args[1:]...), " "))
 	}
 	if c.Text != forms[0] && c.Text != "" {
 		forms = append(forms, c.Text)
 	}
+	if base != "" && len(c.Args) > 1 && strings.HasPrefix(c.Args[1], "-") {
+		for _, rest := range withoutLeadingOptions(c.Args[1:], maxLeadingOptions) {
+			forms = append(forms, strings.Join(append([]string{base}, rest...), " "))
+		}
+	}
 	return forms
+}
+
+// maxLeadingOptions bounds the options withoutLeadingOptions removes, and
+// so its 2^n readings.
+const maxLeadingOptions = 4
+
+// withoutLeadingOptions returns args with their leading options removed,
+// in every reading of which options take the next word as a value.
+func withoutLeadingOptions(args []string, n int) [][]string {
+	if len(args) == 0 || !strings.HasPrefix(args[0], "-") || args[0] == "--" || n == 0 {
+		if len(args) > 0 && args[0] == "--" {
+			return [][]string{args[1:]}
+		}
+		return [][]string{args}
+	}
+	out := withoutLeadingOptions(args[1:], n-1)
+	if len(args) > 1 && !strings.Contains(args[0], "=") {
+		out = append(out, withoutLeadingOptions(args[2:], n-1)...)
+	}
+	return out
 }
 
 // Analysis is the judgement-ready model of one command line. It must not
@@ -210,7 +242,26 @@ func Analyze(line string) *Analysis {
 	if err := expandInner(a, b); err != nil {
 		a.Err, a.Commands = err, nil
 	}
+	markMadeHere(a.Commands)
 	return a
+}
+
+// markMadeHere makes unknown every program named by a path after a command
+// of the same line that writes or runs something: that command may have
+// put any program there ("cp /bin/rm ./x; ./x -rf /"), so the name says
+// nothing about what runs. A program already in place when the line starts
+// ("./gradlew build") keeps its name.
+func markMadeHere(cmds []Command) {
+	made := false
+	for i := range cmds {
+		c := &cmds[i]
+		if made && strings.Contains(c.Name, "/") {
+			c.Unknown = true
+		}
+		if c.Effects.Has(Writes) || c.Effects.Has(Executes) {
+			made = true
+		}
+	}
 }
 
 // cache keeps the latest analyses, so the layers judging one tool call

@@ -33,8 +33,13 @@ func TestNames(t *testing.T) {
 	if c := Analyze("{rm,-rf,/}").Commands[0]; c.Canonical() != "rm -rf /" {
 		t.Errorf("brace expansion: %q", c.Canonical())
 	}
-	if f := Analyze("/usr/bin/rm -rf 'a b'").Commands[0].Forms(); strings.Join(f, "|") != "/usr/bin/rm -rf a b|rm -rf a b|/usr/bin/rm -rf 'a b'" {
+	if f := Analyze("/usr/bin/rm -rf 'a b'").Commands[0].Forms(); strings.Join(f, "|") != "/usr/bin/rm -rf a b|rm -rf a b|/usr/bin/rm -rf 'a b'|rm a b|rm" {
 		t.Errorf("forms: %q", f)
+	}
+	// Leading options, with or without a value, are stripped for deny rules.
+	f := strings.Join(Analyze("aws --profile p --debug iam delete-user").Commands[0].Forms(), "|")
+	if !strings.Contains(f, "|aws iam delete-user|") && !strings.HasSuffix(f, "|aws iam delete-user") {
+		t.Errorf("forms without leading options: %q", f)
 	}
 }
 

@@ -2,6 +2,7 @@ package shell
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -47,6 +48,33 @@ func gitEffects(c *Command) []inner {
 			if gitCommandKeys.MatchString(key) && val != "" && !isBoolish(val) && val != "/dev/null" {
 				out = append(out, inner{script: strings.TrimPrefix(val, "!"), isScript: true, via: ViaRuns})
 			}
+		}
+	}
+	if ok && verb != "" && (!gitBuiltins[verb] || gitRunsCommand(verb, c.Args)) {
+		// A verb git does not know is an alias, which may be "!cmd" from
+		// a configuration the agent can write; and some verbs run a
+		// command the line gives them (rebase --exec, bisect run,
+		// --upload-pack). Neither is read here.
+		c.Effects |= Executes | UnknownCode
+	}
+	for _, o := range globals {
+		switch o.Name {
+		case "C", "git-dir", "work-tree":
+			// Another repository's configuration and attributes: one the
+			// workspace ships can set filter drivers and programs that
+			// no -c here turns off.
+			c.Effects |= Executes | HiddenCode
+		}
+		if o.Name == "c" && gitProtocolAllow.MatchString(o.Value) {
+			c.Effects |= Executes | UnknownCode // ext:: remotes run commands
+		}
+	}
+	for _, as := range c.Assigns {
+		if strings.HasPrefix(as, "GIT_DIR=") || strings.HasPrefix(as, "GIT_WORK_TREE=") {
+			c.Effects |= Executes | HiddenCode
+		}
+		if strings.HasPrefix(as, "GIT_CONFIG_") {
+			c.Effects |= Executes | UnknownCode // configuration given in the environment
 		}
 	}
 	if gitNetwork[verb] {
@@ -119,4 +147,68 @@ func isBoolish(v string) bool {
 		return true
 	}
 	return false
+}
+
+// gitBuiltins are git's own verbs; git ignores an alias with one of these
+// names, so only other verbs can be aliases.
+var gitBuiltins = setOf("add am annotate apply archive bisect blame branch bundle cat-file check-attr check-ignore " +
+	"check-mailmap check-ref-format checkout checkout-index cherry cherry-pick citool clean clone column commit " +
+	"commit-graph commit-tree config count-objects describe diff diff-files diff-index diff-tree difftool " +
+	"fast-export fast-import fetch fetch-pack filter-branch fmt-merge-msg for-each-ref for-each-repo format-patch " +
+	"fsck gc get-tar-commit-id grep gui hash-object help init instaweb interpret-trailers log ls-files ls-remote " +
+	"ls-tree mailinfo mailsplit maintenance merge merge-base merge-file merge-tree mergetool mktag mktree mv " +
+	"name-rev notes pack-objects pack-refs prune pull push range-diff read-tree rebase reflog remote repack " +
+	"replace request-pull rerere reset restore rev-list rev-parse revert rm send-email shortlog show show-branch " +
+	"show-ref sparse-checkout stash status stripspace submodule switch symbolic-ref tag update-index update-ref " +
+	"var verify-commit verify-pack verify-tag version whatchanged worktree write-tree")
+
+// gitRunOptions are options, by verb, whose value or following words git
+// runs as a command.
+var gitRunOptions = map[string][]string{
+	"rebase":     {"--exec", "-x"},
+	"difftool":   {"--extcmd", "-x", "--tool", "-t"},
+	"mergetool":  {"--tool", "-t"},
+	"grep":       {"--open-files-in-pager", "-O"},
+	"fetch":      {"--upload-pack"},
+	"pull":       {"--upload-pack"},
+	"ls-remote":  {"--upload-pack"},
+	"clone":      {"--upload-pack", "-u", "--template"},
+	"push":       {"--receive-pack", "--exec"},
+	"archive":    {"--exec"},
+	"send-email": {"--sendmail-cmd", "--smtp-server", "--to-cmd", "--cc-cmd", "--header-cmd"},
+}
+
+// gitRunsCommand reports whether git verb, with args, runs a command the
+// line names: an option of gitRunOptions (also as --opt=value or -xVALUE),
+// bisect run, submodule foreach, filter-branch.
+func gitRunsCommand(verb string, args []string) bool {
+	switch verb {
+	case "filter-branch":
+		return true
+	case "bisect":
+		return slices.Contains(args, "run")
+	case "submodule":
+		return slices.Contains(args, "foreach")
+	}
+	for _, a := range args {
+		for _, o := range gitRunOptions[verb] {
+			if a == o || strings.HasPrefix(a, o+"=") || len(o) == 2 && strings.HasPrefix(a, o) ||
+				len(o) > 2 && len(a) > 4 && strings.HasPrefix(o, strings.SplitN(a, "=", 2)[0]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// gitProtocolAllow matches -c values that enable remote helpers which run
+// commands (ext::).
+var gitProtocolAllow = regexp.MustCompile(`(?i)^protocol\.([^.=]*\.)?allow=`)
+
+func setOf(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(words) {
+		m[w] = true
+	}
+	return m
 }

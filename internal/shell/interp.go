@@ -90,8 +90,14 @@ func interpreted(c *Command, lang string) []inner {
 		switch {
 		case a == "--":
 			i = len(args)
-		case slices.Contains(spec.longCode, a):
-			code = append(code, takeNext())
+		case isLongCode(spec.longCode, a):
+			// --expression=CODE, --expression CODE, and getopt's
+			// abbreviations of either (--expr=CODE).
+			if _, v, ok := strings.Cut(a, "="); ok {
+				code = append(code, v)
+			} else {
+				code = append(code, takeNext())
+			}
 		case strings.HasPrefix(a, "--"):
 			if lang == "sed" && (a == "--in-place" || strings.HasPrefix(a, "--in-place=")) {
 				c.Effects |= Writes
@@ -176,4 +182,15 @@ func interpreted(c *Command, lang string) []inner {
 		c.Effects |= HiddenCode
 	}
 	return codeStrings(c.Code)
+}
+
+// isLongCode reports whether arg ("--name" or "--name=value") names one of
+// the long options that take code, in full or abbreviated as getopt
+// accepts.
+func isLongCode(longCode []string, arg string) bool {
+	name, _, _ := strings.Cut(arg, "=")
+	if len(name) < 3 || !strings.HasPrefix(name, "--") {
+		return false
+	}
+	return slices.ContainsFunc(longCode, func(l string) bool { return strings.HasPrefix(l, name) })
 }

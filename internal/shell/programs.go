@@ -75,6 +75,19 @@ func programEffects(c *Command) []inner {
 	}
 	if buildTools[base] {
 		c.Effects |= Executes
+		if buildToolRunsLine(base, args) {
+			c.Effects |= UnknownCode
+		}
+	}
+	if base == "man" && slices.ContainsFunc(args, func(a string) bool {
+		return strings.HasPrefix(a, "-P") || strings.HasPrefix(a, "--pager") || strings.HasPrefix(a, "--html")
+	}) {
+		c.Effects |= Executes | UnknownCode // the pager or browser is a command line
+	}
+	if strings.HasPrefix(c.Name, "/proc/") && strings.HasSuffix(c.Name, "/exe") {
+		// Some process's own program, whatever it is (q's shell, bash).
+		c.Unknown = true
+		return nil
 	}
 	if w, ok := wrappers[base]; ok {
 		if base == "command" && len(args) > 0 && (strings.HasPrefix(args[0], "-v") || strings.HasPrefix(args[0], "-V")) {
@@ -183,6 +196,9 @@ func shellScript(c *Command) []inner {
 		c.Effects |= UnknownCode
 		return nil
 	}
+	if HasOpt(opts, "rcfile") || HasOpt(opts, "init-file") {
+		c.Effects |= HiddenCode // a startup file: bash --rcfile <(…) -i
+	}
 	if HasOpt(opts, "c") {
 		c.Effects |= FeedsInterpreter
 		if len(operands) == 0 {
@@ -289,4 +305,25 @@ func codeStrings(code string) []inner {
 // isStdinPath reports the names of standard input as a file.
 func isStdinPath(p string) bool {
 	return p == "/dev/stdin" || p == "/proc/self/fd/0" || p == "/dev/fd/0"
+}
+
+// buildToolRunsLine reports whether a build tool is given code on its
+// command line or stdin rather than in its files: make --eval or -f -,
+// npx -c, man's pager (-P), which this analysis does not read.
+func buildToolRunsLine(base string, args []string) bool {
+	for i, a := range args {
+		switch base {
+		case "make", "gmake":
+			if strings.HasPrefix(a, "--eval") || strings.HasPrefix(a, "-E") ||
+				(a == "-f" || a == "--file" || a == "--makefile") && i+1 < len(args) && args[i+1] == "-" ||
+				a == "-f-" || a == "--file=-" || a == "--makefile=-" {
+				return true
+			}
+		case "npx", "npm":
+			if a == "-c" || strings.HasPrefix(a, "--call") {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -27,6 +27,12 @@ func (w *walker) redirect(r *syntax.Redirect, s *span) {
 		return
 	case syntax.DplIn:
 		if kind == literalWord && isFdDup(v) {
+			// "<&3" makes another descriptor the command's input: an
+			// interpreter then reads code this analysis has not seen
+			// (exec 3<<< '…'; bash <&3).
+			if (r.N == nil || r.N.Value == "0") && v != "0" && v != "-" {
+				s.stdin = stdinSrc{kind: stdinDynamic, text: "<&" + v}
+			}
 			return
 		}
 	case syntax.DplOut:

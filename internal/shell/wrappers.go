@@ -16,6 +16,9 @@ type wrapper struct {
 	// maybe: the command runs elsewhere (ssh), so it only matters to deny
 	// rules.
 	maybe bool
+	// loose: the options are not modelled; every plausible start of the
+	// command is tried (setpriv, perf record, pkexec).
+	loose bool
 }
 
 var posix = func(flags, values string, longs ...string) OptSpec {
@@ -24,42 +27,57 @@ var posix = func(flags, values string, longs ...string) OptSpec {
 
 // wrappers lists the programs that run another command.
 var wrappers = map[string]wrapper{
-	"command":    {opts: posix("p", "")},
-	"builtin":    {opts: posix("", "")},
-	"exec":       {opts: posix("cl", "a")},
-	"nohup":      {opts: posix("", "")},
-	"setsid":     {opts: posix("cfw", "", "ctty", "fork", "wait")},
-	"nice":       {opts: posix("0123456789", "n", "adjustment=")},
-	"env":        {opts: posix("0iv", "uCS", "ignore-environment", "null", "unset=", "chdir=", "split-string=", "debug", "default-signal", "ignore-signal", "block-signal", "list-signal-handling"), script: "S"},
-	"timeout":    {opts: posix("v", "sk", "signal=", "kill-after=", "foreground", "preserve-status", "verbose"), skip: 1},
-	"stdbuf":     {opts: posix("", "ioe", "input=", "output=", "error=")},
-	"ionice":     {opts: posix("t", "cnp", "class=", "classdata=", "pid=", "ignore")},
-	"chrt":       {opts: posix("abdefimoprRv", "DPT", "all-tasks", "batch", "deadline", "fifo", "idle", "max", "other", "pid", "rr", "reset-on-fork", "verbose", "sched-runtime=", "sched-period=", "sched-deadline="), skip: 1},
-	"taskset":    {opts: posix("acp", "", "all-tasks", "cpu-list", "pid"), skip: 1},
-	"flock":      {opts: posix("sexunoFv", "wEc", "shared", "exclusive", "unlock", "nonblock", "close", "no-fork", "verbose", "timeout=", "conflict-exit-code=", "command="), skip: 1, script: "c"},
-	"chroot":     {opts: posix("", "", "userspec=", "groups=", "skip-chdir"), skip: 1},
-	"sudo":       {opts: posix("AbEeHiKklnPSsVv", "ugCDhprtTU", "user=", "group=", "close-from=", "chdir=", "host=", "prompt=", "role=", "type=", "command-timeout=", "other-user=", "preserve-env", "login", "shell", "non-interactive", "stdin", "background", "askpass", "edit", "set-home", "list", "validate", "reset-timestamp", "remove-timestamp", "preserve-groups", "version", "help")},
-	"doas":       {opts: posix("ns", "uC")},
-	"runuser":    {opts: posix("lmpfP", "ugcsw", "login", "preserve-environment", "pty", "user=", "group=", "command=", "shell=", "whitelist-environment=", "session-command="), script: "c"},
-	"su":         {opts: posix("lmpfP", "gGcsw", "login", "preserve-environment", "pty", "group=", "supp-group=", "command=", "shell=", "whitelist-environment=", "session-command="), script: "c", skip: 1},
-	"xargs":      {opts: posix("0oprtx", "adEIiLlnPs", "null", "open-tty", "interactive", "no-run-if-empty", "verbose", "exit", "arg-file=", "delimiter=", "eof=", "replace=", "max-lines=", "max-args=", "max-procs=", "max-chars=", "process-slot-var=", "show-limits")},
-	"time":       {opts: posix("apqv", "fo", "append", "portability", "quiet", "verbose", "format=", "output=")},
-	"strace":     {opts: posix("cCdDfFhiqrtTvVwxyYzZk", "abeEIoOpPsSuUX")},
-	"ltrace":     {opts: posix("bcCdfhiLrStTV", "aADeFlnoOpsSuwx")},
-	"watch":      {opts: posix("bcdeghtx", "nq", "interval=", "differences", "chgexit", "errexit", "beep", "color", "no-title", "exec", "precise", "equexit="), joined: true},
-	"caffeinate": {opts: posix("dimsu", "tw")},
-	"unbuffer":   {opts: posix("p", "")},
-	"busybox":    {opts: posix("", "")},
-	"script":     {opts: posix("aefqT", "cEIOBt", "append", "command=", "echo=", "log-in=", "log-out=", "log-io=", "log-timing=", "flush", "force", "quiet", "return", "timing="), script: "c", skip: 1},
-	"ssh":        {opts: posix("46AaCfGgKkMNnqsTtVvXxYy", "BbcDEeFIiJLlmOoPpQRSWw"), skip: 1, joined: true, maybe: true},
-	"parallel":   {opts: posix("", "")},
-	"unshare":    {opts: posix("mUinpuUCTfrc", "", "mount", "uts", "ipc", "net", "pid", "user", "cgroup", "time", "fork", "map-root-user", "map-current-user", "kill-child", "propagation=", "setgroups=", "root=", "wd=")},
-	"nsenter":    {opts: posix("aFmuinpUCTrw", "tSG", "target=", "all", "mount", "uts", "ipc", "net", "pid", "user", "cgroup", "time", "setuid=", "setgid=", "preserve-credentials", "root", "wd", "no-fork")},
-	"catchsegv":  {opts: posix("", "")},
-	"valgrind":   {opts: posix("qv", "")},
-	"fakeroot":   {opts: posix("", "isl")},
-	"firejail":   {opts: posix("", "")},
-	"proot":      {opts: posix("", "")},
+	"command": {opts: posix("p", "")},
+	"builtin": {opts: posix("", "")},
+	"exec":    {opts: posix("cl", "a")},
+	"nohup":   {opts: posix("", "")},
+	"setsid":  {opts: posix("cfw", "", "ctty", "fork", "wait")},
+	"nice":    {opts: posix("0123456789", "n", "adjustment=")},
+	"env":     {opts: posix("0iv", "uCS", "ignore-environment", "null", "unset=", "chdir=", "split-string=", "debug", "default-signal", "ignore-signal", "block-signal", "list-signal-handling"), script: "S"},
+	"timeout": {opts: posix("v", "sk", "signal=", "kill-after=", "foreground", "preserve-status", "verbose"), skip: 1},
+	"stdbuf":  {opts: posix("", "ioe", "input=", "output=", "error=")},
+	"ionice":  {opts: posix("t", "cnp", "class=", "classdata=", "pid=", "ignore")},
+	"chrt":    {opts: posix("abdefimoprRv", "DPT", "all-tasks", "batch", "deadline", "fifo", "idle", "max", "other", "pid", "rr", "reset-on-fork", "verbose", "sched-runtime=", "sched-period=", "sched-deadline="), skip: 1},
+	"taskset": {opts: posix("acp", "", "all-tasks", "cpu-list", "pid"), skip: 1},
+	"flock":   {opts: posix("sexunoFv", "wEc", "shared", "exclusive", "unlock", "nonblock", "close", "no-fork", "verbose", "timeout=", "conflict-exit-code=", "command="), skip: 1, script: "c"},
+	"chroot":  {opts: posix("", "", "userspec=", "groups=", "skip-chdir"), skip: 1},
+	"sudo":    {opts: posix("AbEeHiKklnPSsVv", "ugCDhprtTU", "user=", "group=", "close-from=", "chdir=", "host=", "prompt=", "role=", "type=", "command-timeout=", "other-user=", "preserve-env", "login", "shell", "non-interactive", "stdin", "background", "askpass", "edit", "set-home", "list", "validate", "reset-timestamp", "remove-timestamp", "preserve-groups", "version", "help")},
+	"doas":    {opts: posix("ns", "uC")},
+	"runuser": {opts: posix("lmpfP", "ugcsw", "login", "preserve-environment", "pty", "user=", "group=", "command=", "shell=", "whitelist-environment=", "session-command="), script: "c"},
+	// su permutes: "su root -c CMD" takes -c after the user.
+	"su":               {opts: OptSpec{Flags: "lmpfP", Values: "gGcsw", Long: LongOpts("login", "preserve-environment", "pty", "group=", "supp-group=", "command=", "shell=", "whitelist-environment=", "session-command=")}, script: "c", skip: 1},
+	"sg":               {opts: OptSpec{Values: "c"}, script: "c", skip: 1, joined: true},
+	"setpriv":          {loose: true},
+	"pkexec":           {loose: true},
+	"perf":             {loose: true},
+	"dbus-run-session": {loose: true},
+	"dbus-launch":      {loose: true},
+	"capsh":            {loose: true},
+	"prlimit":          {loose: true},
+	"numactl":          {loose: true},
+	"cgexec":           {loose: true},
+	"firejail":         {loose: true},
+	"bwrap":            {loose: true},
+	"systemd-inhibit":  {loose: true},
+	"torsocks":         {opts: posix("", "")},
+	"proxychains":      {loose: true},
+	"xargs":            {opts: posix("0oprtx", "adEIiLlnPs", "null", "open-tty", "interactive", "no-run-if-empty", "verbose", "exit", "arg-file=", "delimiter=", "eof=", "replace=", "max-lines=", "max-args=", "max-procs=", "max-chars=", "process-slot-var=", "show-limits")},
+	"time":             {opts: posix("apqv", "fo", "append", "portability", "quiet", "verbose", "format=", "output=")},
+	"strace":           {opts: posix("cCdDfFhiqrtTvVwxyYzZk", "abeEIoOpPsSuUX")},
+	"ltrace":           {opts: posix("bcCdfhiLrStTV", "aADeFlnoOpsSuwx")},
+	"watch":            {opts: posix("bcdeghtx", "nq", "interval=", "differences", "chgexit", "errexit", "beep", "color", "no-title", "exec", "precise", "equexit="), joined: true},
+	"caffeinate":       {opts: posix("dimsu", "tw")},
+	"unbuffer":         {opts: posix("p", "")},
+	"busybox":          {opts: posix("", "")},
+	"script":           {opts: posix("aefqT", "cEIOBt", "append", "command=", "echo=", "log-in=", "log-out=", "log-io=", "log-timing=", "flush", "force", "quiet", "return", "timing="), script: "c", skip: 1},
+	"ssh":              {opts: posix("46AaCfGgKkMNnqsTtVvXxYy", "BbcDEeFIiJLlmOoPpQRSWw"), skip: 1, joined: true, maybe: true},
+	"parallel":         {opts: posix("", "")},
+	"unshare":          {opts: posix("mUinpuUCTfrc", "", "mount", "uts", "ipc", "net", "pid", "user", "cgroup", "time", "fork", "map-root-user", "map-current-user", "kill-child", "propagation=", "setgroups=", "root=", "wd=")},
+	"nsenter":          {opts: posix("aFmuinpUCTrw", "tSG", "target=", "all", "mount", "uts", "ipc", "net", "pid", "user", "cgroup", "time", "setuid=", "setgid=", "preserve-credentials", "root", "wd", "no-fork")},
+	"catchsegv":        {opts: posix("", "")},
+	"valgrind":         {opts: posix("qv", "")},
+	"fakeroot":         {opts: posix("", "isl")},
+	"proot":            {opts: posix("", "")},
 	"systemd-run": {opts: posix("dGqrStP", "Mpu", "unit=", "property=", "description=", "slice=", "uid=", "gid=",
 		"working-directory=", "setenv=", "user", "system", "scope", "wait", "pipe", "pty", "quiet", "same-dir",
 		"collect", "no-block", "remain-after-exit", "service-type=", "nice=", "timer-property=", "on-calendar=")},
@@ -75,7 +93,15 @@ func (w wrapper) unwrap(c *Command) []inner {
 	if w.maybe {
 		via = ViaMaybe
 	}
-	opts, _, rest, ok := w.opts.Parse(args)
+	opts, operands, rest, ok := w.opts.Parse(args)
+	if w.loose {
+		ok = false
+	}
+	if ok && !w.opts.Posix && len(operands) > 0 {
+		// A permuting program (su, sg) takes options among its operands;
+		// the command is what follows the skipped operands.
+		rest = operandIndex(args, operands, 0)
+	}
 	var out []inner
 	if ok {
 		for _, o := range opts {
@@ -85,7 +111,12 @@ func (w wrapper) unwrap(c *Command) []inner {
 		}
 		start := rest + w.skip
 		for start < len(args) && isAssignment(args[start]) && kinds[start] == literalWord {
-			start++ // env and sudo take VAR=value before the command
+			// env and sudo take VAR=value before the command; one that
+			// names code (BASH_ENV, GIT_PAGER) runs what it names.
+			if name, _, _ := strings.Cut(args[start], "="); commandVars[name] || strings.HasPrefix(name, "GIT_CONFIG") {
+				c.Effects |= Executes | UnknownCode
+			}
+			start++
 		}
 		if start < len(args) {
 			if w.joined || len(out) > 0 && w.script == "S" {
@@ -136,4 +167,19 @@ func isAssignment(a string) bool {
 		}
 	}
 	return true
+}
+
+// operandIndex returns the index in args of operands[n], found by walking
+// args in order; len(args) when there is none.
+func operandIndex(args, operands []string, n int) int {
+	k := 0
+	for i, a := range args {
+		if k < len(operands) && a == operands[k] {
+			if k == n {
+				return i
+			}
+			k++
+		}
+	}
+	return len(args)
 }
