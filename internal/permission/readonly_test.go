@@ -68,8 +68,8 @@ func TestIsReadOnly(t *testing.T) {
 		{safeGit + "status -sv", false},
 		{safeGit + "status --verbose", false},
 		{safeGit + "diff --no-ext-diff --no-textconv HEAD~1 -- a.go", false}, // git is never read-only
-		{safeGit + "diff HEAD~1", false}, // diff.external, textconv
-		{safeGit + "log --no-ext-diff --no-textconv --oneline -5", false}, // git is never read-only
+		{safeGit + "diff HEAD~1", false},                                     // diff.external, textconv
+		{safeGit + "log --no-ext-diff --no-textconv --oneline -5", false},    // git is never read-only
 		{safeGit + "show --no-ext-diff --no-textconv HEAD:README.md", false}, // git is never read-only
 		{safeGit + "show --no-ext-diff --no-textconv --textconv HEAD", false},
 		{"git --no-pager -c core.fsmonitor=false -c core.hooksPath=/dev/null -C sub status", false},
@@ -82,8 +82,8 @@ func TestIsReadOnly(t *testing.T) {
 		{safeGit + "-c color.ui=never status", false},
 		{"git -C . -c core.pager=sh log", false},
 		{"git show --textconv", false},
-		{safeGit + "branch", false}, // git is never read-only
-		{safeGit + "branch -a -v", false}, // git is never read-only
+		{safeGit + "branch", false},                // git is never read-only
+		{safeGit + "branch -a -v", false},          // git is never read-only
 		{safeGit + "branch --show-current", false}, // git is never read-only
 		{safeGit + "branch --list 'feat*'", false}, // git is never read-only
 		{safeGit + "branch new-feature", false},
