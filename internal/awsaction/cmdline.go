@@ -35,6 +35,34 @@ var s3Switches = map[string]bool{
 	"ignore-glacier-warnings": true, "force-glacier-transfer": true, "no-overwrite": true,
 }
 
+// GlobalOption returns the global option that name (without "--")
+// selects: the AWS CLI parses its global options first and, as argparse
+// does, takes any unambiguous prefix of one ("--regi" is --region). ok is
+// false when name is no global option or a prefix of several.
+func GlobalOption(name string) (full string, ok bool) {
+	if globalValueOptions[name] || globalSwitches[name] || inputOptionNames[name] {
+		return name, true
+	}
+	if name == "" {
+		return "", false
+	}
+	for _, set := range []map[string]bool{globalValueOptions, globalSwitches, inputOptionNames} {
+		for g := range set {
+			if strings.HasPrefix(g, name) {
+				if full != "" {
+					return "", false
+				}
+				full = g
+			}
+		}
+	}
+	return full, full != ""
+}
+
+// inputOptionNames are the options that read the call's parameters from a
+// document.
+var inputOptionNames = map[string]bool{"cli-input-json": true, "cli-input-yaml": true, "generate-cli-skeleton": true}
+
 // envOptions are environment assignments before the command that act as
 // global options.
 var envOptions = map[string]string{"AWS_REGION": "region", "AWS_DEFAULT_REGION": "region", "AWS_PROFILE": "profile"}
@@ -66,6 +94,9 @@ func FromCommandLine(args []string) (Call, bool) {
 			continue
 		}
 		name, val, hasVal := strings.Cut(a[2:], "=")
+		if full, ok := GlobalOption(name); ok {
+			name = full // judged as the option the CLI will take it for
+		}
 		switch {
 		case name == "version" || name == "help":
 			return Call{}, false

@@ -156,6 +156,9 @@ var awsTools = map[string]bool{"terraform": true, "tofu": true, "cdk": true, "sa
 	"eksctl": true, "copilot": true, "eb": true, "chalice": true, "serverless": true, "sls": true,
 	"aws-vault": true, "s3cmd": true, "amplify": true, "rain": true}
 
+// readsConfig are the aws configure operations that only read.
+var readsConfig = map[string]bool{"list": true, "get": true, "list-profiles": true}
+
 // mentionsAWS matches code that may call AWS without the aws program.
 var mentionsAWS = regexp.MustCompile(`(?i)\baws\b|awscli|boto|aws-sdk`)
 
@@ -166,7 +169,9 @@ func (s *shellCalls) collect(a *shell.Analysis, expand bool) {
 		c := &a.Commands[i]
 		maybe := c.Via == shell.ViaMaybe
 		switch {
-		case c.Unknown && !maybe:
+		case c.Unknown:
+			// Also inside text bash may evaluate later (a[$(…)] in
+			// arithmetic): a name computed there could be aws too.
 			s.note("the program name in `%s` is computed when it runs, and could be aws", c.Text)
 		case c.Effects.Has(shell.UnknownCode) && !maybe:
 			s.note("`%s` runs code computed when it runs, which could call AWS", c.Text)
@@ -174,6 +179,8 @@ func (s *shellCalls) collect(a *shell.Analysis, expand bool) {
 			s.note("`%s` runs inline code that mentions AWS", c.Text)
 		case awsTools[c.Base()]:
 			s.note("`%s` makes AWS calls qdev cannot list", c.Text)
+		case c.Effects.Has(shell.HiddenCode) && !maybe:
+			s.note("`%s` runs code qdev cannot read, which could call AWS", c.Text)
 		case c.Effects.Has(shell.Executes|shell.HiddenCode|shell.FeedsInterpreter) && mentionsAWS.MatchString(c.Canonical()):
 			s.note("`%s` runs code that may call AWS", c.Text) // python -m awscli, bash aws.sh, docker run amazon/aws-cli
 		}
@@ -209,6 +216,11 @@ func (s *shellCalls) collect(a *shell.Analysis, expand bool) {
 		}
 		if err := awsaction.InputJSON(&call); err != nil {
 			s.note("%v", err)
+		}
+		if call.Service == "configure" && !readsConfig[call.Operation] {
+			// The configuration can name programs later AWS calls run
+			// (credential_process) and where they send requests.
+			s.note("`%s` changes the AWS CLI configuration", c.Text)
 		}
 		s.calls = append(s.calls, call)
 	}

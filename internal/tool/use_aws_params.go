@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/qdev/qdev/internal/awsaction"
 )
 
 // globalAWSOptions may not be passed as parameters: they would override
@@ -31,6 +33,11 @@ var inputOptions = map[string]bool{"cli-input-json": true, "cli-input-yaml": tru
 func awsFlags(params map[string]string) ([]string, error) {
 	names := make([]string, 0, len(params))
 	for name := range params {
+		if full, ok := awsaction.GlobalOption(name); ok && full != name {
+			// The CLI takes any unambiguous prefix of a global option for
+			// it ("regio" is --region): refuse what would be read as one.
+			return nil, fmt.Errorf("use_aws: parameter %q would be read by the AWS CLI as its global option --%s; name parameters in full", name, full)
+		}
 		if globalAWSOptions[name] {
 			return nil, fmt.Errorf("use_aws: parameter %q is a global AWS CLI option that use_aws does not pass; use the region and profile_name fields for those", name)
 		}
