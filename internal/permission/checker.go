@@ -111,6 +111,9 @@ func New(cfg Config, opts Options) (*Checker, []string, error) {
 	warns = append(warns, w...)
 	c.aws, w = parseAWS(cfg.ToolsSettings["use_aws"])
 	warns = append(warns, w...)
+	if cfg.DisableTrustAll {
+		warns = append(warns, c.dropWildcardGrants(cfg.Source)...)
+	}
 
 	c.session, w, err = initialSession(cfg, opts)
 	if err != nil {

@@ -13,6 +13,10 @@ import (
 type pathRule struct {
 	orig string // as written in the settings, reported in decisions
 	res  []*regexp.Regexp
+	// paths are the rule's absolute path patterns (as written, expanded,
+	// and canonicalised), for judging what a regex on one literal path
+	// cannot: shell globs and directories above the rule.
+	paths []string
 }
 
 // pathSet is a list of compiled path rules.
@@ -88,8 +92,10 @@ func (pe pathEnv) compileRule(orig string, lexicalToo bool) (pathRule, error) {
 	}
 	canon := strings.TrimSuffix(canonical(prefix), "/")
 	rule := globRule(orig, escapeGlob(canon)+rest)
+	rule.paths = []string{canon + rest}
 	if lexical := strings.TrimSuffix(filepath.Clean(prefix), "/"); lexicalToo && lexical != canon {
 		rule.res = append(rule.res, globRule(orig, escapeGlob(lexical)+rest).res...)
+		rule.paths = append(rule.paths, lexical+rest)
 	}
 	return rule, nil
 }

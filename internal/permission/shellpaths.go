@@ -40,6 +40,9 @@ func (c *Checker) shellDeniedPaths(a *shell.Analysis) (Decision, bool) {
 			}
 			bases = append(bases, dir)
 		}
+		if d, denied := c.deniedReach(cmd, home); denied {
+			return d, true
+		}
 		var paths []string
 		paths = append(paths, cmd.Writes...)
 		paths = append(paths, cmd.Reads...)
