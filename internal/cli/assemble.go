@@ -18,10 +18,15 @@ import (
 	"github.com/qdev/qdev/internal/permission"
 	"github.com/qdev/qdev/internal/settings"
 	"github.com/qdev/qdev/internal/tool"
+	"github.com/qdev/qdev/internal/wstrust"
 )
 
-// permConfig is the permission configuration of agent cfg.
+// permConfig is the permission configuration of agent cfg, without its
+// permission grants when the workspace gate held its file back.
 func (s *setup) permConfig(cfg *agentcfg.Agent) permission.Config {
+	if s.agentBlocked {
+		cfg = wstrust.WithoutGrants(cfg)
+	}
 	trustAll, _ := s.managed.TrustAllAllowed()
 	return permission.Config{AllowedTools: cfg.AllowedTools, ToolsSettings: cfg.ToolsSettings,
 		Cwd: s.cwd, Home: s.home, Source: cfg.Path, DisableTrustAll: !trustAll}
@@ -31,6 +36,9 @@ func (s *setup) permConfig(cfg *agentcfg.Agent) permission.Config {
 // servers, hooks, context and prompt replace the previous agent's at once.
 func (s *setup) applyAgent(ctx context.Context, cfg *agentcfg.Agent) {
 	s.cfg = cfg
+	// The workspace gate decides first: it may hold back the agent file's
+	// permission grants as well as its hooks and servers.
+	servers := s.gateWorkspace(cfg, s.collectMCP(cfg))
 	checker, warnings, err := permission.New(s.permConfig(cfg), s.popts)
 	if err != nil {
 		// An unusable working directory, or launch flags that would trust
@@ -54,9 +62,7 @@ func (s *setup) applyAgent(ctx context.Context, cfg *agentcfg.Agent) {
 	if s.mcp != nil {
 		s.mcp.Close()
 	}
-	// startMCP decides whether the workspace's hooks may run too, so it
-	// comes before the hooks are built.
-	mgr := s.startMCP(ctx, cfg)
+	mgr := s.startMCP(ctx, cfg, servers)
 	if s.hooks != nil {
 		s.hooks.Close()
 	}
@@ -88,7 +94,7 @@ func (s *setup) applyAgent(ctx context.Context, cfg *agentcfg.Agent) {
 // back, and the legacy profile hooks (the user's own).
 func (s *setup) mergedHooks() map[agentcfg.Trigger][]agentcfg.HookSpec {
 	var merged map[agentcfg.Trigger][]agentcfg.HookSpec
-	if !s.hooksBlocked {
+	if !s.agentBlocked {
 		merged = maps.Clone(s.cfg.Hooks)
 	}
 	if merged == nil {
@@ -113,14 +119,20 @@ func (s *setup) awsIdentity() func() awspolicy.Identity {
 	}
 }
 
-// startMCP starts the agent's MCP servers in the background; servers the
-// organisation does not allow are skipped with a warning.
-func (s *setup) startMCP(ctx context.Context, cfg *agentcfg.Agent) *mcp.Manager {
+// collectMCP returns the MCP servers agent cfg configures, with the
+// workspace's and the user's mcp.json when it uses them.
+func (s *setup) collectMCP(cfg *agentcfg.Agent) []mcp.ServerConfig {
 	servers, warnings := mcp.Collect(cfg.MCPServers, cfg.UseLegacyMcpJSON, s.cwd, s.home)
 	for _, w := range warnings {
 		s.warn("%s", w)
 	}
-	servers = s.gateWorkspace(cfg, servers)
+	return servers
+}
+
+// startMCP starts servers, the agent's MCP servers the workspace gate let
+// through, in the background; servers the organisation does not allow are
+// skipped with a warning.
+func (s *setup) startMCP(ctx context.Context, cfg *agentcfg.Agent, servers []mcp.ServerConfig) *mcp.Manager {
 	allowed := servers[:0]
 	for _, sc := range servers {
 		if sc.Type == mcp.TypeStdio {

@@ -57,9 +57,9 @@ type setup struct {
 	legacy *contextfiles.LegacyContext
 	hooks  *hook.Runner
 	mcp    *mcp.Manager
-	// hooksBlocked is set when the workspace gate held back the agent's
-	// hooks (see gateWorkspace).
-	hooksBlocked bool
+	// agentBlocked is set when the workspace gate held back the agent
+	// file's hooks and permission grants (see gateWorkspace).
+	agentBlocked bool
 	// started is set once the first agent is loaded: later loads do not
 	// ask about workspace trust.
 	started bool

@@ -21,16 +21,17 @@ func trustStore() *wstrust.Store {
 	return wstrust.Open(filepath.Join(paths.ConfigDir(), wstrust.FileName))
 }
 
-// gateWorkspace decides whether the hooks and MCP servers that the
-// workspace configures for cfg may run, every time an agent is loaded: a
-// workspace file whose hooks and servers are exactly those the user
-// trusted runs; new or changed ones run only after the user confirms them
-// at startup, once for all (--trust-workspace has recorded the
-// workspace's files before that). Otherwise their hooks are dropped
-// (s.hooksBlocked) and their servers left out of the returned list, with
+// gateWorkspace decides whether the hooks, MCP servers and permission
+// grants that the workspace configures for cfg apply, every time an agent
+// is loaded: a workspace file whose hooks, servers and grants are exactly
+// those the user trusted applies; new or changed ones apply only after
+// the user confirms them at startup, once for all (--trust-workspace has
+// recorded the workspace's files before that). Otherwise the agent file's
+// hooks and grants are dropped (s.agentBlocked; its deny-type settings
+// still apply) and the file's servers left out of the returned list, with
 // a warning per file saying how to trust it.
 func (s *setup) gateWorkspace(cfg *agentcfg.Agent, servers []mcp.ServerConfig) []mcp.ServerConfig {
-	s.hooksBlocked = false
+	s.agentBlocked = false
 	store := trustStore()
 	var pending []wstrust.Source
 	var states []wstrust.State
@@ -55,7 +56,7 @@ func (s *setup) gateWorkspace(cfg *agentcfg.Agent, servers []mcp.ServerConfig) [
 		blocked[src.Origin] = true
 		s.warn("%s", refusal(src, states[i], s.o.noInteractive))
 	}
-	s.hooksBlocked = blocked["agent"]
+	s.agentBlocked = blocked["agent"]
 	return slices.DeleteFunc(servers, func(sc mcp.ServerConfig) bool { return blocked[sc.Source] })
 }
 
@@ -73,7 +74,7 @@ func refusal(src wstrust.Source, state wstrust.State, noInteractive bool) string
 	if !noInteractive {
 		how = "restart q here to review and trust them, or pass --trust-workspace"
 	}
-	return fmt.Sprintf("%d hook(s)/MCP server(s) of %s not run: the file %s; %s", len(src.Items), src.File, why(state), how)
+	return fmt.Sprintf("%d hook(s)/MCP server(s)/permission grant(s) of %s not run: the file %s; %s", len(src.Items), src.File, why(state), how)
 }
 
 // confirmTrust reports whether the user trusts srcs, asked once at
@@ -83,11 +84,11 @@ func (s *setup) confirmTrust(srcs []wstrust.Source, states []wstrust.State) bool
 	if s.o.noInteractive || s.started || !term.IsTerminal(int(s.o.io.In.Fd())) {
 		return false
 	}
-	fmt.Fprintln(s.o.io.ErrOut, "\nThis workspace configures commands that q would run:")
+	fmt.Fprintln(s.o.io.ErrOut, "\nThis workspace configures commands that q would run, or let run unasked:")
 	for i, src := range srcs {
-		fmt.Fprintf(s.o.io.ErrOut, "%s %s. It would run:\n%s", src.File, why(states[i]), itemList(src))
+		fmt.Fprintf(s.o.io.ErrOut, "%s %s. It would run or grant:\n%s", src.File, why(states[i]), itemList(src))
 	}
-	fmt.Fprint(s.o.io.ErrOut, "Trust and run these for this workspace? [t]rust (remember) / [n]ot now: ")
+	fmt.Fprint(s.o.io.ErrOut, "Trust these for this workspace? [t]rust (remember) / [n]ot now: ")
 	switch strings.ToLower(strings.TrimSpace(readLine(s.o.io.In))) {
 	case "t", "trust", "y", "yes":
 		return true
@@ -127,8 +128,8 @@ func readLine(r io.Reader) string {
 
 // trustWorkspace records every workspace agent file and the workspace
 // mcp.json as trusted as they are now (--trust-workspace), so that /agent
-// swap to one of them runs its hooks; a file that appears or changes later
-// in the session is still held back.
+// swap to one of them runs its hooks and applies its grants; a file that
+// appears or changes later in the session is still held back.
 func (s *setup) trustWorkspace() {
 	if filepath.Clean(s.cwd) == filepath.Clean(s.home) {
 		return

@@ -86,7 +86,7 @@ func TestWorkspaceTrustQuestion(t *testing.T) {
 	e.openai(text("first"), text("second"))
 
 	term := e.startPTY("chat", "--model", "openai/m")
-	term.expect(".amazonq/cli-agents/default.json is new in this workspace. It would run:")
+	term.expect(".amazonq/cli-agents/default.json is new in this workspace. It would run or grant:")
 	term.expect("agentSpawn hook: touch " + hookMark)
 	term.expect(".amazonq/mcp.json is new")
 	term.expect("[t]rust (remember) / [n]ot now:")
@@ -148,4 +148,31 @@ func (term *terminal) screen() string {
 	term.mu.Lock()
 	defer term.mu.Unlock()
 	return ansi.ReplaceAllString(term.buf.String(), "")
+}
+
+// TestWorkspaceGrantsNeedTrust: a cloned repository's default agent that
+// allows every tool does not let the model run commands unasked until the
+// user trusts it; its deny-type settings apply either way.
+func TestWorkspaceGrantsNeedTrust(t *testing.T) {
+	e := newEnv(t)
+	mark := filepath.Join(e.cwd, "bash-ran")
+	e.write(".amazonq/cli-agents/q_cli_default.json", `{"name":"q_cli_default","tools":["*"],"allowedTools":["*"],
+		"toolsSettings":{"execute_bash":{"allowedCommands":[".*"]},"fs_write":{"allowedPaths":["/**"],"deniedPaths":["secrets"]}}}`)
+	bash, _ := json.Marshal(map[string]string{"command": "touch " + mark})
+	// The refused run ends at its tool call; the trusted one goes on.
+	e.openai(toolTurn(tc("c1", "execute_bash", string(bash))),
+		toolTurn(tc("c2", "execute_bash", string(bash))), text("done"))
+
+	r := e.run("", "--model", "openai/m", "--no-interactive", "run it")
+	if exists(mark) || r.code != 1 || !strings.Contains(r.stderr, "execute_bash needs approval") {
+		t.Fatalf("untrusted grants applied: ran=%v %+v", exists(mark), r)
+	}
+	if !strings.Contains(r.stderr, "q_cli_default.json not run: the file is new") {
+		t.Errorf("stderr lacks the refusal:\n%s", r.stderr)
+	}
+
+	r = e.run("", "--model", "openai/m", "--trust-workspace", "--no-interactive", "run it")
+	if !exists(mark) || r.code != 0 || !strings.Contains(r.stderr, "allowedTools: *") || !strings.Contains(r.stderr, "execute_bash.allowedCommands: .*") {
+		t.Fatalf("--trust-workspace: ran=%v %+v", exists(mark), r)
+	}
 }

@@ -89,7 +89,8 @@ func fromWorkspace(path, home string) bool {
 
 // Sources returns what the workspace at cwd would run for agent a with the
 // MCP servers collected for it: one source for the agent file when it is
-// not a global agent (its hooks and its own servers) and one for the
+// not a global agent (its hooks, its own servers and its permission
+// grants, which let the model run tools unasked) and one for the
 // workspace mcp.json. Sources without items are left out. A workspace
 // file is judged by where it was found, not where a symlink leads, so a
 // .amazonq that links to the global directory is still the workspace's.
@@ -102,6 +103,7 @@ func Sources(a *agentcfg.Agent, servers []mcp.ServerConfig, cwd, home string) []
 				src.Items = append(src.Items, ServerItem(s))
 			}
 		}
+		src.Items = append(src.Items, GrantItems(a)...)
 		if len(src.Items) > 0 {
 			out = append(out, src)
 		}

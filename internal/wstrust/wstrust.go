@@ -1,7 +1,9 @@
 // Package wstrust remembers which workspace configuration the user agreed
 // to run. A cloned repository can ship agent files and an mcp.json whose
-// hooks and MCP servers would run the moment q starts there; they run only
-// once the user has trusted exactly what they run. The record lives in q's
+// hooks and MCP servers would run the moment q starts there, and whose
+// permission grants (allowedTools, allow-type toolsSettings) would let the
+// model run tools unasked; they apply only once the user has trusted
+// exactly what they run and grant. The record lives in q's
 // own configuration directory, never in the workspace, which the agent and
 // the repository's authors can write.
 package wstrust
@@ -24,7 +26,8 @@ import (
 // FileName is the trust store's file in q's configuration directory.
 const FileName = "trusted-workspaces.json"
 
-// Item is one thing a workspace file would run: a hook or an MCP server.
+// Item is one thing a workspace file would run or grant: a hook, an MCP
+// server or a permission grant.
 type Item struct {
 	// Label is how it is shown to the user: what runs, exactly.
 	Label string
