@@ -163,3 +163,32 @@ func TestWrapRejects(t *testing.T) {
 		t.Error("unknown command without --path accepted")
 	}
 }
+
+func TestFeatures(t *testing.T) {
+	enforced := func(abi int, ns bool) map[string]bool {
+		m := map[string]bool{}
+		for _, f := range features(abi, ns) {
+			w := strings.Fields(f.Name)
+			m[w[0]+" "+w[1]] = f.Enforced
+			if f.By == "" {
+				t.Errorf("%s: no mechanism named", f.Name)
+			}
+		}
+		return m
+	}
+	for name, ok := range enforced(7, true) {
+		if !ok {
+			t.Errorf("ABI 7 with namespaces: %s not enforced", name)
+		}
+	}
+	noNS := enforced(7, false)
+	if !noNS["TCP when"] || noNS["UDP when"] || noNS["Unix sockets"] || !noNS["abstract Unix"] || noNS["q's configuration"] ||
+		noNS["credential files"] || !noNS["file writes"] || noNS["file metadata"] {
+		t.Errorf("ABI 7 without namespaces: %v", noNS)
+	}
+	for name, ok := range enforced(0, true) {
+		if ok {
+			t.Errorf("no Landlock: %s enforced", name)
+		}
+	}
+}
