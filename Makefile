@@ -7,8 +7,10 @@ LDFLAGS := -s -w -X github.com/qdev/qdev/internal/version.Version=$(VERSION)
 .PHONY: build test bench lint fuzz clean
 
 # Static (no cgo): the binary runs anywhere and starts with fewer pages mapped.
+# The sandbox helper must sit next to q: q looks for it nowhere else.
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/q
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '-s -w' -o $(dir $(BIN))qdev-sandbox ./cmd/qdev-sandbox
 
 # The whole suite: unit tests, fakes over loopback, end-to-end runs of the
 # built binary, the real aws CLI against moto_server.

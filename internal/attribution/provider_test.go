@@ -125,8 +125,12 @@ func TestEnvironRequestCarriesIdentity(t *testing.T) {
 	if !slices.Equal(in.TransitiveTagKeys, []string{"qdev-ai", "qdev-user"}) {
 		t.Errorf("transitive keys = %v", in.TransitiveTagKeys)
 	}
-	want := []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SECURITY_TOKEN", "AWS_CREDENTIAL_EXPIRATION",
-		"AWS_ACCESS_KEY_ID=ASIA1", "AWS_SECRET_ACCESS_KEY=secret", "AWS_SESSION_TOKEN=token"}
+	want := append(slices.Clone(unsetVars), "AWS_ACCESS_KEY_ID=ASIA1", "AWS_SECRET_ACCESS_KEY=secret", "AWS_SESSION_TOKEN=token")
+	for _, v := range []string{"AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_CONTAINER_CREDENTIALS_FULL_URI"} {
+		if !slices.Contains(env, v) {
+			t.Errorf("Environ does not unset %s", v)
+		}
+	}
 	if !slices.Equal(env, want) {
 		t.Errorf("Environ = %q, want %q", env, want)
 	}

@@ -67,16 +67,20 @@ type doctorEnv struct {
 	awsVersion  func(path string) (string, error)
 	probe       func() (int, error)
 	loadManaged func() (*managed.Settings, error)
+	// sandboxStatus, when set, details the sandbox (it starts the
+	// helper); tests leave it nil.
+	sandboxStatus func(abi int) sandbox.Report
 	// all adds every unset setting with its default, and the environment.
 	all bool
 }
 
 func defaultDoctorEnv() *doctorEnv {
 	return &doctorEnv{
-		lookPath:    exec.LookPath,
-		awsVersion:  awsCLIVersion,
-		probe:       sandbox.Probe,
-		loadManaged: managed.Load,
+		lookPath:      exec.LookPath,
+		awsVersion:    awsCLIVersion,
+		probe:         sandbox.Probe,
+		loadManaged:   managed.Load,
+		sandboxStatus: sandbox.Status,
 	}
 }
 

@@ -3,13 +3,16 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 
 	"github.com/qdev/qdev/internal/agent"
+	"github.com/qdev/qdev/internal/attribution"
 	"github.com/qdev/qdev/internal/audit"
 	"github.com/qdev/qdev/internal/managed"
+	"github.com/qdev/qdev/internal/paths"
 	"github.com/qdev/qdev/internal/permission"
 	"github.com/qdev/qdev/internal/sandbox"
 	"github.com/qdev/qdev/internal/tool"
@@ -199,12 +202,13 @@ func firstLineOf(s string) string {
 // sandbox returns how execute_bash commands are confined, or nil when the
 // sandbox is off. The user's sandbox.* settings apply unless the managed
 // layer sets a mode, which then wins; the managed layer can only narrow the
-// network and add writable paths.
+// network and add writable paths, and the user can then add writable
+// paths only inside the workspace (none with lockWritablePaths).
 func (s *setup) sandbox() (func(*exec.Cmd) (*exec.Cmd, error), error) {
 	mode := s.settings.String("sandbox.mode", managed.ModeWorkspaceWrite)
 	m := s.managed
-	required := false
-	if m != nil && m.Sandbox.Mode != "" {
+	required, governed := false, m != nil && m.Sandbox.Mode != ""
+	if governed {
 		mode, required = m.Sandbox.Mode, m.Sandbox.Required
 	}
 	if mode == "off" {
@@ -216,23 +220,85 @@ func (s *setup) sandbox() (func(*exec.Cmd) (*exec.Cmd, error), error) {
 	}
 	var writable []string
 	if mode == managed.ModeWorkspaceWrite {
-		extra := s.stringList("sandbox.writablePaths")
+		extra := s.userWritable(governed, governed && m.Sandbox.LockWritablePaths)
 		if m != nil {
 			extra = append(extra, m.Sandbox.WritablePaths...)
 		}
 		writable = sandbox.WorkspaceWritable(s.cwd, extra...)
 	}
-	policy := sandbox.Policy{WritablePaths: writable, Network: network, Required: required}
+	policy := sandbox.Policy{WritablePaths: writable, ReadOnlyPaths: s.protectedPaths(), Network: network, Required: required}
+	if m.AWSAttributionRole() != "" {
+		policy.HiddenPaths = attribution.CredentialFiles(s.home, os.Getenv)
+	}
 	return func(cmd *exec.Cmd) (*exec.Cmd, error) {
 		wrapped, err := sandbox.Wrap(cmd, policy)
 		if wrapped == nil {
 			return nil, fmt.Errorf("refused: %w", err)
 		}
 		if err != nil {
-			s.warn("%v; commands run without the sandbox", err)
+			s.warn("%v", err)
 		}
 		return wrapped, nil
 	}, nil
+}
+
+// userWritable returns the user's sandbox.writablePaths; under a managed
+// sandbox only those inside the workspace, and none when locked.
+func (s *setup) userWritable(governed, locked bool) []string {
+	paths := s.stringList("sandbox.writablePaths")
+	if !governed {
+		return paths
+	}
+	if locked {
+		if len(paths) > 0 {
+			s.warn("sandbox.writablePaths ignored: the organisation's sandbox fixes the writable paths")
+		}
+		return nil
+	}
+	ws := resolved(s.cwd)
+	var out []string
+	for _, p := range paths {
+		if r := resolved(p); filepath.IsAbs(r) && sandbox.Within(r, ws) {
+			out = append(out, r)
+		} else {
+			s.warn("sandbox.writablePaths: %s ignored: under the organisation's sandbox only paths inside the workspace can be added", p)
+		}
+	}
+	return out
+}
+
+// resolved cleans p and resolves its symbolic links as far as it exists,
+// so that a link inside the workspace cannot stand for a path outside.
+func resolved(p string) string {
+	p = filepath.Clean(p)
+	rest := ""
+	for cur := p; ; cur = filepath.Dir(cur) {
+		if r, err := filepath.EvalSymlinks(cur); err == nil {
+			return filepath.Join(r, rest)
+		}
+		if cur == filepath.Dir(cur) {
+			return p
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+	}
+}
+
+// protectedPaths are where q, or git on the user's behalf, loads agents,
+// hooks, MCP servers, rules, settings or code to run: sandboxed commands
+// must not write them even inside the workspace.
+func (s *setup) protectedPaths() []string {
+	out := sandbox.WorkspaceConfig(s.cwd)
+	out = append(out,
+		filepath.Join(s.home, ".aws", "amazonq")+"/",
+		filepath.Join(s.home, ".kiro")+"/",
+		paths.ConfigDir()+"/",
+		paths.DataDir()+"/",
+		managed.Path(),
+	)
+	if s.managed != nil && s.managed.Audit.Dir != "" {
+		out = append(out, filepath.Clean(s.managed.Audit.Dir)+"/")
+	}
+	return out
 }
 
 // stringList reads an array setting, expanding ~ in each entry.

@@ -25,11 +25,14 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	qBin = filepath.Join(dir, "q")
-	build := exec.Command("go", "build", "-o", qBin, "github.com/qdev/qdev/cmd/q")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		fmt.Fprintln(os.Stderr, "building q:", err)
-		os.Exit(1)
+	// The sandbox helper goes next to q, where q looks for it.
+	for _, b := range [][2]string{{qBin, "cmd/q"}, {filepath.Join(dir, "qdev-sandbox"), "cmd/qdev-sandbox"}} {
+		build := exec.Command("go", "build", "-o", b[0], "github.com/qdev/qdev/"+b[1])
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			fmt.Fprintln(os.Stderr, "building", b[1]+":", err)
+			os.Exit(1)
+		}
 	}
 	code := m.Run()
 	os.RemoveAll(dir)

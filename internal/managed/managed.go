@@ -130,6 +130,10 @@ type Sandbox struct {
 	WritablePaths []string `json:"writablePaths,omitempty"`
 	// MCPServers runs stdio MCP servers in the sandbox too.
 	MCPServers bool `json:"mcpServers,omitempty"`
+	// LockWritablePaths ignores the user's sandbox.writablePaths: only
+	// the workspace, the temporary directory and WritablePaths are
+	// writable. Without it the user may add paths inside the workspace.
+	LockWritablePaths bool `json:"lockWritablePaths,omitempty"`
 }
 
 // Audit is the "audit" object.

@@ -76,7 +76,7 @@ var schema = &shape{kind: kObject, fields: map[string]*shape{
 	}},
 	"sandbox": {kind: kObject, fields: map[string]*shape{
 		"mode": shString, "required": shBool, "network": shBool,
-		"writablePaths": shStrings, "mcpServers": shBool,
+		"writablePaths": shStrings, "mcpServers": shBool, "lockWritablePaths": shBool,
 	}},
 	"audit": {kind: kObject, fields: map[string]*shape{
 		"dir": shString, "maxFileBytes": {kind: kInt},

@@ -8,8 +8,8 @@ import (
 	"os"
 	"syscall"
 
-	"github.com/landlock-lsm/go-landlock/landlock"
 	llsys "github.com/landlock-lsm/go-landlock/landlock/syscall"
+	"golang.org/x/sys/unix"
 )
 
 // probeKernel asks the kernel for its Landlock ABI. Like go-landlock, it
@@ -39,73 +39,93 @@ func probeKernel() (int, error) {
 // sources of zeros and randomness, and terminals.
 var devices = []string{"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", "/dev/ptmx"}
 
-// restrict applies p to the calling process and everything it will start.
-func restrict(p Policy, abi int) error {
-	fsAccess := landlock.V11.HandledAccessFS
-	cfg, err := landlock.NewConfig(fsAccess)
+// fsRights returns the filesystem rights Landlock ABI abi knows.
+func fsRights(abi int) uint64 {
+	n := map[int]int{1: 13, 2: 14, 3: 15, 4: 15, 5: 16, 6: 16, 7: 16, 8: 16}[abi]
+	if abi >= 9 {
+		n = 17
+	}
+	return 1<<n - 1
+}
+
+// Rights that apply to files rather than directories.
+const fileRights = llsys.AccessFSExecute | llsys.AccessFSWriteFile | llsys.AccessFSReadFile |
+	llsys.AccessFSTruncate | llsys.AccessFSIoctlDev
+
+// restrictThread applies c to the calling thread, and so to every process
+// it starts afterwards: writes only below c.Writable, signals only inside
+// the sandbox, and, without c.Network, no TCP or UDP and no sockets
+// outside the sandbox as far as abi allows. The caller must have locked
+// the goroutine to its thread and start the command from it. Only that
+// thread is restricted: restricting all of them needs a signal to each,
+// which a Go program built with cgo cannot get through as a PID
+// namespace's init.
+func restrictThread(c config, abi int) error {
+	all := fsRights(abi)
+	attr := llsys.RulesetAttr{HandledAccessFS: all}
+	if abi >= ScopeABI {
+		attr.Scoped = llsys.ScopeSignal
+		if !c.Network {
+			attr.Scoped |= llsys.ScopeAbstractUnixSocket
+		}
+	}
+	if !c.Network && abi >= NetworkABI {
+		attr.HandledAccessNet = llsys.AccessNetBindTCP | llsys.AccessNetConnectTCP
+		if abi >= UDPABI {
+			attr.HandledAccessNet |= llsys.AccessNetBindUDP | llsys.AccessNetConnectSendUDP
+		}
+	}
+	fd, err := llsys.LandlockCreateRuleset(&attr, 0)
 	if err != nil {
+		return fmt.Errorf("creating the Landlock ruleset: %v", err)
+	}
+	defer syscall.Close(fd)
+
+	read := uint64(llsys.AccessFSExecute | llsys.AccessFSReadFile | llsys.AccessFSReadDir)
+	write := all
+	if c.Network {
+		read |= llsys.AccessFSResolveUnix & all
+	} else {
+		write &^= llsys.AccessFSResolveUnix
+	}
+	if err := addRule(fd, "/", read); err != nil {
 		return err
 	}
-	if !p.Network {
-		cfg, err = landlock.NewConfig(fsAccess, landlock.V11.HandledAccessNet, landlock.V11.Scoped)
-		if err != nil {
+	for _, d := range devices {
+		_ = addRule(fd, d, (fileRights&all)&^llsys.AccessFSExecute)
+	}
+	_ = addRule(fd, "/dev/pts", read|(fileRights&all))
+	for _, w := range c.Writable {
+		rights := write
+		if fi, err := os.Stat(w); err != nil {
+			continue
+		} else if !fi.IsDir() {
+			rights &= fileRights
+		}
+		if err := addRule(fd, w, rights); err != nil {
 			return err
 		}
 	}
-	c := cfg.BestEffort()
-
-	readAll := landlock.RODirs("/")
-	if p.Network {
-		readAll = readAll.WithResolveUnix()
+	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("setting no_new_privs: %v", err)
 	}
-	rules := []landlock.Rule{
-		readAll,
-		landlock.RWFiles(devices...).WithIoctlDev().IgnoreIfMissing(),
-		landlock.RWDirs("/dev/pts").WithIoctlDev().IgnoreIfMissing(),
+	if err := llsys.LandlockRestrictSelf(fd, 0); err != nil {
+		return fmt.Errorf("enforcing the Landlock ruleset: %v", err)
 	}
-	if len(p.WritablePaths) > 0 {
-		rw := landlock.RWDirs(p.WritablePaths...).IgnoreIfMissing()
-		// Moving files between directories needs "refer", which ABI 1
-		// cannot grant; asking for it there would make go-landlock fall
-		// back to no sandbox at all.
-		if abi >= 2 {
-			rw = rw.WithRefer()
-		}
-		if p.Network {
-			rw = rw.WithResolveUnix()
-		}
-		rules = append(rules, rw)
-	}
-	return c.Restrict(rules...)
+	return nil
 }
 
-// RunHelper is the "q __sandbox-exec" entry point; args are the arguments
-// after HelperArg: --policy JSON [--path PATH] -- ARGV... It applies the
-// policy to itself and then executes PATH (default ARGV[0], looked up in
-// $PATH) with ARGV and the inherited environment. It returns only on
-// failure, with ExitSetupFailed or ExitNotFound after a message on stderr;
-// it never runs the command unsandboxed.
-func RunHelper(args []string) int {
-	p, path, argv, err := parseHelperArgs(args)
+// addRule allows rights below path (missing paths are an error, callers
+// skip them where that is fine).
+func addRule(ruleset int, path string, rights uint64) error {
+	fd, err := syscall.Open(path, unix.O_PATH|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return fail(ExitSetupFailed, err)
+		return fmt.Errorf("opening %s for a Landlock rule: %v", path, err)
 	}
-	abi, err := probe()
-	if abi < 1 {
-		return fail(ExitSetupFailed, fmt.Errorf("cannot sandbox the command: %v", err))
+	defer syscall.Close(fd)
+	attr := llsys.PathBeneathAttr{ParentFd: fd, AllowedAccess: rights}
+	if err := llsys.LandlockAddPathBeneathRule(ruleset, &attr, 0); err != nil {
+		return fmt.Errorf("adding the Landlock rule for %s: %v", path, err)
 	}
-	if err := restrict(p, abi); err != nil {
-		return fail(ExitSetupFailed, fmt.Errorf("cannot sandbox the command: %v", err))
-	}
-	return execve(path, argv)
-}
-
-// execve replaces the helper with the command; it returns only on failure.
-func execve(path string, argv []string) int {
-	err := syscall.Exec(path, argv, os.Environ())
-	code := ExitSetupFailed
-	if errors.Is(err, syscall.ENOENT) {
-		code = ExitNotFound
-	}
-	return fail(code, fmt.Errorf("%s: %v", path, err))
+	return nil
 }

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"encoding/json"
 	"errors"
 	"os/exec"
 	"reflect"
@@ -10,75 +9,108 @@ import (
 	"testing"
 )
 
-// fakeKernel makes Probe report abi for the rest of the test.
-func fakeKernel(t *testing.T, abi int) {
+// fakeSystem makes Probe report abi and the namespace probe ns for the
+// rest of the test.
+func fakeSystem(t *testing.T, abi int, ns bool) {
 	t.Helper()
-	old := probe
+	oldProbe, oldNS := probe, namespaces
 	probe = func() (int, error) {
 		if abi == 0 {
 			return 0, errors.New("no Landlock here")
 		}
 		return abi, nil
 	}
-	t.Cleanup(func() { probe = old })
+	namespaces = func(string) bool { return ns }
+	t.Cleanup(func() { probe, namespaces = oldProbe, oldNS })
 }
 
 func TestWrapRewritesCommand(t *testing.T) {
-	fakeKernel(t, 7)
+	fakeSystem(t, 7, false)
 	cmd := &exec.Cmd{Path: "/bin/echo", Args: []string{"echo", "a b"}, Dir: "/ws", Env: []string{"A=1"},
 		SysProcAttr: &syscall.SysProcAttr{Setpgid: true}}
-	got, err := Wrap(cmd, Policy{WritablePaths: []string{"/ws/", "/tmp", "/ws"}})
+	got, err := Wrap(cmd, Policy{WritablePaths: []string{"/ws/", "/scratch", "/ws"}, Network: true, Helper: "/opt/q/qdev-sandbox"})
 	if err != nil || got != cmd {
 		t.Fatalf("Wrap = %p, %v; want the same command and no error", got, err)
 	}
-	if cmd.Path != "/proc/self/exe" {
-		t.Errorf("Path = %q", cmd.Path)
-	}
-	want := []string{"q", HelperArg, "--policy", `{"writable":["/ws","/tmp"],"network":false}`, "--path", "/bin/echo", "--", "echo", "a b"}
-	if !reflect.DeepEqual(cmd.Args, want) {
-		t.Errorf("Args = %q\nwant %q", cmd.Args, want)
+	if cmd.Path != "/opt/q/qdev-sandbox" || cmd.Args[1] != HelperArg || cmd.Args[5] != "/bin/echo" {
+		t.Errorf("Path %q Args %q", cmd.Path, cmd.Args)
 	}
 	if cmd.Dir != "/ws" || cmd.Env[0] != "A=1" || !cmd.SysProcAttr.Setpgid {
 		t.Error("Wrap changed the directory, environment or process attributes")
 	}
 	// The helper reads back exactly what Wrap wrote.
-	p, path, argv, err := parseHelperArgs(cmd.Args[2:])
+	c, path, argv, err := parseHelperArgs(cmd.Args[2:])
 	if err != nil || path != "/bin/echo" || !reflect.DeepEqual(argv, []string{"echo", "a b"}) ||
-		!reflect.DeepEqual(p, Policy{WritablePaths: []string{"/ws", "/tmp"}}) {
-		t.Errorf("parseHelperArgs = %+v, %q, %q, %v", p, path, argv, err)
-	}
-	other, _ := Wrap(&exec.Cmd{Path: "/bin/true"}, Policy{Helper: "/usr/bin/q", Network: true})
-	if other.Path != "/usr/bin/q" || other.Args[len(other.Args)-1] != "/bin/true" {
-		t.Errorf("custom helper: %q %q", other.Path, other.Args)
+		!reflect.DeepEqual(c.Writable, []string{"/ws", "/scratch"}) || !c.Network || c.Namespaces || c.ABI != 7 {
+		t.Errorf("parseHelperArgs = %+v, %q, %q, %v", c, path, argv, err)
 	}
 }
 
-func TestWorkspaceWritable(t *testing.T) {
+func TestWrapAsksForNamespaces(t *testing.T) {
+	fakeSystem(t, 7, true)
+	for _, network := range []bool{true, false} {
+		cmd, err := Wrap(exec.Command("/bin/true"), Policy{Network: network, Helper: "/h"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := cmd.SysProcAttr
+		want := uintptr(syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS | syscall.CLONE_NEWPID)
+		if !network {
+			want |= syscall.CLONE_NEWNET
+		}
+		if a.Cloneflags != want || len(a.UidMappings) != 1 || a.UidMappings[0].HostID != syscall.Getuid() ||
+			a.UidMappings[0].ContainerID != syscall.Getuid() || a.Pdeathsig != 0 {
+			t.Errorf("network %v: attributes %+v", network, a)
+		}
+	}
+}
+
+func TestWorkspacePaths(t *testing.T) {
 	t.Setenv("TMPDIR", "/scratch")
-	got := WorkspaceWritable("/ws", "/cache")
-	if want := []string{"/ws", "/scratch", "/cache"}; !reflect.DeepEqual(got, want) {
+	if got, want := WorkspaceWritable("/ws", "/cache"), []string{"/ws", "/scratch", "/cache"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("WorkspaceWritable = %q, want %q", got, want)
 	}
+	got := WorkspaceConfig("/ws")
+	for _, want := range []string{"/ws/.amazonq/", "/ws/.kiro/", "/ws/.git/config", "/ws/.git/hooks/"} {
+		if !strings.Contains(strings.Join(got, " "), want) {
+			t.Errorf("WorkspaceConfig lacks %s: %q", want, got)
+		}
+	}
+	for _, c := range []struct {
+		p, root string
+		in      bool
+	}{{"/a/b", "/a", true}, {"/a", "/a", true}, {"/ab", "/a", false}, {"/x", "/", true}} {
+		if Within(c.p, c.root) != c.in {
+			t.Errorf("Within(%q, %q) != %v", c.p, c.root, c.in)
+		}
+	}
 }
 
-func TestWrapWithoutLandlock(t *testing.T) {
+func TestWrapWhatCannotBeEnforced(t *testing.T) {
+	ws := []string{"/ws"}
 	tests := []struct {
 		name     string
 		abi      int
+		ns       bool
 		policy   Policy
 		runs     bool // a command comes back
 		wrapped  bool // and it goes through the helper
 		warnPart string
 	}{
-		{"no landlock", 0, Policy{}, true, false, "running the command without a sandbox"},
-		{"no landlock, required", 0, Policy{Required: true}, false, false, "the sandbox is required"},
-		{"no network rules", 3, Policy{}, true, true, "runs sandboxed but with network access"},
-		{"no network rules, required", 3, Policy{Required: true}, false, false, "network access must be denied"},
-		{"no network rules, network allowed", 3, Policy{Network: true, Required: true}, true, true, ""},
+		{"no landlock", 0, true, Policy{}, true, false, "running the command without a sandbox"},
+		{"no landlock, required", 0, true, Policy{Required: true}, false, false, "the sandbox is required"},
+		{"namespaces cover the network", 3, true, Policy{Required: true}, true, true, ""},
+		{"no namespaces, old ABI", 3, false, Policy{}, true, true, "cannot deny TCP, UDP"},
+		{"no namespaces, ABI 7", 7, false, Policy{Required: true}, false, false, "cannot deny UDP, Unix sockets of outside servers"},
+		{"no namespaces, network allowed", 3, false, Policy{Network: true, Required: true}, true, true, ""},
+		{"no namespaces, config in workspace", 7, false, Policy{Network: true, WritablePaths: ws, ReadOnlyPaths: []string{"/ws/.git/config"}, Required: true}, false, false, "configuration inside writable paths stays writable"},
+		{"no namespaces, config elsewhere", 7, false, Policy{Network: true, WritablePaths: ws, ReadOnlyPaths: []string{"/etc/q"}, Required: true}, true, true, ""},
+		{"no namespaces, credentials", 7, false, Policy{Network: true, HiddenPaths: []string{"/h/.aws/credentials"}}, true, true, "credential files stay readable"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			fakeKernel(t, tt.abi)
+			fakeSystem(t, tt.abi, tt.ns)
+			tt.policy.Helper = "/h"
 			cmd, err := Wrap(exec.Command("/bin/true"), tt.policy)
 			if (cmd != nil) != tt.runs {
 				t.Fatalf("Wrap returned command %v, want one: %v (err %v)", cmd, tt.runs, err)
@@ -92,15 +124,15 @@ func TestWrapWithoutLandlock(t *testing.T) {
 				}
 				return
 			}
-			if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), tt.warnPart) {
-				t.Errorf("error %v, want ErrUnavailable with %q", err, tt.warnPart)
+			if !errors.Is(err, ErrUnavailable) || !strings.Contains(err.Error(), tt.warnPart) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("error %v, want one line, ErrUnavailable with %q", err, tt.warnPart)
 			}
 		})
 	}
 }
 
 func TestWrapRejects(t *testing.T) {
-	fakeKernel(t, 7)
+	fakeSystem(t, 7, true)
 	if _, err := Wrap(exec.Command("/bin/true"), Policy{WritablePaths: []string{"rel"}}); err == nil || !strings.Contains(err.Error(), `"rel" is not absolute`) {
 		t.Errorf("relative path: %v", err)
 	}
@@ -114,6 +146,7 @@ func TestWrapRejects(t *testing.T) {
 		{"--policy", "{}"},
 		{"--policy", "{}", "--"},
 		{"--policy", `{"writable":["x"]}`, "--", "true"},
+		{"--policy", `{"hidden":["x"]}`, "--", "true"},
 		{"--bogus"},
 		{"--path", "/bin/true", "--", "true"},
 	} {
@@ -129,11 +162,33 @@ func TestWrapRejects(t *testing.T) {
 	if _, _, _, err := parseHelperArgs([]string{"--policy", "{}", "--", "no-such-command-qdev"}); err == nil {
 		t.Error("unknown command without --path accepted")
 	}
-	p, path, _, err := parseHelperArgs([]string{"--policy", "{}", "--", "sh", "-c", "x"})
-	if err != nil || !strings.HasSuffix(path, "/sh") || p.Network {
-		t.Errorf("lookup of sh: %q %v", path, err)
+}
+
+func TestFeatures(t *testing.T) {
+	enforced := func(abi int, ns bool) map[string]bool {
+		m := map[string]bool{}
+		for _, f := range features(abi, ns) {
+			w := strings.Fields(f.Name)
+			m[w[0]+" "+w[1]] = f.Enforced
+			if f.By == "" {
+				t.Errorf("%s: no mechanism named", f.Name)
+			}
+		}
+		return m
 	}
-	if b, _ := json.Marshal(Policy{Required: true, Helper: "x"}); string(b) != `{"writable":null,"network":false}` {
-		t.Errorf("caller-only fields leak to the helper: %s", b)
+	for name, ok := range enforced(7, true) {
+		if !ok {
+			t.Errorf("ABI 7 with namespaces: %s not enforced", name)
+		}
+	}
+	noNS := enforced(7, false)
+	if !noNS["TCP when"] || noNS["UDP when"] || noNS["Unix sockets"] || !noNS["abstract Unix"] || noNS["q's configuration"] ||
+		noNS["credential files"] || !noNS["file writes"] || noNS["file metadata"] {
+		t.Errorf("ABI 7 without namespaces: %v", noNS)
+	}
+	for name, ok := range enforced(0, true) {
+		if ok {
+			t.Errorf("no Landlock: %s enforced", name)
+		}
 	}
 }

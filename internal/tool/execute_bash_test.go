@@ -264,3 +264,14 @@ func TestExecuteBashBackgroundJobDoesNotHang(t *testing.T) {
 	}
 	syscall.Kill(pid, syscall.SIGKILL)
 }
+
+func TestExecuteBashLeavesNoBackgroundJob(t *testing.T) {
+	env := testEnv(t)
+	r := runTool(t, ExecuteBash{}, env, bashInput("sleep 300 >/dev/null 2>&1 & echo $!"))
+	out := bashOutput(t, resultText(r))
+	pid, err := strconv.Atoi(out.Stdout)
+	if err != nil || r.IsError {
+		t.Fatalf("result: %+v", r)
+	}
+	waitGone(t, pid)
+}

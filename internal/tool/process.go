@@ -129,6 +129,12 @@ func runProcess(ctx context.Context, spec procSpec) (*procResult, error) {
 	waitErr := cmd.Wait()
 	close(done)
 	<-killed
+	// What the shell started in the background and left running (sleep
+	// 1000 &) must not outlive the call, let alone q. A sandboxed command
+	// runs as the child of a PID namespace's init, which takes everything
+	// with it; without one, the process group is what is left to kill.
+	// The group id cannot be reused while any member is alive.
+	_ = syscall.Kill(-pgid, syscall.SIGKILL)
 
 	// A process that finished just as the deadline passed was not killed
 	// and keeps its own status.

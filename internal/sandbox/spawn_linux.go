@@ -1,0 +1,111 @@
+//go:build linux
+
+package sandbox
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+var (
+	helperOnce          sync.Once
+	helperFound, selfQ  string
+	helperFoundIsReexec bool
+
+	nsMu    sync.Mutex
+	nsCache = map[string]bool{}
+)
+
+// helperPath returns the helper to start and whether it is q re-executing
+// itself. q trusts only the directory of its own resolved executable: not
+// $PATH, the working directory or any variable a repository could set.
+func helperPath(override string) (path string, reexec bool) {
+	if override != "" {
+		return override, false
+	}
+	helperOnce.Do(func() {
+		helperFound, helperFoundIsReexec = "/proc/self/exe", true
+		exe, err := os.Executable()
+		if err != nil {
+			return
+		}
+		if exe, err = filepath.EvalSymlinks(exe); err != nil {
+			return
+		}
+		selfQ = exe
+		cand := filepath.Join(filepath.Dir(exe), HelperName)
+		if fi, err := os.Stat(cand); err == nil && fi.Mode().IsRegular() && fi.Mode()&0o111 != 0 {
+			helperFound, helperFoundIsReexec = cand, false
+		}
+	})
+	return helperFound, helperFoundIsReexec
+}
+
+// binaries returns q's executable and the helper, the files a sandboxed
+// command must never replace.
+func binaries(helper string) []string {
+	helperPath("")
+	var out []string
+	for _, p := range []string{selfQ, helper} {
+		if filepath.IsAbs(p) && p != "/proc/self/exe" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// namespacesWork reports whether helper can be started in fresh user,
+// mount, PID and network namespaces and set up its mounts there. The
+// answer is probed once per helper by starting it for real: sysctls,
+// AppArmor and seccomp each can forbid some of it.
+func namespacesWork(helper string) bool {
+	nsMu.Lock()
+	defer nsMu.Unlock()
+	if ok, seen := nsCache[helper]; seen {
+		return ok
+	}
+	c := config{Probe: true, Namespaces: true, Parent: os.Getpid()}
+	enc, err := c.encode()
+	ok := false
+	if err == nil {
+		cmd := &exec.Cmd{Path: helper, Args: []string{HelperName, HelperArg, "--policy", enc}}
+		setProcAttr(cmd, c)
+		ok = cmd.Run() == nil
+	}
+	nsCache[helper] = ok
+	return ok
+}
+
+// setProcAttr adds to cmd the namespaces c asks for. The helper is mapped
+// to the caller's own uid and gid, so files keep their owners, and gets
+// CAP_SYS_ADMIN as an ambient capability, valid in its own user namespace
+// only, to set up its mounts; it drops it before starting the command.
+func setProcAttr(cmd *exec.Cmd, c config) {
+	attr := &syscall.SysProcAttr{}
+	if cmd.SysProcAttr != nil {
+		copied := *cmd.SysProcAttr
+		attr = &copied
+	}
+	cmd.SysProcAttr = attr
+	if !c.Namespaces {
+		return
+	}
+	attr.Cloneflags |= syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS | syscall.CLONE_NEWPID
+	if !c.Network {
+		attr.Cloneflags |= syscall.CLONE_NEWNET
+	}
+	uid, gid := os.Getuid(), os.Getgid()
+	attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: uid, HostID: uid, Size: 1}}
+	attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: gid, HostID: gid, Size: 1}}
+	attr.GidMappingsEnableSetgroups = false
+	attr.AmbientCaps = []uintptr{unix.CAP_SYS_ADMIN}
+	// Pdeathsig cannot be asked for here: Go checks the parent's pid after
+	// setting it, and in a new PID namespace the parent has none, so the
+	// child would kill itself. The helper sets it.
+	attr.Pdeathsig = 0
+}
