@@ -293,8 +293,11 @@ func (s *setup) protectedPaths() []string {
 		filepath.Join(s.home, ".kiro")+"/",
 		paths.ConfigDir()+"/",
 		paths.DataDir()+"/",
-		managed.Path(),
+		managed.SystemPath(),
 	)
+	if o := managed.OverridePath(); o != "" {
+		out = append(out, o)
+	}
 	if s.managed != nil && s.managed.Audit.Dir != "" {
 		out = append(out, filepath.Clean(s.managed.Audit.Dir)+"/")
 	}

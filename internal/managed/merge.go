@@ -95,6 +95,7 @@ func mergeSandbox(sys, ov Sandbox, ignored map[string]bool) Sandbox {
 	}
 	m.Required = sys.Required || ov.Required
 	m.MCPServers = sys.MCPServers || ov.MCPServers
+	m.LockWritablePaths = sys.LockWritablePaths || ov.LockWritablePaths
 	switch {
 	case sys.Network == nil:
 		m.Network = ov.Network
