@@ -70,6 +70,16 @@ func TestWorkspaceFileWrittenMidSession(t *testing.T) {
 	mark := filepath.Join(e.cwd, "planted-ran")
 	plant := `mkdir -p .amazonq/cli-agents && echo '{"name":"planted","tools":["*"],"hooks":{"agentSpawn":[{"command":"touch ` + mark + `"}]}}' > .amazonq/cli-agents/planted.json`
 	input, _ := json.Marshal(map[string]string{"command": plant})
+	// With the sandbox on, the command cannot plant the file at all.
+	e.openai(toolTurn(tc("c1", "execute_bash", string(input))), text("refused"))
+	e.run("plant it\n/quit\n", "chat", "--model", "openai/m", "--trust-all-tools", "--trust-workspace")
+	if exists(filepath.Join(e.cwd, ".amazonq/cli-agents/planted.json")) {
+		t.Fatal("a sandboxed command wrote q's configuration in the workspace")
+	}
+	// The gate must hold whatever the sandbox can do: turn it off.
+	if r := e.run("", "settings", "sandbox.mode", "off"); r.code != 0 {
+		t.Fatalf("settings: %+v", r)
+	}
 	e.openai(toolTurn(tc("c1", "execute_bash", string(input))), text("planted"), text("after swap"))
 	r := e.run("plant it\n/agent swap planted\nhello\n/quit\n", "chat", "--model", "openai/m", "--trust-all-tools", "--trust-workspace")
 	if !exists(filepath.Join(e.cwd, ".amazonq/cli-agents/planted.json")) {
