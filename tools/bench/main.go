@@ -30,7 +30,7 @@ const (
 )
 
 func main() {
-	only := flag.String("only", "", "comma-separated sections to run: startup,turn,mcp,policy,audit,server (default all)")
+	only := flag.String("only", "", "comma-separated sections to run: startup,turn,mcp,policy,audit,server,sandbox (default all)")
 	flag.Parse()
 	if err := run(*only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -51,6 +51,7 @@ var sections = []section{
 	{"policy", benchPolicy},
 	{"audit", benchAudit},
 	{"server", benchServer},
+	{"sandbox", benchSandbox},
 }
 
 func run(only string) error {
@@ -61,6 +62,10 @@ func run(only string) error {
 	defer os.RemoveAll(dir)
 	q := filepath.Join(dir, "q")
 	if err := build(q, "./cmd/q"); err != nil {
+		return err
+	}
+	// q finds its sandbox helper next to itself, as make build installs it.
+	if err := build(filepath.Join(dir, "qdev-sandbox"), "./cmd/qdev-sandbox"); err != nil {
 		return err
 	}
 	fmt.Println("| measure | qdev | baseline | target |")
