@@ -62,6 +62,18 @@ func (o Options) IsPostgres() bool {
 // Several processes may call Open on the same database at once: migrations
 // run one at a time under a lock and each runs once.
 func Open(ctx context.Context, opts Options) (*Store, error) {
+	if !opts.IsPostgres() && opts.Dir != "" {
+		// Processes opening one SQLite store take turns until its schema
+		// is in place (PostgreSQL has its advisory lock in migrate).
+		if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
+			return nil, fmt.Errorf("data directory: %w", err)
+		}
+		unlock, err := lockFile(filepath.Join(opts.Dir, FileName+".lock"))
+		if err != nil {
+			return nil, fmt.Errorf("store: %w", err)
+		}
+		defer unlock()
+	}
 	s, err := open(opts)
 	if err != nil {
 		return nil, err

@@ -256,7 +256,7 @@ func markMadeHere(cmds []Command) {
 	for i := range cmds {
 		c := &cmds[i]
 		if made && strings.Contains(c.Name, "/") {
-			c.Unknown = true
+			c.Unknown, c.Name = true, ""
 		}
 		if c.Effects.Has(Writes) || c.Effects.Has(Executes) {
 			made = true

@@ -86,7 +86,7 @@ func programEffects(c *Command) []inner {
 	}
 	if strings.HasPrefix(c.Name, "/proc/") && strings.HasSuffix(c.Name, "/exe") {
 		// Some process's own program, whatever it is (q's shell, bash).
-		c.Unknown = true
+		c.Unknown, c.Name = true, ""
 		return nil
 	}
 	if w, ok := wrappers[base]; ok {
