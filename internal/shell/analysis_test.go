@@ -147,7 +147,8 @@ func TestEffectsString(t *testing.T) {
 }
 
 func TestCachedIsShared(t *testing.T) {
-	if Cached("ls -la") != Cached("ls -la") {
+	first, second := Cached("ls -la"), Cached("ls -la")
+	if first != second {
 		t.Fatal("Cached returned two analyses for one line")
 	}
 }

@@ -101,7 +101,10 @@ func words(w *syntax.Word, source string) ([]string, []wordKind) {
 	}
 	var vals []string
 	var kinds []wordKind
-	for _, e := range expand.Braces(cp) {
+	for e, err := range expand.BracesSeq(nil, cp) {
+		if err != nil { // more words than bash would make
+			return []string{source}, []wordKind{globWord}
+		}
 		v, k := wordValue(e, source)
 		if k != literalWord {
 			return []string{source}, []wordKind{max(k, globWord)}
