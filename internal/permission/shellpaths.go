@@ -80,16 +80,24 @@ func (c *Checker) shellDeniedPaths(a *shell.Analysis) (Decision, bool) {
 // deniedPath checks one path, relative ones taken against base.
 func (c *Checker) deniedPath(p, base string) (Decision, bool) {
 	forms := requestForms(p, base)
-	for _, fs := range []struct {
-		tool string
-		set  pathSet
-	}{{"fs_read", c.read.denied}, {"fs_write", c.write.denied}} {
+	for _, fs := range c.deniedSets() {
 		if m := fs.set.match(forms...); len(m) > 0 {
 			return deny(LayerAgent, `toolsSettings.`+fs.tool+`.deniedPaths "`+m[0]+`"`,
 				append(m, "execute_bash names "+p)...), true
 		}
 	}
 	return Decision{}, false
+}
+
+// deniedSet is one tool's deniedPaths, which shell commands obey too.
+type deniedSet struct {
+	tool string
+	set  pathSet
+}
+
+// deniedSets are fs_read's and fs_write's deniedPaths.
+func (c *Checker) deniedSets() []deniedSet {
+	return []deniedSet{{"fs_read", c.read.denied}, {"fs_write", c.write.denied}}
 }
 
 // maxGlobMatches bounds the files one glob argument is checked as.

@@ -20,10 +20,7 @@ import (
 //   - inline code naming a denied path (python -c 'open("~/.ssh/…")').
 func (c *Checker) deniedReach(cmd *shell.Command, home string) (Decision, bool) {
 	recursive := readsRecursively(cmd)
-	for _, fs := range []struct {
-		tool string
-		set  pathSet
-	}{{"fs_read", c.read.denied}, {"fs_write", c.write.denied}} {
+	for _, fs := range c.deniedSets() {
 		for _, r := range fs.set {
 			for _, rp := range r.paths {
 				if why := reaches(cmd, rp, home, c.cwd, recursive); why != "" {
