@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/qdev/qdev/internal/agent"
 	"github.com/qdev/qdev/internal/chat/render"
@@ -43,6 +44,9 @@ type display struct {
 	settle  *time.Timer // shows the word the wrapper holds when the answer pauses
 	spinner *render.Spinner
 	midLine bool // the answer's last byte was not a newline
+	// toolOut is the running call's output, whose last line may be
+	// unfinished when its result is shown.
+	toolOut *dimWriter
 }
 
 func newDisplay(out, info io.Writer, color bool, columns func() (width, wrap int), spinner *render.Spinner) *display {
@@ -157,13 +161,20 @@ func describe(inv tool.Invocation, color bool) string {
 // ToolOutput shows the call's live output with terminal control sequences
 // neutralised (colours pass).
 func (d *display) ToolOutput(c *agent.Call) io.Writer {
-	return termwidth.NewSafeWriter(&dimWriter{w: d.info, st: d.st})
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.toolOut = &dimWriter{w: d.info, st: d.st}
+	return termwidth.NewSafeWriter(d.toolOut)
 }
 
 func (d *display) ToolResult(c *agent.Call, r tool.Result) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.endText()
+	if d.toolOut != nil && d.toolOut.midLine {
+		fmt.Fprintln(d.info)
+	}
+	d.toolOut = nil
 	how := ""
 	switch {
 	case c.Approval == agent.AllowedByRule && c.Decision.Rule != "":
@@ -174,9 +185,15 @@ func (d *display) ToolResult(c *agent.Call, r tool.Result) {
 	if r.IsError {
 		msg := ""
 		if len(r.Content) > 0 {
-			msg = termwidth.Visible(firstLine(r.Content[0].Text, 200))
+			// Long enough for a denial's reasons, which name the deciding
+			// file and statement at their end.
+			msg = termwidth.Visible(firstLine(r.Content[0].Text, 2000))
 		}
 		fmt.Fprintf(d.info, "   %s✗ %s%s%s: %s\n\n", d.st.red, c.Name, how, d.st.reset, msg)
+		return
+	}
+	if r.ExitStatus != 0 {
+		fmt.Fprintf(d.info, "   %s✓ Completed in %s with exit status %d%s%s\n\n", d.st.yellow, r.Duration.Round(time.Millisecond), r.ExitStatus, how, d.st.reset)
 		return
 	}
 	fmt.Fprintf(d.info, "   %s✓ Completed in %s%s%s\n\n", d.st.green, r.Duration.Round(time.Millisecond), how, d.st.reset)
@@ -203,7 +220,11 @@ func firstLine(s string, max int) string {
 		s = s[:i]
 	}
 	if len(s) > max {
-		s = s[:max] + "…"
+		cut := max
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		s = s[:cut] + "…"
 	}
 	return s
 }

@@ -68,3 +68,22 @@ func TestToolOutputNeutralised(t *testing.T) {
 		t.Errorf("answer shown as %q", s)
 	}
 }
+
+// TestToolResultLines: a result starts on its own line after output that
+// did not end one, names a non-zero exit status, and shows a denial whole.
+func TestToolResultLines(t *testing.T) {
+	var info bytes.Buffer
+	d := newDisplay(&bytes.Buffer{}, &info, false, nil, nil)
+	c := &agent.Call{Name: "execute_bash"}
+	_, _ = d.ToolOutput(c).Write([]byte("blocked ok"))
+	d.ToolResult(c, tool.Result{ExitStatus: 3})
+	if got := info.String(); !strings.Contains(got, "blocked ok\n") || !strings.Contains(got, "with exit status 3") {
+		t.Errorf("display = %q, want the output's line ended and the exit status named", got)
+	}
+	info.Reset()
+	denial := "IAM ExplicitDeny of s3:DeleteBucket on arn:aws:s3:::" + strings.Repeat("b", 240) + "; statement /etc/qdev/policies/prod.json Sid DenyProdWrites #2 (identity)"
+	d.ToolResult(c, tool.ErrorResult(denial))
+	if !strings.Contains(info.String(), "Sid DenyProdWrites #2 (identity)") {
+		t.Errorf("denial cut short: %q", info.String())
+	}
+}

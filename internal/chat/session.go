@@ -77,6 +77,9 @@ func (s *Session) Run(ctx context.Context, initial string) error {
 	s.tty = enterTurnMode(s.TTY)
 	defer s.tty.restore()
 	if initial != "" {
+		// Shown as if typed at the prompt, so the answer has its question
+		// above it, as every later one has.
+		fmt.Fprintf(s.Info, "%s%s\n", s.prompt(), termwidth.Visible(initial))
 		if err := s.handle(ctx, initial); errors.Is(err, errQuit) {
 			return nil
 		}

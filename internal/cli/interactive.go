@@ -12,6 +12,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/qdev/qdev/internal/chat"
+	"github.com/qdev/qdev/internal/chat/console"
 	"github.com/qdev/qdev/internal/chat/lineedit"
 	"github.com/qdev/qdev/internal/chat/render"
 	"github.com/qdev/qdev/internal/chat/termwidth"
@@ -31,11 +32,18 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 	ed := lineedit.New(o.io.In, o.io.ErrOut, lineedit.Options{History: history, OnHistoryAdd: func(line string) {
 		_ = s.store.AppendHistory(context.Background(), line)
 	}})
+	// Everything the session prints shares one console, so a warning from a
+	// hook or an MCP server starts on its own line instead of being glued to
+	// the spinner or to a tool's unfinished output line.
+	con, rawErr := console.New(), o.io.ErrOut
+	errFile, _ := rawErr.(*os.File)
 	var spinner *render.Spinner
-	if isTTY && outTTY {
-		spinner = render.NewSpinner(o.io.ErrOut)
+	if isTTY && outTTY && errFile != nil && term.IsTerminal(int(errFile.Fd())) {
+		spinner = render.NewStatusSpinner(func(line string) { con.SetStatus(rawErr, line) })
 	}
-	sess := &chat.Session{Agent: s.agent, Workspace: s, Input: ed, Out: o.io.Out, Info: o.io.ErrOut,
+	o.io.ErrOut = con.Writer(rawErr)
+	defer func() { o.io.ErrOut = rawErr }()
+	sess := &chat.Session{Agent: s.agent, Workspace: s, Input: ed, Out: con.Writer(o.io.Out), Info: con.Writer(rawErr),
 		Color: color, Columns: o.columns, Spinner: spinner,
 		KnownModels: knownModels(s.agent.Conv.Model, s.settings.String("chat.defaultModel", "")),
 		OpenModel: func(ref string) (model.Provider, string, error) {

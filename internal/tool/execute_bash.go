@@ -101,6 +101,9 @@ func (c *bashCall) Describe(w io.Writer, color bool) {
 
 func (c *bashCall) Run(ctx context.Context, out io.Writer) Result {
 	start := time.Now()
+	if err := checkWorkDir(c.env, "execute_bash"); err != nil {
+		return ErrorResult(err.Error())
+	}
 	environ := childEnviron(c.env)
 	shell := "bash"
 	if v, ok := envValue(environ, ShellEnvVar); ok && strings.TrimSpace(v) != "" {

@@ -237,6 +237,11 @@ func (c *writeCall) run(ctx context.Context) Result {
 		}
 	}
 	if c.in.Command == "create" {
+		// Missing parents are created, but never a deleted workspace: the
+		// user removed or moved it, and recreating it hides that.
+		if err := checkWorkDir(c.env, "fs_write"); err != nil {
+			return ErrorResult(err.Error())
+		}
 		if err := os.MkdirAll(filepath.Dir(c.target), 0o755); err != nil {
 			return ErrorResult(fmt.Sprintf("fs_write: cannot create the directory of %s: %v", shown, err))
 		}

@@ -67,6 +67,17 @@ func workDir(env *Env) string {
 	return wd
 }
 
+// checkWorkDir fails when the session's working directory no longer
+// exists (deleted or moved while q ran): commands would start nowhere and a
+// write would silently recreate the deleted workspace.
+func checkWorkDir(env *Env, tool string) error {
+	dir := workDir(env)
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return fmt.Errorf("%s: the working directory %s no longer exists (deleted or moved during the session); restart q in an existing directory", tool, dir)
+	}
+	return nil
+}
+
 // resolvePath turns a model-supplied path into an absolute, cleaned path:
 // a leading "~" is the user's home and relative paths are taken from the
 // session's working directory (not the process's, which may differ).

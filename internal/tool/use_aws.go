@@ -180,6 +180,9 @@ func (c *awsCall) Args() []string { return append([]string(nil), c.args...) }
 
 func (c *awsCall) Run(ctx context.Context, _ io.Writer) Result {
 	start := time.Now()
+	if err := checkWorkDir(c.env, "use_aws"); err != nil {
+		return ErrorResult(err.Error())
+	}
 	environ := childEnviron(c.env)
 	awsPath, err := lookPathIn("aws", environ)
 	if err != nil {

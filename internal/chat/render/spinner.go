@@ -18,7 +18,10 @@ const spinnerInterval = 80 * time.Millisecond
 // user waits, and erases it when stopped. It draws only on a terminal: on
 // anything else Start and Stop write nothing. It is safe for concurrent use.
 type Spinner struct {
-	w        io.Writer
+	w io.Writer
+	// set, when not nil, shows the line instead of drawing on w: a status
+	// line shared with other writers ("" removes it).
+	set      func(line string)
 	enabled  bool
 	interval time.Duration
 
@@ -35,6 +38,13 @@ type Spinner struct {
 func NewSpinner(w io.Writer) *Spinner {
 	f, ok := w.(*os.File)
 	return newSpinner(w, ok && f != nil && term.IsTerminal(int(f.Fd())), spinnerInterval)
+}
+
+// NewStatusSpinner returns a spinner that shows itself through set, which
+// replaces a status line kept by something that shares the terminal with
+// other writers (set("") removes it).
+func NewStatusSpinner(set func(line string)) *Spinner {
+	return &Spinner{set: set, enabled: true, interval: spinnerInterval}
 }
 
 func newSpinner(w io.Writer, enabled bool, interval time.Duration) *Spinner {
@@ -56,7 +66,9 @@ func (s *Spinner) Start(msg string) {
 	}
 	s.running, s.frame = true, 0
 	s.stop, s.done = make(chan struct{}), make(chan struct{})
-	_, _ = io.WriteString(s.w, "\x1b[?25l")
+	if s.set == nil {
+		_, _ = io.WriteString(s.w, "\x1b[?25l")
+	}
 	s.drawLocked()
 	go s.spin(s.stop, s.done)
 }
@@ -77,6 +89,10 @@ func (s *Spinner) Stop() {
 	<-done
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.set != nil {
+		s.set("")
+		return
+	}
 	_, _ = io.WriteString(s.w, "\r\x1b[K\x1b[?25h")
 }
 
@@ -102,5 +118,9 @@ func (s *Spinner) spin(stop <-chan struct{}, done chan<- struct{}) {
 
 // drawLocked redraws the line; s.mu must be held.
 func (s *Spinner) drawLocked() {
+	if s.set != nil {
+		s.set(spinnerFrames[s.frame] + " " + s.msg)
+		return
+	}
 	_, _ = io.WriteString(s.w, "\r\x1b[K"+spinnerFrames[s.frame]+" "+s.msg)
 }
