@@ -155,22 +155,32 @@ func (a *Agent) call(ctx context.Context) (*model.Response, error) {
 			obs.Retry(e)
 		}
 	})
-	a.Conv.Turns++
 	a.logger().Debug("model call", "model", a.ModelID, "messages", len(req.Messages),
 		"duration", time.Since(start), "err", err)
 	if resp != nil {
-		u := resp.Usage
-		if u.InputTokens == 0 && u.OutputTokens == 0 {
-			u = model.EstimateUsage(req, resp.Message)
-			resp.Usage = u
-		}
-		a.Conv.Usage.InputTokens += u.InputTokens
-		a.Conv.Usage.OutputTokens += u.OutputTokens
-		a.Conv.Usage.Estimated = a.Conv.Usage.Estimated || u.Estimated
+		u := a.count(req, resp)
 		a.Conv.LastInput = u.InputTokens + u.OutputTokens
 		obs.Usage(u)
+	} else {
+		a.Conv.Turns++
 	}
 	return resp, err
+}
+
+// count adds one model call and its usage to the conversation's totals,
+// estimating the usage when the provider reported none. Every call counts,
+// compaction's summaries too, so /usage agrees with the provider's bill.
+func (a *Agent) count(req *model.Request, resp *model.Response) model.Usage {
+	a.Conv.Turns++
+	u := resp.Usage
+	if u.InputTokens == 0 && u.OutputTokens == 0 {
+		u = model.EstimateUsage(req, resp.Message)
+		resp.Usage = u
+	}
+	a.Conv.Usage.InputTokens += u.InputTokens
+	a.Conv.Usage.OutputTokens += u.OutputTokens
+	a.Conv.Usage.Estimated = a.Conv.Usage.Estimated || u.Estimated
+	return u
 }
 
 func (a *Agent) request(msgs []model.Message) *model.Request {

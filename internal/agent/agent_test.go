@@ -279,6 +279,10 @@ func TestAutoCompactionBeforeOverflow(t *testing.T) {
 	if !strings.Contains(final.System, "SUMMARY: user said hi") || len(final.Messages) != 1 || final.Messages[0].Text() != "next" {
 		t.Fatalf("after compaction: system=%q messages=%+v", final.System, final.Messages)
 	}
+	// The summary was a model call too: /usage counts it, with its tokens.
+	if a.Conv.Turns != len(p.requests) || a.Conv.Usage.InputTokens == 0 {
+		t.Errorf("counted %d model calls (usage %+v), made %d", a.Conv.Turns, a.Conv.Usage, len(p.requests))
+	}
 }
 
 func TestRepairPairsAnswersOrphans(t *testing.T) {

@@ -109,10 +109,10 @@ func (a *Agent) summarize(ctx context.Context, history []model.Message) (string,
 	req := a.request(history)
 	resp, err := a.Provider.Stream(ctx, req, func(model.Event) {})
 	if err != nil {
+		a.Conv.Turns++
 		return "", err
 	}
-	a.Conv.Usage.InputTokens += resp.Usage.InputTokens
-	a.Conv.Usage.OutputTokens += resp.Usage.OutputTokens
+	a.count(req, resp)
 	s := strings.TrimSpace(resp.Message.Text())
 	if s == "" {
 		return "", errors.New("the model returned an empty summary")

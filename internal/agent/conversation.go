@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/qdev/qdev/internal/jsonerr"
 	"github.com/qdev/qdev/internal/model"
 )
 
@@ -46,10 +47,10 @@ func NewConversation(modelRef, agentName, cwd string) *Conversation {
 func Decode(data []byte) (*Conversation, error) {
 	var c Conversation
 	if err := json.Unmarshal(data, &c); err != nil {
-		return nil, fmt.Errorf("conversation: %w", err)
+		return nil, fmt.Errorf("not a conversation saved by q: %w", jsonerr.Explain(data, err))
 	}
 	if c.ID == "" {
-		return nil, fmt.Errorf("conversation: missing id")
+		return nil, fmt.Errorf("not a conversation saved by q: it has no id")
 	}
 	return &c, nil
 }

@@ -88,7 +88,12 @@ func (s *Session) cmdLoad(_ context.Context, args []string) error {
 	c.Cwd, c.Model = s.Agent.Conv.Cwd, s.Agent.Conv.Model
 	*s.Agent.Conv = *c
 	s.save()
-	fmt.Fprintf(s.Info, "Loaded %d messages from %s.\n", len(c.Messages), path)
+	// A compacted conversation holds its earlier history as a summary.
+	summary := ""
+	if c.Summary != "" {
+		summary = " and the summary of the earlier conversation"
+	}
+	fmt.Fprintf(s.Info, "Loaded %d messages%s from %s.\n", len(c.Messages), summary, path)
 	return nil
 }
 

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/qdev/qdev/internal/jsonerr"
 )
 
 // DefaultProfile always exists.
@@ -78,7 +80,7 @@ func readConfig(path string) (LegacyConfig, error) {
 		return cfg, nil
 	}
 	if err := json.Unmarshal(data, &cfg); err != nil {
-		return cfg, fmt.Errorf("%s: %s", path, jsonProblem(data, err))
+		return cfg, jsonerr.Explain(data, err).In(path)
 	}
 	for _, name := range sortedNames(cfg.Hooks) {
 		if t := cfg.Hooks[name].Trigger; t != TriggerConversationStart && t != TriggerPerPrompt {
@@ -86,26 +88,6 @@ func readConfig(path string) (LegacyConfig, error) {
 		}
 	}
 	return cfg, nil
-}
-
-// jsonProblem renders a decoding error with its line and column.
-func jsonProblem(data []byte, err error) string {
-	var off int64 = -1
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		off = se.Offset
-	case errors.As(err, &te):
-		off = te.Offset
-	}
-	if off < 0 {
-		return err.Error()
-	}
-	before := data[:min(off, int64(len(data)))]
-	line := bytes.Count(before, []byte{'\n'}) + 1
-	col := len(before) - (bytes.LastIndexByte(before, '\n') + 1) + 1
-	return fmt.Sprintf("%d:%d: %v", line, col, err)
 }
 
 // Save writes both context files.

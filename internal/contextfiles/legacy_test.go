@@ -116,7 +116,7 @@ func TestLegacyContextErrors(t *testing.T) {
 	if err := os.WriteFile(GlobalContextPath(home), []byte("{\n \"paths\": 3}"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := LoadLegacy(home, ""); err == nil || !strings.Contains(err.Error(), "global_context.json: 2:") {
+	if _, err := LoadLegacy(home, ""); err == nil || !strings.Contains(err.Error(), "global_context.json:2:11: paths: expected an array") {
 		t.Fatalf("bad file: %v", err)
 	}
 }

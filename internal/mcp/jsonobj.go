@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+
+	"github.com/qdev/qdev/internal/jsonerr"
 )
 
 // member is one key of a JSON object with its undecoded value.
@@ -125,30 +127,7 @@ func (o *object) marshal() ([]byte, error) {
 }
 
 // jsonError turns a decoding error into "line L, column C: what".
-func jsonError(data []byte, err error) error {
-	var off int64 = -1
-	switch e := err.(type) {
-	case *json.SyntaxError:
-		off = e.Offset
-	case *json.UnmarshalTypeError:
-		off = e.Offset
-	}
-	if off < 0 {
-		if err.Error() == "EOF" {
-			return fmt.Errorf("unexpected end of JSON input")
-		}
-		return err
-	}
-	line, col := 1, 1
-	for i := int64(0); i < off && i < int64(len(data)); i++ {
-		if data[i] == '\n' {
-			line, col = line+1, 1
-		} else {
-			col++
-		}
-	}
-	return fmt.Errorf("line %d, column %d: %v", line, col, err)
-}
+func jsonError(data []byte, err error) error { return jsonerr.Explain(data, err) }
 
 func describeToken(tok json.Token) string {
 	switch v := tok.(type) {

@@ -8,6 +8,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/qdev/qdev/internal/jsonerr"
 )
 
 // maxBody is the largest request body accepted; larger ones get 413. Admin
@@ -60,7 +62,7 @@ func decodeJSON(body io.Reader, v any) error {
 		if typ.Field == "" {
 			return invalid("body", "a JSON object is required")
 		}
-		return invalid(typ.Field, "expected "+jsonKind(typ.Type.Kind().String()))
+		return invalid(typ.Field, "expected "+jsonerr.Kind(typ.Type))
 	}
 	if f, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		if name := strings.Trim(f, `"`); name != "" {
@@ -69,19 +71,4 @@ func decodeJSON(body io.Reader, v any) error {
 		return invalid("body", `unknown field ""`)
 	}
 	return invalid("body", "malformed JSON")
-}
-
-// jsonKind names a Go kind the way a JSON user thinks of it.
-func jsonKind(k string) string {
-	switch {
-	case strings.HasPrefix(k, "int"), strings.HasPrefix(k, "uint"), strings.HasPrefix(k, "float"):
-		return "a number"
-	case k == "slice" || k == "array":
-		return "an array"
-	case k == "bool":
-		return "true or false"
-	case k == "struct" || k == "map":
-		return "an object"
-	}
-	return "a string"
 }

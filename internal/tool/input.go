@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/qdev/qdev/internal/homepath"
+	"github.com/qdev/qdev/internal/jsonerr"
 )
 
 // decodeInput parses a tool's JSON input into v. Unknown fields are ignored,
@@ -28,30 +29,11 @@ func decodeInput(toolName string, input json.RawMessage, v any) error {
 	if err := json.Unmarshal(trimmed, v); err != nil {
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			return fmt.Errorf("%s: field %q must be %s, not a JSON %s", toolName, typeErr.Field, jsonKind(typeErr.Type.Kind().String()), typeErr.Value)
+			return fmt.Errorf("%s: field %q must be %s, not a JSON %s", toolName, typeErr.Field, jsonerr.Kind(typeErr.Type), typeErr.Value)
 		}
 		return fmt.Errorf("%s: invalid input: %s", toolName, strings.TrimPrefix(err.Error(), "json: "))
 	}
 	return nil
-}
-
-// jsonKind names a Go kind the way a model thinks of JSON values.
-func jsonKind(goKind string) string {
-	switch goKind {
-	case "int", "int64", "int32", "uint", "uint64":
-		return "an integer"
-	case "float64":
-		return "a number"
-	case "string":
-		return "a string"
-	case "bool":
-		return "a boolean"
-	case "slice", "array":
-		return "an array"
-	case "map", "struct":
-		return "an object"
-	}
-	return "a " + goKind
 }
 
 // workDir returns the session's working directory, falling back to the
