@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -133,6 +134,9 @@ func (s *Session) cmdModel(_ context.Context, args []string) error {
 	ref := args[0]
 	if n := atoi(ref); n > 0 && n <= len(s.KnownModels) {
 		ref = s.KnownModels[n-1]
+	} else if isNumber(ref) {
+		fmt.Fprintf(s.Info, "There is no model %s: /model lists %d; pick one of 1-%d or give provider/model.\n", ref, len(s.KnownModels), len(s.KnownModels))
+		return nil
 	}
 	p, id, err := s.OpenModel(ref)
 	if err != nil {
@@ -271,13 +275,16 @@ func (s *Session) shell(ctx context.Context, cmdline string) error {
 	return nil
 }
 
+// atoi is the number s spells, 0 when it is not one.
 func atoi(s string) int {
-	n := 0
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return 0
-		}
-		n = n*10 + int(c-'0')
+	n, err := strconv.Atoi(s)
+	if err != nil || !isNumber(s) {
+		return 0
 	}
 	return n
+}
+
+// isNumber reports whether s is all digits (a menu number, maybe too big).
+func isNumber(s string) bool {
+	return s != "" && strings.Trim(s, "0123456789") == ""
 }

@@ -192,6 +192,9 @@ func (d *display) ToolResult(c *agent.Call, r tool.Result) {
 		fmt.Fprintf(d.info, "   %s✗ %s%s%s: %s\n\n", d.st.red, c.Name, how, d.st.reset, msg)
 		return
 	}
+	if r.Note != "" {
+		fmt.Fprintf(d.info, "   %s\n", termwidth.Visible(r.Note))
+	}
 	if r.ExitStatus != 0 {
 		fmt.Fprintf(d.info, "   %s✓ Completed in %s with exit status %d%s%s\n\n", d.st.yellow, r.Duration.Round(time.Millisecond), r.ExitStatus, how, d.st.reset)
 		return

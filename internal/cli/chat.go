@@ -81,6 +81,10 @@ func runChat(ctx context.Context, o *chatOptions, args []string) error {
 	default:
 		return &ExitError{Code: 2, Err: fmt.Errorf("invalid --output-format %q: use text, json or stream-json", o.outputFormat)}
 	}
+	// A script asking for JSON must not get an interactive session's text.
+	if o.outputFormat != chat.FormatText && !o.noInteractive {
+		return &ExitError{Code: 2, Err: fmt.Errorf("--output-format %s needs --no-interactive", o.outputFormat)}
+	}
 	wrap, err := wrapColumns(o.wrap, o.io.Out)
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}

@@ -133,6 +133,7 @@ func (c *reportCall) Run(ctx context.Context, _ io.Writer) Result {
 			return ErrorResult(fmt.Sprintf("report_issue: cannot write %s: %v", path, werr))
 		}
 		r := TextResult(fmt.Sprintf("Saved the issue report to %s. Tell the user the path so they can review it and send it to the maintainers.", path))
+		r.Note = "Issue report saved to " + path
 		r.Duration = time.Since(start)
 		return r
 	}

@@ -69,6 +69,9 @@ type Result struct {
 	Duration time.Duration
 	// OutputBytes is the size of the produced output before truncation.
 	OutputBytes int64
+	// Note, if set, is shown to the user with the result: what they need
+	// to know whatever the model makes of Content (a file written for them).
+	Note string
 }
 
 // TextResult returns a successful result holding text.
