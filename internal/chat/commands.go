@@ -92,10 +92,12 @@ func (s *Session) cmdHelp(_ context.Context, args []string) error {
 		return nil
 	}
 	fmt.Fprintln(s.Info, "Commands:")
+	rows := make([][2]string, 0, len(commands)+1)
 	for _, c := range commands {
-		fmt.Fprintf(s.Info, "  %-44s %s\n", c.usage, c.help)
+		rows = append(rows, [2]string{c.usage, c.help})
 	}
-	fmt.Fprintf(s.Info, "  %-44s %s\n", "!<command>", "Run a shell command (not sent to the model)")
+	rows = append(rows, [2]string{"!<command>", "Run a shell command (not sent to the model)"})
+	writeColumns(s.Info, s.width(), "  ", rows)
 	fmt.Fprintln(s.Info, "\nKeys: Ctrl-J or Alt-Enter for a new line, a trailing \\ continues the line,")
 	fmt.Fprintln(s.Info, "Ctrl-C cancels the answer or tool in progress, Ctrl-D or /quit exits.")
 	return nil
@@ -219,10 +221,11 @@ func (s *Session) listTools() {
 		rows = append(rows, row{name, s.perms().Label(host, server)})
 	}
 	sort.Slice(rows, func(i, j int) bool { return rows[i].name < rows[j].name })
-	fmt.Fprintf(s.Info, "%-32s %s\n", "Tool", "Permission")
+	table := [][2]string{{"Tool", "Permission"}}
 	for _, r := range rows {
-		fmt.Fprintf(s.Info, "%-32s %s\n", r.name, r.label)
+		table = append(table, [2]string{r.name, r.label})
 	}
+	writeColumns(s.Info, s.width(), "", table)
 	if m := s.mcp(); m != nil {
 		for _, st := range m.Status() {
 			if st.State != "ready" {
@@ -233,6 +236,15 @@ func (s *Session) listTools() {
 	if s.perms().TrustedAll() {
 		fmt.Fprintln(s.Info, "\nAll tools are trusted for this session (deny rules still apply).")
 	}
+}
+
+// width is the terminal's width, 0 when unknown.
+func (s *Session) width() int {
+	if s.Columns == nil {
+		return 0
+	}
+	w, _ := s.Columns()
+	return w
 }
 
 func (s *Session) hasTool(name string) bool {

@@ -17,6 +17,7 @@ const (
 	kindQuote
 	kindRule
 	kindFence
+	kindTable
 )
 
 // feedStart takes a character at the start of a line (after indentation,
@@ -59,6 +60,9 @@ func (m *Markdown) classify(eol bool) {
 		n = len(h)
 	case kindFence:
 		m.mode = modeFenceInfo
+		return
+	case kindTable:
+		m.mode = modeTable
 		return
 	}
 	m.hold = nil
@@ -124,6 +128,8 @@ func lineKindOf(h []unit, eol bool) (lineKind, int) {
 		}
 	case c == '>':
 		return kindQuote, 1
+	case c == '|':
+		return kindTable, 0
 	case c == '`' || c == '~':
 		k := runLen(h, c)
 		if k >= 3 {

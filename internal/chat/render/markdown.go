@@ -44,6 +44,11 @@ type Markdown struct {
 	fenceChar rune   // '`' or '~' of the open fence
 	fenceLen  int    // length of the open fence's marker run
 	in        inline
+	// table holds the lines of a table being read; tableLine is set when
+	// the line just ended was one of them, whose newline the drawn table
+	// supplies.
+	table     []string
+	tableLine bool
 }
 
 // unit is one character of input: a rune and the exact bytes it came from,
@@ -62,6 +67,7 @@ const (
 	modeFenceInfo             // reading a code fence line to its end
 	modeCodeStart             // at the start of a line in a code block
 	modeCode                  // in the text of a line in a code block
+	modeTable                 // reading a table line to its end
 )
 
 // NewMarkdown returns a renderer writing to w.
@@ -106,6 +112,10 @@ func (m *Markdown) Flush() error {
 	}
 	m.partial = nil
 	m.endLine()
+	m.tableLine = false
+	if m.table != nil {
+		m.flushTable()
+	}
 	m.want = style{}
 	m.applyStyle()
 	err := m.send()
@@ -125,10 +135,18 @@ func (m *Markdown) send() error {
 
 // feed renders one character.
 func (m *Markdown) feed(u unit) {
+	// A line that does not continue the table ends it.
+	if m.table != nil && m.mode == modeStart && len(m.hold) == 0 && u.r != '|' {
+		m.flushTable()
+	}
 	if u.r == '\n' {
 		m.endLine()
 		m.want = style{}
 		m.applyStyle()
+		if m.tableLine {
+			m.tableLine = false
+			return
+		}
 		m.out.WriteString(u.s)
 		return
 	}
@@ -137,7 +155,7 @@ func (m *Markdown) feed(u unit) {
 		m.feedStart(u)
 	case modeInline:
 		m.feedInline(u)
-	case modeFenceInfo:
+	case modeFenceInfo, modeTable:
 		m.hold = append(m.hold, u)
 	case modeCodeStart:
 		m.feedCodeStart(u)
@@ -160,6 +178,9 @@ func (m *Markdown) endLine() {
 		m.endFence()
 	case modeCodeStart:
 		m.endCodeStart()
+	case modeTable:
+		m.table = append(m.table, joinUnits(m.hold))
+		m.tableLine = true
 	}
 	m.hold = nil
 	m.in = inline{}

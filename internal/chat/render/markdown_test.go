@@ -157,3 +157,41 @@ func TestWriteError(t *testing.T) {
 		}
 	}
 }
+
+func TestMarkdownTable(t *testing.T) {
+	in := "Sizes:\n| Name | Size |\n|:-----|-----:|\n| `a.go` | 1 |\n| **big** | 1024 |\n\nafter\n"
+	want := "Sizes:\n" +
+		"Name │ Size\n" +
+		"─────┼─────\n" +
+		"a.go │    1\n" +
+		"big  │ 1024\n" +
+		"\nafter\n"
+	got := renderAll(t, in, Options{Color: true, Width: 80})
+	if visible(got) != want {
+		t.Errorf("table rendered as\n%s\nwant\n%s", visible(got), want)
+	}
+	// However the text is split into writes, the table renders the same.
+	for cut := 1; cut < len(in); cut++ {
+		var b bytes.Buffer
+		m := NewMarkdown(&b, Options{Color: true, Width: 80})
+		m.Write([]byte(in[:cut]))
+		m.Write([]byte(in[cut:]))
+		m.Flush()
+		if b.String() != got {
+			t.Fatalf("split at %d: %q, want %q", cut, b.String(), got)
+		}
+	}
+	// Not a table (no delimiter row), or too wide: the lines as written.
+	for _, tc := range []struct {
+		in    string
+		width int
+	}{{"| just | pipes |\nnext\n", 80}, {"| " + strings.Repeat("x", 50) + " | " + strings.Repeat("y", 50) + " |\n|---|---|\n", 60}} {
+		if got := visible(renderAll(t, tc.in, Options{Color: true, Width: tc.width})); got != tc.in {
+			t.Errorf("%q rendered as %q", tc.in, got)
+		}
+	}
+	// A table at the very end of the answer, without a final newline.
+	if got := visible(renderAll(t, "| a |\n|---|\n| b |", Options{Color: true})); got != "a\n─\nb\n" {
+		t.Errorf("final table: %q", got)
+	}
+}
