@@ -101,6 +101,7 @@ func (a *Agent) Turn(ctx context.Context, content []model.Block) error {
 	a.Conv.Messages = append(a.Conv.Messages, model.Message{Role: model.User, Content: content})
 	a.save()
 	overflowRetried := false
+	continuations := 0
 	for {
 		if err := a.maybeCompact(ctx); err != nil {
 			return err
@@ -126,10 +127,22 @@ func (a *Agent) Turn(ctx context.Context, content []model.Block) error {
 		uses := resp.Message.ToolUses()
 		if len(uses) == 0 {
 			a.save()
-			if a.Hooks != nil {
-				a.Hooks.Stop(ctx)
+			if a.Hooks == nil {
+				return nil
 			}
-			return nil
+			block, reason := a.Hooks.Stop(ctx, StopEvent{SessionID: a.Conv.ID, LastResponse: resp.Message.Text(), Continuing: continuations > 0})
+			if !block || reason == "" || ctx.Err() != nil {
+				return nil
+			}
+			if continuations == maxStopContinuations {
+				a.observer().Notice(fmt.Sprintf("A stop hook blocked the end of this turn %d times; ending it anyway.", continuations+1))
+				return nil
+			}
+			continuations++
+			a.observer().Notice("A stop hook asks to continue: " + reason)
+			a.Conv.Messages = append(a.Conv.Messages, model.Message{Role: model.User, Content: []model.Block{{Type: model.TextBlock, Text: reason}}})
+			a.save()
+			continue
 		}
 		// The calls and their results are saved together once the tools
 		// have run: a crash in between loses only this round.

@@ -18,9 +18,25 @@ type Hooks interface {
 	PreToolUse(ctx context.Context, c *HookCall) (blocked bool, reason string)
 	// PostToolUse runs after a call finished.
 	PostToolUse(ctx context.Context, c *HookCall, r tool.Result)
-	// Stop runs when the model ends its turn.
-	Stop(ctx context.Context)
+	// Stop runs when the model ends its turn. block makes the agent go on
+	// with reason as the next instruction instead of ending the turn.
+	Stop(ctx context.Context, e StopEvent) (block bool, reason string)
 }
+
+// StopEvent is what stop hooks learn when the model ends its turn.
+type StopEvent struct {
+	// SessionID identifies the conversation.
+	SessionID string
+	// LastResponse is the text of the assistant's last answer.
+	LastResponse string
+	// Continuing is set when the turn already went on because a stop hook
+	// blocked its end, so a hook can avoid asking forever.
+	Continuing bool
+}
+
+// maxStopContinuations bounds how often stop hooks may keep one turn
+// going: a hook that always blocks must not make the agent run forever.
+const maxStopContinuations = 8
 
 // HookCall is what hooks learn about a tool call.
 type HookCall struct {

@@ -19,6 +19,9 @@ type recordingHooks struct {
 	stops        int
 	promptsSeen  []string
 	extraContext string
+	// stopReasons are what successive stop hooks answer ("" lets it end).
+	stopReasons []string
+	stopEvents  []StopEvent
 }
 
 func (h *recordingHooks) UserPromptSubmit(_ context.Context, p string) string {
@@ -32,7 +35,51 @@ func (h *recordingHooks) PreToolUse(_ context.Context, c *HookCall) (bool, strin
 func (h *recordingHooks) PostToolUse(_ context.Context, c *HookCall, r tool.Result) {
 	h.post = append(h.post, c.Name)
 }
-func (h *recordingHooks) Stop(context.Context) { h.stops++ }
+func (h *recordingHooks) Stop(_ context.Context, e StopEvent) (bool, string) {
+	h.stops++
+	h.stopEvents = append(h.stopEvents, e)
+	if len(h.stopReasons) == 0 {
+		return false, ""
+	}
+	r := h.stopReasons[0]
+	h.stopReasons = h.stopReasons[1:]
+	return r != "", r
+}
+
+// TestStopHookKeepsTheTurnGoing: a blocking stop hook's reason becomes the
+// next instruction; the hook learns the session and the last answer, and
+// one that always blocks cannot keep the turn going forever.
+func TestStopHookKeepsTheTurnGoing(t *testing.T) {
+	p := &scripted{responses: []func(func(model.Event)) (*model.Response, error){say("done?"), say("now done")}}
+	h := &recordingHooks{stopReasons: []string{"you forgot the tests", ""}}
+	a, _ := newAgent(p, &fixedPerms{kind: permission.Allow}, nil)
+	a.Hooks = h
+	if err := a.Turn(context.Background(), prompt("fix it")); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.requests) != 2 || p.requests[1].Messages[len(p.requests[1].Messages)-1].Text() != "you forgot the tests" {
+		t.Fatalf("the stop hook's reason was not sent: %d requests", len(p.requests))
+	}
+	if e := h.stopEvents; len(e) != 2 || e[0] != (StopEvent{SessionID: a.Conv.ID, LastResponse: "done?"}) || !e[1].Continuing || e[1].LastResponse != "now done" {
+		t.Fatalf("stop events %+v", e)
+	}
+
+	responses := make([]func(func(model.Event)) (*model.Response, error), 0, maxStopContinuations+1)
+	reasons := make([]string, 0, maxStopContinuations+5)
+	for range maxStopContinuations + 5 {
+		responses = append(responses, say("again"))
+		reasons = append(reasons, "keep going")
+	}
+	p = &scripted{responses: responses}
+	a, _ = newAgent(p, &fixedPerms{kind: permission.Allow}, nil)
+	a.Hooks = &recordingHooks{stopReasons: reasons}
+	if err := a.Turn(context.Background(), prompt("go")); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.requests) != maxStopContinuations+1 {
+		t.Fatalf("%d model calls; an always-blocking stop hook must be cut off after %d continuations", len(p.requests), maxStopContinuations)
+	}
+}
 
 func TestHooksRunAtTheirPoints(t *testing.T) {
 	for _, block := range []bool{false, true} {

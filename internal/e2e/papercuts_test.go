@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -48,5 +50,30 @@ func TestOutputFormatNeedsNoInteractive(t *testing.T) {
 	r := e.run("", "chat", "--model", "openai/m", "--output-format", "json", "hi")
 	if r.code != 2 || strings.TrimSpace(r.stderr) == "" || strings.Count(strings.TrimSpace(r.stderr), "\n") > 0 || !strings.Contains(r.stderr, "--output-format json needs --no-interactive") {
 		t.Fatalf("exit %d stderr %q", r.code, r.stderr)
+	}
+}
+
+// TestStopHookBlocksTheEndOfATurn: a stop hook learns the session and the
+// last answer, and its block decision makes the agent go on with its reason.
+func TestStopHookBlocksTheEndOfATurn(t *testing.T) {
+	e := newEnv(t)
+	e.write(".amazonq/cli-agents/gate.json", `{"name": "gate", "tools": ["*"],
+	  "hooks": {"stop": [{"command": "cat >> stop-events.jsonl; echo >> stop-events.jsonl; test -e once || { touch once; echo '{\"decision\":\"block\",\"reason\":\"the tests were not run\"}'; }"}]}}`)
+	s := e.openai(text("all done"), text("ran the tests, now done"))
+	r := e.run("", "--model", "openai/m", "--agent", "gate", "--trust-workspace", "--no-interactive", "fix it")
+	if r.code != 0 || !strings.Contains(r.stdout, "now done") {
+		t.Fatalf("%+v", r)
+	}
+	reqs := s.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d model requests, want 2", len(reqs))
+	}
+	last := reqs[1].Messages[len(reqs[1].Messages)-1]
+	if last.Text() != "the tests were not run" {
+		t.Fatalf("the agent went on with %q", last.Text())
+	}
+	events, err := os.ReadFile(filepath.Join(e.cwd, "stop-events.jsonl"))
+	if err != nil || !strings.Contains(string(events), `"assistant_response":"all done"`) || !strings.Contains(string(events), `"session_id":"`) || !strings.Contains(string(events), `"stop_hook_active":true`) {
+		t.Fatalf("stop events %s %v", events, err)
 	}
 }

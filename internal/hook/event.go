@@ -20,6 +20,11 @@ type event struct {
 	ToolName     string          `json:"tool_name,omitempty"`
 	ToolInput    json.RawMessage `json:"tool_input,omitempty"`
 	ToolResponse *toolResponse   `json:"tool_response,omitempty"`
+	// The stop event's: the conversation, the assistant's last answer and
+	// whether a stop hook already kept this turn going.
+	SessionID         string  `json:"session_id,omitempty"`
+	AssistantResponse *string `json:"assistant_response,omitempty"`
+	StopHookActive    *bool   `json:"stop_hook_active,omitempty"`
 }
 
 // toolResponse is what postToolUse hooks learn of a result:

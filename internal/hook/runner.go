@@ -127,7 +127,7 @@ func (r *Runner) run(ctx context.Context, trig agentcfg.Trigger, ev event, toolN
 			r.opts.Warn(fmt.Sprintf("✗ %s failed after %.2f s: %v", res.spec.Command, res.duration.Seconds(), res.err))
 		case res.exit == 0:
 			r.store(trig, res.spec, res.output)
-		case res.exit == 2 && trig == agentcfg.PreToolUse:
+		case res.exit == 2 && (trig == agentcfg.PreToolUse || trig == agentcfg.Stop):
 		default:
 			r.opts.Warn(fmt.Sprintf("✗ %s %q failed with exit code: %d, stderr: %s",
 				trig, res.spec.Command, res.exit, strings.TrimRight(res.output, "\n")))
@@ -213,7 +213,43 @@ func (r *Runner) PostToolUse(ctx context.Context, c *agent.HookCall, res tool.Re
 	r.run(ctx, agentcfg.PostToolUse, event{ToolName: name, ToolInput: toolInput(c.Input), ToolResponse: responseOf(res)}, name)
 }
 
-// Stop runs the stop hooks; their output is ignored.
-func (r *Runner) Stop(ctx context.Context) {
-	r.run(ctx, agentcfg.Stop, event{}, "")
+// Stop runs the stop hooks with the session id and the assistant's last
+// answer. A hook blocks the end of the turn by printing
+// {"decision":"block","reason":"…"} (or by exiting with 2, its stderr the
+// reason); the reasons of all blocking hooks become the agent's next
+// instruction.
+func (r *Runner) Stop(ctx context.Context, e agent.StopEvent) (bool, string) {
+	ev := event{SessionID: e.SessionID, AssistantResponse: &e.LastResponse, StopHookActive: &e.Continuing}
+	var reasons []string
+	for _, res := range r.run(ctx, agentcfg.Stop, ev, "") {
+		if res.err != nil {
+			continue
+		}
+		if reason, ok := stopDecision(res.exit, res.output); ok {
+			reasons = append(reasons, reason)
+		}
+	}
+	return len(reasons) > 0, strings.Join(reasons, "\n")
+}
+
+// stopDecision reads a stop hook's answer: a JSON object whose decision is
+// "block" on stdout after exit 0, or stderr after exit 2. Anything else,
+// and a block without a reason, lets the turn end.
+func stopDecision(exit int, output string) (string, bool) {
+	switch exit {
+	case 2:
+		reason := strings.TrimSpace(output)
+		return reason, reason != ""
+	case 0:
+		var d struct {
+			Decision string `json:"decision"`
+			Reason   string `json:"reason"`
+		}
+		if json.Unmarshal([]byte(strings.TrimSpace(output)), &d) != nil || d.Decision != "block" {
+			return "", false
+		}
+		reason := strings.TrimSpace(d.Reason)
+		return reason, reason != ""
+	}
+	return "", false
 }

@@ -61,6 +61,29 @@ func readJSON(t *testing.T, path string) map[string]any {
 	return m
 }
 
+// TestStopHookDecision: a stop hook blocks the end of a turn only with a
+// reason, by JSON on stdout or by exit 2; every other answer lets it end.
+func TestStopHookDecision(t *testing.T) {
+	for _, tc := range []struct {
+		cmd    string
+		block  bool
+		reason string
+	}{
+		{`echo '{"decision":"block","reason":"run the tests first"}'`, true, "run the tests first"},
+		{`echo 'tests missing' >&2; exit 2`, true, "tests missing"},
+		{`echo '{"decision":"block"}'`, false, ""},
+		{`echo '{"decision":"approve","reason":"fine"}'`, false, ""},
+		{`echo 'block'`, false, ""},
+		{`echo '{"decision":"block","reason":"x"}'; exit 1`, false, ""},
+	} {
+		r, _, _ := newRunner(t, hooks{agentcfg.Stop: {spec(tc.cmd)}})
+		block, reason := r.Stop(context.Background(), agent.StopEvent{SessionID: "s"})
+		if block != tc.block || reason != tc.reason {
+			t.Errorf("%s: block=%v reason=%q, want %v %q", tc.cmd, block, reason, tc.block, tc.reason)
+		}
+	}
+}
+
 func TestStdinEvents(t *testing.T) {
 	r, w, dir := newRunner(t, hooks{
 		agentcfg.AgentSpawn:       {spec(`cat > spawn.json`)},
@@ -78,7 +101,9 @@ func TestStdinEvents(t *testing.T) {
 	}
 	r.PostToolUse(ctx, &agent.HookCall{Name: "fs_read", Input: json.RawMessage(`{"path":"a"}`)},
 		tool.Result{Content: []model.Block{{Type: model.TextBlock, Text: "file body"}}})
-	r.Stop(ctx)
+	if block, _ := r.Stop(ctx, agent.StopEvent{SessionID: "conv-1", LastResponse: "all done"}); block {
+		t.Fatal("a stop hook that printed nothing blocked")
+	}
 	if w.joined() != "" {
 		t.Fatalf("warnings: %s", w.joined())
 	}
@@ -90,7 +115,7 @@ func TestStdinEvents(t *testing.T) {
 			"tool_input": map[string]any{"short": true}},
 		"post.json": {"hook_event_name": "postToolUse", "cwd": dir, "tool_name": "fs_read",
 			"tool_input": map[string]any{"path": "a"}, "tool_response": map[string]any{"success": true, "result": []any{"file body"}}},
-		"stop.json": {"hook_event_name": "stop", "cwd": dir},
+		"stop.json": {"hook_event_name": "stop", "cwd": dir, "session_id": "conv-1", "assistant_response": "all done", "stop_hook_active": false},
 	}
 	for file, w := range want {
 		if got := readJSON(t, filepath.Join(dir, file)); !reflect.DeepEqual(got, w) {
@@ -156,7 +181,7 @@ func TestPreToolUseExit2Blocks(t *testing.T) {
 
 func TestTimeoutKillsProcessGroup(t *testing.T) {
 	r, w, dir := newRunner(t, hooks{agentcfg.Stop: {{Command: `sleep 300 & echo $! > child.pid; wait`, TimeoutMS: 300, MaxOutputSize: 100}}})
-	r.Stop(context.Background())
+	r.Stop(context.Background(), agent.StopEvent{})
 	if !strings.Contains(w.joined(), "failed after") || !strings.Contains(w.joined(), "command timed out after 300 ms") {
 		t.Fatalf("warnings: %s", w.joined())
 	}
@@ -301,7 +326,7 @@ func TestCancelledTurnIsQuiet(t *testing.T) {
 	r, w, _ := newRunner(t, hooks{agentcfg.Stop: {spec(`sleep 300`)}})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	r.Stop(ctx)
+	r.Stop(ctx, agent.StopEvent{})
 	if w.joined() != "" {
 		t.Fatalf("an interrupted hook warned: %s", w.joined())
 	}
