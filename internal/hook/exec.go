@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/qdev/qdev/internal/agentcfg"
+	"github.com/qdev/qdev/internal/procgroup"
 )
 
 // outcome is how one hook command ended.
@@ -49,8 +50,8 @@ func execute(ctx context.Context, h agentcfg.HookSpec, cwd string, env []string,
 	stdout := &capWriter{limit: h.MaxOutputSize}
 	stderr := &capWriter{limit: h.MaxOutputSize}
 	cmd.Stdout, cmd.Stderr = stdout, stderr
-	newGroup(cmd)
-	cmd.Cancel = func() error { return killGroup(cmd) }
+	procgroup.New(cmd)
+	cmd.Cancel = func() error { return procgroup.Kill(cmd) }
 	// A process that left the group could keep the pipes open; stop
 	// waiting for them shortly after the kill.
 	cmd.WaitDelay = 500 * time.Millisecond
@@ -59,13 +60,13 @@ func execute(ctx context.Context, h agentcfg.HookSpec, cwd string, env []string,
 	err := cmd.Start()
 	if err == nil {
 		if !live.add(cmd) {
-			_ = killGroup(cmd)
+			_ = procgroup.Kill(cmd)
 		}
 		err = cmd.Wait()
 		// What the hook left running in the background ends with it:
 		// a hook is a command, not a way to start daemons that outlive
 		// q. The group id cannot have been reused while members remain.
-		_ = killGroup(cmd)
+		_ = procgroup.Kill(cmd)
 		live.remove(cmd)
 	}
 	o := outcome{exit: -1, duration: time.Since(start)}

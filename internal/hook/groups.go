@@ -3,6 +3,8 @@ package hook
 import (
 	"os/exec"
 	"sync"
+
+	"github.com/qdev/qdev/internal/procgroup"
 )
 
 // groups tracks the hook processes running, so that closing a Runner can
@@ -47,6 +49,6 @@ func (g *groups) close() {
 	defer g.mu.Unlock()
 	g.closed = true
 	for cmd := range g.cmds {
-		_ = killGroup(cmd)
+		_ = procgroup.Kill(cmd)
 	}
 }

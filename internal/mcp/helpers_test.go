@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/qdev/qdev/internal/procgroup"
 )
 
 // serverBin returns the path of an npm MCP server binary installed in
@@ -132,11 +134,11 @@ func startHTTPEverything(t testing.TB, mode string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ownGroup(cmd)
+	procgroup.New(cmd)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { killGroup(cmd); _ = cmd.Wait() })
+	t.Cleanup(func() { _ = procgroup.Kill(cmd); _ = cmd.Wait() })
 	// The server prints a line with its port on stderr once it listens.
 	listening := make(chan bool, 1)
 	go func() {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+	"github.com/qdev/qdev/internal/procgroup"
 )
 
 // Transport names shown in ServerStatus.
@@ -51,7 +52,7 @@ func (c *conn) close() {
 				c.exited = c.cmd.ProcessState != nil
 			case <-time.After(time.Second):
 			}
-			killGroup(c.cmd)
+			_ = procgroup.Kill(c.cmd)
 		} else {
 			_ = c.session.Close()
 		}
@@ -100,7 +101,7 @@ func (m *Manager) dial(s *server) (*conn, error) {
 	cmd.Stderr = s.stderr
 	// Grandchildren holding stderr open must not keep Wait from returning.
 	cmd.WaitDelay = time.Second
-	ownGroup(cmd)
+	procgroup.New(cmd)
 	if m.opts.Sandbox != nil {
 		wrapped, err := m.opts.Sandbox(cmd)
 		if err != nil {
@@ -111,7 +112,7 @@ func (m *Manager) dial(s *server) (*conn, error) {
 	t := &sdk.CommandTransport{Command: cmd, TerminateDuration: time.Second}
 	c, err := m.handshake(s, client, t, transportStdio)
 	if err != nil {
-		killGroup(cmd)
+		_ = procgroup.Kill(cmd)
 		return nil, err
 	}
 	c.cmd = cmd

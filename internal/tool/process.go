@@ -12,6 +12,8 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/qdev/qdev/internal/procgroup"
 )
 
 // Process limits shared by execute_bash and use_aws.
@@ -82,6 +84,10 @@ func runProcess(ctx context.Context, spec procSpec) (*procResult, error) {
 	cmd := exec.Command(spec.path, spec.args...)
 	cmd.Dir = spec.dir
 	cmd.Env = spec.env
+	// A group of its own, as procgroup.New makes, but without the
+	// parent-death signal: Linux delivers it when the starting OS thread
+	// ends, and a sandbox is free to start commands from a locked thread
+	// it then discards. The group is killed when the call ends instead.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.WaitDelay = pipeGrace
 	var stdout, stderr io.Writer = res.stdout, res.stderr
@@ -118,13 +124,13 @@ func runProcess(ctx context.Context, spec procSpec) (*procResult, error) {
 		case <-runCtx.Done():
 		}
 		fired = true
-		_ = syscall.Kill(-pgid, syscall.SIGTERM)
+		_ = procgroup.Signal(pgid, syscall.SIGTERM)
 		select {
 		case <-done:
 		case <-time.After(killGrace):
 		}
 		// Members that ignored SIGTERM or outlived the shell go too.
-		_ = syscall.Kill(-pgid, syscall.SIGKILL)
+		_ = procgroup.Signal(pgid, syscall.SIGKILL)
 	}()
 	waitErr := cmd.Wait()
 	close(done)
@@ -134,7 +140,7 @@ func runProcess(ctx context.Context, spec procSpec) (*procResult, error) {
 	// runs as the child of a PID namespace's init, which takes everything
 	// with it; without one, the process group is what is left to kill.
 	// The group id cannot be reused while any member is alive.
-	_ = syscall.Kill(-pgid, syscall.SIGKILL)
+	_ = procgroup.Signal(pgid, syscall.SIGKILL)
 
 	// A process that finished just as the deadline passed was not killed
 	// and keeps its own status.

@@ -1,8 +1,0 @@
-//go:build unix && !linux
-
-package mcp
-
-import "syscall"
-
-// groupAttr starts a child in a process group of its own.
-func groupAttr() *syscall.SysProcAttr { return &syscall.SysProcAttr{Setpgid: true} }
