@@ -38,6 +38,7 @@ func init() {
 		{[]string{"/hooks"}, "/hooks", "Show the hooks in effect", (*Session).cmdHooks},
 		{[]string{"/mcp"}, "/mcp [resources|attach <server> <uri>]", "Show MCP servers; list or attach resources", (*Session).cmdMCP},
 		{[]string{"/prompts"}, "/prompts [list|get <name> [args]]", "List MCP prompts; use one with @name args", (*Session).cmdPrompts},
+		{[]string{"/checkpoint"}, "/checkpoint [list|diff|restore|clean]", "List, compare or restore workspace checkpoints (experiment)", (*Session).cmdCheckpoint},
 	}
 }
 

@@ -47,6 +47,8 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 		SaveConversation: s.saveConversation,
 		WindowFor:        s.window,
 		BeforeFirstTurn:  func(ctx context.Context) { s.waitMCP(ctx, true) },
+		Checkpoints:      s.checkpoints(ctx),
+		RecordAction:     s.recordAction,
 	}
 	if isTTY {
 		sess.TTY = o.io.In
@@ -54,6 +56,9 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 	if s.settings.Bool("chat.greeting.enabled", true) && isTTY {
 		fmt.Fprintf(o.io.ErrOut, "qdev %s · model %s · agent %s\n/help for commands, Ctrl-D to exit.\n\n",
 			version.Version, termwidth.Visible(s.agent.Conv.Model), termwidth.Visible(s.cfg.Name))
+	}
+	if sess.Checkpoints != nil {
+		fmt.Fprintln(o.io.ErrOut, "Checkpoints are on: each turn that changes files is recorded (/checkpoint list).")
 	}
 	if o.trustAll {
 		s.warn("all tools are trusted (--trust-all-tools); deny rules still apply")
