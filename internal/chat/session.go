@@ -58,12 +58,18 @@ type Session struct {
 	// changes it and backs /checkpoint (the chat.enableCheckpoint
 	// experiment).
 	Checkpoints *checkpoint.Store
+	// TangentMode enables /tangent (the chat.enableTangentMode experiment).
+	TangentMode bool
+	// TangentKey is the letter that with Ctrl toggles a tangent, for /help;
+	// the line editor binds it.
+	TangentKey rune
 	// RecordAction, if set, puts what the user asks q to change outside
 	// tool calls (a checkpoint restore) on the audit trail.
 	RecordAction Recorder
 
 	disp       *display
 	cp         *checkpoints
+	tangent    *tangent
 	ctrlCArmed bool
 	sigint     chan os.Signal
 	tty        *ttyModes
@@ -125,11 +131,15 @@ func (s *Session) Run(ctx context.Context, initial string) error {
 
 func (s *Session) prompt() string {
 	st := newStyles(s.Color)
+	p := st.green + "> " + st.reset
+	if s.tangent != nil {
+		p = st.yellow + "↯ tangent " + p
+	}
 	name := s.Agent.Conv.Agent
 	if name == "" || name == "q_cli_default" {
-		return st.green + "> " + st.reset
+		return p
 	}
-	return st.cyan + "[" + name + "] " + st.green + "> " + st.reset
+	return st.cyan + "[" + name + "] " + p
 }
 
 // handle dispatches one line of input.

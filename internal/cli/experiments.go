@@ -27,6 +27,21 @@ func (s *setup) checkpoints(ctx context.Context) *checkpoint.Store {
 	return st
 }
 
+// tangentKey is the letter that with Ctrl toggles a tangent, or 0 when the
+// chat.enableTangentMode experiment is off. A chat.tangentModeKey that is
+// not one letter falls back to t, with a warning.
+func (s *setup) tangentKey() rune {
+	if !s.settings.Bool(settings.ExperimentTangent, false) {
+		return 0
+	}
+	key := s.settings.String("chat.tangentModeKey", "t")
+	if r := []rune(strings.ToLower(key)); len(r) == 1 && r[0] >= 'a' && r[0] <= 'z' {
+		return r[0]
+	}
+	s.warn("chat.tangentModeKey %q is not one letter; Ctrl-T toggles tangent mode", key)
+	return 't'
+}
+
 // recordAction puts a, something the user asked q itself to do, on the
 // audit trail before it runs, as the session's tool calls are: the intent
 // is durable before the returned function may be called to record the

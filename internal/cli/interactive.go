@@ -28,9 +28,14 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 	outTTY := outFile != nil && term.IsTerminal(int(outFile.Fd()))
 	color := outTTY && os.Getenv("NO_COLOR") == "" && !s.settings.Bool("chat.disableMarkdownRendering", false)
 	history, _ := s.store.History(ctx, store.HistoryLimit)
+	var shortcuts map[rune]string
+	tangentKey := s.tangentKey()
+	if tangentKey != 0 {
+		shortcuts = map[rune]string{tangentKey: "/tangent"}
+	}
 	ed := lineedit.New(o.io.In, o.io.ErrOut, lineedit.Options{History: history, OnHistoryAdd: func(line string) {
 		_ = s.store.AppendHistory(context.Background(), line)
-	}})
+	}, Shortcuts: shortcuts})
 	var spinner *render.Spinner
 	if isTTY && outTTY {
 		spinner = render.NewSpinner(o.io.ErrOut)
@@ -48,6 +53,8 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 		WindowFor:        s.window,
 		BeforeFirstTurn:  func(ctx context.Context) { s.waitMCP(ctx, true) },
 		Checkpoints:      s.checkpoints(ctx),
+		TangentMode:      tangentKey != 0,
+		TangentKey:       tangentKey,
 		RecordAction:     s.recordAction,
 	}
 	if isTTY {

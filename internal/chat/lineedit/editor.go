@@ -31,6 +31,11 @@ type Options struct {
 	// Width, when set and returning a positive number, gives the terminal
 	// width in columns; otherwise the editor asks the terminal.
 	Width func() int
+	// Shortcuts maps a letter to a line that Ctrl and that letter submits
+	// at once, such as "/tangent" for Ctrl-T. Letters the editor binds
+	// itself (Ctrl-A, Ctrl-R, …) keep their meaning. Text already typed is
+	// put in the history, so Up brings it back.
+	Shortcuts map[rune]string
 }
 
 // Editor reads lines from one input. It is not safe for concurrent use.

@@ -71,3 +71,19 @@ func TestReadLineKeys(t *testing.T) {
 		})
 	}
 }
+
+// TestShortcuts: Ctrl and a shortcut letter submits its line at once, the
+// text typed so far going to the history; the editor's own keys win.
+func TestShortcuts(t *testing.T) {
+	p := newPTY(t, 80)
+	ed := New(p.slave, p.slave, Options{Shortcuts: map[rune]string{'t': "/tangent", 'a': "/never"}})
+	if r := p.readLine(ed, "> ", "draft\x14"); r.err != nil || r.line != "/tangent" {
+		t.Fatalf("Ctrl-T: %q %v", r.line, r.err)
+	}
+	if r := p.readLine(ed, "> ", "\x1b[A\x1b[A\r"); r.line != "draft" {
+		t.Fatalf("the draft is not in the history: %q", r.line)
+	}
+	if r := p.readLine(ed, "> ", "bc\x01a\r"); r.line != "abc" {
+		t.Fatalf("Ctrl-A lost its meaning: %q", r.line)
+	}
+}
