@@ -81,6 +81,13 @@ func (e *Editor) AddHistory(line string) {
 // empty line or at the end of non-terminal input. The terminal state is
 // restored before it returns, whatever the outcome.
 func (e *Editor) ReadLine(prompt string) (string, error) {
+	return e.Edit(prompt, "")
+}
+
+// Edit is ReadLine with text already in the line, the cursor after it,
+// for the user to change and submit. On input that is not a terminal the
+// text is not shown and a line is read as by ReadLine.
+func (e *Editor) Edit(prompt, text string) (string, error) {
 	if e.in == nil {
 		return "", errors.New("lineedit: no input file")
 	}
@@ -100,6 +107,7 @@ func (e *Editor) ReadLine(prompt string) (string, error) {
 		return "", err
 	}
 	s := &session{e: e, prompt: prompt, nav: newNavigator(e.history)}
+	s.buf.set(text)
 	return s.run()
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"reflect"
 	"testing"
+	"time"
 )
 
 func TestReadLineKeys(t *testing.T) {
@@ -85,5 +86,28 @@ func TestShortcuts(t *testing.T) {
 	}
 	if r := p.readLine(ed, "> ", "bc\x01a\r"); r.line != "abc" {
 		t.Fatalf("Ctrl-A lost its meaning: %q", r.line)
+	}
+}
+
+// TestEdit: Edit starts with the text in the line, ready to change.
+func TestEdit(t *testing.T) {
+	p := newPTY(t, 80)
+	ed := New(p.slave, p.slave, Options{})
+	ch := make(chan result, 1)
+	go func() {
+		line, err := ed.Edit("$ ", "ls -la")
+		ch <- result{line, err}
+	}()
+	p.waitFor("ls -la", 0)
+	if _, err := p.master.Write([]byte("\x7fh\r")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-ch:
+		if r.err != nil || r.line != "ls -lh" {
+			t.Fatalf("Edit = %q, %v", r.line, r.err)
+		}
+	case <-time.After(failAfter):
+		t.Fatalf("Edit did not return; output: %q", p.output())
 	}
 }
