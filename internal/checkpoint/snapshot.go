@@ -113,7 +113,10 @@ func (s *Store) walk(ctx context.Context, empty, prefix string, depth int, fn fu
 			continue
 		}
 		if strings.HasSuffix(p, "/") {
-			if depth < maxNesting {
+			// Entered only as a real directory: one replaced by a link
+			// since git listed it must not take the walk outside.
+			fi, err := os.Lstat(filepath.Join(s.Workspace, filepath.FromSlash(rel)))
+			if err == nil && fi.IsDir() && depth < maxNesting {
 				if err := s.walk(ctx, empty, rel, depth+1, fn); err != nil {
 					return err
 				}
