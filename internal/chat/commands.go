@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // command is one slash command.
@@ -39,6 +40,8 @@ func init() {
 		{[]string{"/hooks"}, "/hooks", "Show the hooks in effect", (*Session).cmdHooks},
 		{[]string{"/mcp"}, "/mcp [resources|attach <server> <uri>]", "Show MCP servers; list or attach resources", (*Session).cmdMCP},
 		{[]string{"/prompts"}, "/prompts [list|get <name> [args]]", "List MCP prompts; use one with @name args", (*Session).cmdPrompts},
+		{[]string{"/tangent"}, "/tangent [tail]", "Start or leave a side conversation (experiment)", (*Session).cmdTangent},
+		{[]string{"/checkpoint"}, "/checkpoint [list|diff|restore|clean]", "List, compare or restore workspace checkpoints (experiment)", (*Session).cmdCheckpoint},
 	}
 }
 
@@ -100,6 +103,9 @@ func (s *Session) cmdHelp(_ context.Context, args []string) error {
 	writeColumns(s.Info, s.width(), "  ", rows)
 	fmt.Fprintln(s.Info, "\nKeys: Ctrl-J or Alt-Enter for a new line, a trailing \\ continues the line,")
 	fmt.Fprintln(s.Info, "Ctrl-C cancels the answer or tool in progress, Ctrl-D or /quit exits.")
+	if s.TangentMode && s.TangentKey != 0 {
+		fmt.Fprintf(s.Info, "Ctrl-%c starts or leaves a tangent (/tangent).\n", unicode.ToUpper(s.TangentKey))
+	}
 	return nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/qdev/qdev/internal/agent"
+	"github.com/qdev/qdev/internal/checkpoint"
 	"github.com/qdev/qdev/internal/model"
 	"github.com/qdev/qdev/internal/tool"
 )
@@ -33,6 +34,8 @@ type Headless struct {
 	Format string
 	// Wrap is the column to wrap a text answer at (--wrap); 0 does not wrap.
 	Wrap int
+	// Checkpoints, if set, records the workspace around the turn.
+	Checkpoints *checkpoint.Store
 }
 
 // Result is the final record of a --no-interactive run (the json format,
@@ -93,7 +96,11 @@ func (h *Headless) Run(ctx context.Context, prompt string) error {
 	if blocks == nil {
 		err = errors.New(warnings[0])
 	} else {
+		cp := &checkpoints{store: h.Checkpoints, info: h.Info, quiet: h.Format != FormatText}
+		start := len(a.Conv.Messages)
+		cp.before(ctx, a.Conv.ID, prompt)
 		err = a.Turn(ctx, blocks)
+		cp.after(ctx, a.Conv.ID, prompt, a.Conv.Messages[min(start, len(a.Conv.Messages)):])
 	}
 	if d, ok := answer.inner.(*display); ok {
 		d.finish()

@@ -15,6 +15,7 @@ import (
 	"github.com/qdev/qdev/internal/chat/lineedit"
 	"github.com/qdev/qdev/internal/chat/render"
 	"github.com/qdev/qdev/internal/chat/termwidth"
+	"github.com/qdev/qdev/internal/checkpoint"
 	"github.com/qdev/qdev/internal/model"
 	"github.com/qdev/qdev/internal/permission"
 )
@@ -53,8 +54,22 @@ type Session struct {
 	// BeforeFirstTurn, if set, runs once before the first prompt is sent
 	// (it waits for MCP servers still starting).
 	BeforeFirstTurn func(ctx context.Context)
+	// Checkpoints, if set, records the workspace after each turn that
+	// changes it and backs /checkpoint (the chat.enableCheckpoint
+	// experiment).
+	Checkpoints *checkpoint.Store
+	// TangentMode enables /tangent (the chat.enableTangentMode experiment).
+	TangentMode bool
+	// TangentKey is the letter that with Ctrl toggles a tangent, for /help;
+	// the line editor binds it.
+	TangentKey rune
+	// RecordAction, if set, puts what the user asks q to change outside
+	// tool calls (a checkpoint restore) on the audit trail.
+	RecordAction Recorder
 
 	disp       *display
+	cp         *checkpoints
+	tangent    *tangent
 	ctrlCArmed bool
 	sigint     chan os.Signal
 	tty        *ttyModes
@@ -67,6 +82,9 @@ var errQuit = errors.New("quit")
 // initial, if not empty, is sent as the first prompt.
 func (s *Session) Run(ctx context.Context, initial string) error {
 	s.disp = newDisplay(s.Out, s.Info, s.Color, s.Columns, s.Spinner)
+	if s.Checkpoints != nil {
+		s.cp = &checkpoints{store: s.Checkpoints, info: s.Info, st: newStyles(s.Color)}
+	}
 	s.Agent.Observer = s.disp
 	s.Agent.Approve = s.approve
 	// SIGINT is caught for the whole session: outside the line editor (which
@@ -116,11 +134,15 @@ func (s *Session) Run(ctx context.Context, initial string) error {
 
 func (s *Session) prompt() string {
 	st := newStyles(s.Color)
+	p := st.green + "> " + st.reset
+	if s.tangent != nil {
+		p = st.yellow + "↯ tangent " + p
+	}
 	name := s.Agent.Conv.Agent
 	if name == "" || name == "q_cli_default" {
-		return st.green + "> " + st.reset
+		return p
 	}
-	return st.cyan + "[" + name + "] " + st.green + "> " + st.reset
+	return st.cyan + "[" + name + "] " + p
 }
 
 // handle dispatches one line of input.
@@ -157,11 +179,15 @@ func (s *Session) send(ctx context.Context, text string) error {
 		s.BeforeFirstTurn(tctx)
 		s.BeforeFirstTurn = nil
 	}
+	conv := s.Agent.Conv
+	start := len(conv.Messages)
+	s.cp.before(tctx, conv.ID, text)
 	if s.Spinner != nil {
 		s.Spinner.Start("Thinking...")
 	}
 	err := s.Agent.Turn(tctx, blocks)
 	s.disp.finish()
+	s.cp.after(tctx, conv.ID, text, conv.Messages[min(start, len(conv.Messages)):])
 	st := newStyles(s.Color)
 	switch {
 	case errors.Is(err, agent.ErrInterrupted) || (err != nil && tctx.Err() != nil && ctx.Err() == nil):

@@ -19,7 +19,8 @@ func newConversationLike(c *agent.Conversation) *agent.Conversation {
 }
 
 func (s *Session) save() {
-	if s.SaveConversation == nil {
+	// A tangent is never stored: the main conversation stays as it was.
+	if s.SaveConversation == nil || s.tangent != nil {
 		return
 	}
 	if err := s.SaveConversation(s.Agent.Conv); err != nil {

@@ -78,16 +78,21 @@ func (s *setup) applyAgent(ctx context.Context, cfg *agentcfg.Agent) {
 		}
 		return mcp.FilterTools(mgr.Tools(), agentTools)
 	}
+	a.Permissions = s.layered(checker)
+	a.Hooks = s.hooks
+	a.Context = s.contextText
+	a.System = systemPrompt(s.cwd, cfg.Prompt)
+	a.Conv.Agent = cfg.Name
+}
+
+// layered puts the managed layer and the AWS policy guard over checker.
+func (s *setup) layered(checker *permission.Checker) *permission.Layered {
 	layered := &permission.Layered{Checker: checker, Managed: s.managed}
 	if guard := awspolicy.New(s.managed, awspolicy.UserAgent(s.env.Version), s.env.Environ); guard != nil {
 		guard.Identity = s.awsIdentity()
 		layered.AWS = guard.Check
 	}
-	a.Permissions = layered
-	a.Hooks = s.hooks
-	a.Context = s.contextText
-	a.System = systemPrompt(s.cwd, cfg.Prompt)
-	a.Conv.Agent = cfg.Name
+	return layered
 }
 
 // mergedHooks are the agent's hooks, unless the workspace gate held them

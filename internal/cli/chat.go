@@ -119,7 +119,8 @@ func runChat(ctx context.Context, o *chatOptions, args []string) error {
 		// must stop them too.
 		context.AfterFunc(ctx, s.killChildren)
 		s.waitMCP(ctx, false)
-		h := &chat.Headless{Agent: s.agent, Out: o.io.Out, Info: o.io.ErrOut, Format: o.outputFormat, Wrap: o.wrapAt}
+		h := &chat.Headless{Agent: s.agent, Out: o.io.Out, Info: o.io.ErrOut, Format: o.outputFormat, Wrap: o.wrapAt,
+			Checkpoints: s.checkpoints(ctx)}
 		if err := h.Run(ctx, input); err != nil {
 			if ctx.Err() != nil {
 				return &ExitError{Code: 130, Err: errors.New("interrupted")}

@@ -149,6 +149,7 @@ func runDoctor(env *doctorEnv) *doctorReport {
 	r := &doctorReport{Version: version.Version, Checks: []doctorCheck{}, Config: []configValue{}}
 	checkPaths(r)
 	st := checkSettings(r)
+	checkExperiments(r, st)
 	ms := checkManaged(r, env)
 	checkModel(r, st, ms)
 	checkSandbox(r, env, ms)

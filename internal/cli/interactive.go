@@ -29,9 +29,14 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 	outTTY := outFile != nil && term.IsTerminal(int(outFile.Fd()))
 	color := outTTY && os.Getenv("NO_COLOR") == "" && !s.settings.Bool("chat.disableMarkdownRendering", false)
 	history, _ := s.store.History(ctx, store.HistoryLimit)
+	var shortcuts map[rune]string
+	tangentKey := s.tangentKey()
+	if tangentKey != 0 {
+		shortcuts = map[rune]string{tangentKey: "/tangent"}
+	}
 	ed := lineedit.New(o.io.In, o.io.ErrOut, lineedit.Options{History: history, OnHistoryAdd: func(line string) {
 		_ = s.store.AppendHistory(context.Background(), line)
-	}})
+	}, Shortcuts: shortcuts})
 	// Everything the session prints shares one console, so a warning from a
 	// hook or an MCP server starts on its own line instead of being glued to
 	// the spinner or to a tool's unfinished output line.
@@ -55,6 +60,10 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 		SaveConversation: s.saveConversation,
 		WindowFor:        s.window,
 		BeforeFirstTurn:  func(ctx context.Context) { s.waitMCP(ctx, true) },
+		Checkpoints:      s.checkpoints(ctx),
+		TangentMode:      tangentKey != 0,
+		TangentKey:       tangentKey,
+		RecordAction:     s.recordAction,
 	}
 	if isTTY {
 		sess.TTY = o.io.In
@@ -62,6 +71,9 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 	if s.settings.Bool("chat.greeting.enabled", true) && isTTY {
 		fmt.Fprintf(o.io.ErrOut, "qdev %s · model %s · agent %s\n/help for commands, Ctrl-D to exit.\n\n",
 			version.Version, termwidth.Visible(s.agent.Conv.Model), termwidth.Visible(s.cfg.Name))
+	}
+	if sess.Checkpoints != nil {
+		fmt.Fprintln(o.io.ErrOut, "Checkpoints are on: each turn that changes files is recorded (/checkpoint list).")
 	}
 	if o.trustAll {
 		s.warn("all tools are trusted (--trust-all-tools); deny rules still apply")

@@ -75,6 +75,7 @@ func NewRoot(stdio IO) *cobra.Command {
 	root.AddCommand(NewCmdAgent(stdio))
 	root.AddCommand(NewCmdMCP(stdio))
 	root.AddCommand(NewCmdDoctor(stdio))
+	root.AddCommand(NewCmdTranslate(stdio, &g.verbose))
 	root.AddCommand(NewCmdPolicy(stdio))
 	root.AddCommand(NewCmdAudit(stdio))
 	root.AddCommand(NewCmdServer(stdio, nil, nil), NewCmdAdmin(stdio))

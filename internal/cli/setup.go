@@ -138,31 +138,10 @@ func (s *setup) warn(format string, args ...any) {
 
 func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 	s := &setup{o: o}
-	var err error
-	if s.settings, err = loadSettings(); err != nil {
+	if err := s.loadBase(); err != nil {
 		return nil, err
 	}
-	// A managed layer that cannot be read fails closed: no session at all.
-	if s.managed, err = managed.Load(); err != nil {
-		return nil, err
-	}
-	if s.log, s.closeLog, err = logging.Setup(o.global.verbose); err != nil {
-		return nil, err
-	}
-	if s.cwd, err = os.Getwd(); err != nil {
-		return nil, fmt.Errorf("working directory: %w", err)
-	}
-	s.home = paths.Home()
-
-	name := o.agent
-	if name == "" {
-		name = o.profile
-	}
-	cfg, warnings := agentcfg.Select(agentcfg.Dirs(s.cwd, s.home), name, s.settings.String("chat.defaultAgent", ""))
-	for _, w := range warnings {
-		s.warn("%s", w)
-	}
-
+	cfg := s.selectAgent()
 	ref, provider, modelID, err := s.openModel(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -199,17 +178,8 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 	if err := s.openAudit(); err != nil {
 		return nil, err
 	}
-	sandbox, err := s.sandbox()
-	if err != nil {
+	if err := s.toolEnv(conv.Transcript); err != nil {
 		return nil, err
-	}
-	s.env = &tool.Env{Cwd: s.cwd, Environ: tool.ChildEnv(os.Environ(), version.Version), DataDir: dataDir,
-		Version: version.Version, Transcript: conv.Transcript, Sandbox: sandbox}
-	if arn := s.managed.AWSAttributionRole(); arn != "" {
-		// AI-initiated AWS calls run as the attribution role, tagged with
-		// who asked; if STS fails they do not run at all.
-		s.attribution = attribution.New(arn, attribution.Options{Environ: os.Environ()})
-		s.env.Credentials = s.attribution.Environ
 	}
 
 	autoPct := s.settings.Int("chat.autoCompactPercent", 80)
@@ -228,6 +198,59 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 	s.applyAgent(ctx, cfg)
 	s.started = true
 	return s, nil
+}
+
+// loadBase reads what every session needs first: the settings, the
+// managed layer, the log, the working and home directories.
+func (s *setup) loadBase() error {
+	var err error
+	if s.settings, err = loadSettings(); err != nil {
+		return err
+	}
+	// A managed layer that cannot be read fails closed: no session at all.
+	if s.managed, err = managed.Load(); err != nil {
+		return err
+	}
+	if s.log, s.closeLog, err = logging.Setup(s.o.global.verbose); err != nil {
+		return err
+	}
+	if s.cwd, err = os.Getwd(); err != nil {
+		return fmt.Errorf("working directory: %w", err)
+	}
+	s.home = paths.Home()
+	return nil
+}
+
+// selectAgent picks the agent of --agent (or --profile), else the default.
+func (s *setup) selectAgent() *agentcfg.Agent {
+	name := s.o.agent
+	if name == "" {
+		name = s.o.profile
+	}
+	cfg, warnings := agentcfg.Select(agentcfg.Dirs(s.cwd, s.home), name, s.settings.String("chat.defaultAgent", ""))
+	for _, w := range warnings {
+		s.warn("%s", w)
+	}
+	return cfg
+}
+
+// toolEnv sets up what tools run with: the working directory, the child
+// environment with the AI marker, the sandbox and, when the organisation
+// names one, the attribution role.
+func (s *setup) toolEnv(transcript func() string) error {
+	sandbox, err := s.sandbox()
+	if err != nil {
+		return err
+	}
+	s.env = &tool.Env{Cwd: s.cwd, Environ: tool.ChildEnv(os.Environ(), version.Version), DataDir: paths.DataDir(),
+		Version: version.Version, Transcript: transcript, Sandbox: sandbox}
+	if arn := s.managed.AWSAttributionRole(); arn != "" {
+		// AI-initiated AWS calls run as the attribution role, tagged with
+		// who asked; if STS fails they do not run at all.
+		s.attribution = attribution.New(arn, attribution.Options{Environ: os.Environ()})
+		s.env.Credentials = s.attribution.Environ
+	}
+	return nil
 }
 
 // openModel resolves the session's model: --model, then the agent's, then

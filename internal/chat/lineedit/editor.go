@@ -31,6 +31,11 @@ type Options struct {
 	// Width, when set and returning a positive number, gives the terminal
 	// width in columns; otherwise the editor asks the terminal.
 	Width func() int
+	// Shortcuts maps a letter to a line that Ctrl and that letter submits
+	// at once, such as "/tangent" for Ctrl-T. Letters the editor binds
+	// itself (Ctrl-A, Ctrl-R, …) keep their meaning. Text already typed is
+	// put in the history, so Up brings it back.
+	Shortcuts map[rune]string
 }
 
 // Editor reads lines from one input. It is not safe for concurrent use.
@@ -76,6 +81,13 @@ func (e *Editor) AddHistory(line string) {
 // empty line or at the end of non-terminal input. The terminal state is
 // restored before it returns, whatever the outcome.
 func (e *Editor) ReadLine(prompt string) (string, error) {
+	return e.Edit(prompt, "")
+}
+
+// Edit is ReadLine with text already in the line, the cursor after it,
+// for the user to change and submit. On input that is not a terminal the
+// text is not shown and a line is read as by ReadLine.
+func (e *Editor) Edit(prompt, text string) (string, error) {
 	if e.in == nil {
 		return "", errors.New("lineedit: no input file")
 	}
@@ -95,6 +107,7 @@ func (e *Editor) ReadLine(prompt string) (string, error) {
 		return "", err
 	}
 	s := &session{e: e, prompt: prompt, nav: newNavigator(e.history)}
+	s.buf.set(text)
 	return s.run()
 }
 

@@ -5,6 +5,7 @@ import (
 	"io"
 	"reflect"
 	"testing"
+	"time"
 )
 
 func TestReadLineKeys(t *testing.T) {
@@ -69,5 +70,44 @@ func TestReadLineKeys(t *testing.T) {
 				t.Error("terminal state not restored")
 			}
 		})
+	}
+}
+
+// TestShortcuts: Ctrl and a shortcut letter submits its line at once, the
+// text typed so far going to the history; the editor's own keys win.
+func TestShortcuts(t *testing.T) {
+	p := newPTY(t, 80)
+	ed := New(p.slave, p.slave, Options{Shortcuts: map[rune]string{'t': "/tangent", 'a': "/never"}})
+	if r := p.readLine(ed, "> ", "draft\x14"); r.err != nil || r.line != "/tangent" {
+		t.Fatalf("Ctrl-T: %q %v", r.line, r.err)
+	}
+	if r := p.readLine(ed, "> ", "\x1b[A\x1b[A\r"); r.line != "draft" {
+		t.Fatalf("the draft is not in the history: %q", r.line)
+	}
+	if r := p.readLine(ed, "> ", "bc\x01a\r"); r.line != "abc" {
+		t.Fatalf("Ctrl-A lost its meaning: %q", r.line)
+	}
+}
+
+// TestEdit: Edit starts with the text in the line, ready to change.
+func TestEdit(t *testing.T) {
+	p := newPTY(t, 80)
+	ed := New(p.slave, p.slave, Options{})
+	ch := make(chan result, 1)
+	go func() {
+		line, err := ed.Edit("$ ", "ls -la")
+		ch <- result{line, err}
+	}()
+	p.waitFor("ls -la", 0)
+	if _, err := p.master.Write([]byte("\x7fh\r")); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case r := <-ch:
+		if r.err != nil || r.line != "ls -lh" {
+			t.Fatalf("Edit = %q, %v", r.line, r.err)
+		}
+	case <-time.After(failAfter):
+		t.Fatalf("Edit did not return; output: %q", p.output())
 	}
 }

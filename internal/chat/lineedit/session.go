@@ -213,6 +213,12 @@ func (s *session) handleCtrl(r rune) outcome {
 		s.paint()
 		s.write("^C\r\n")
 		return outcome{done: true, err: ErrInterrupt}
+	default:
+		if line, ok := s.e.opts.Shortcuts[r]; ok {
+			s.e.AddHistory(s.buf.String())
+			s.buf.set(line)
+			return s.submit()
+		}
 	}
 	return outcome{}
 }
