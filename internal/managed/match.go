@@ -5,6 +5,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"github.com/qdev/qdev/internal/glob"
 )
 
 // BlockedPrefix starts every message about a decision this layer took.
@@ -228,3 +230,7 @@ func quoteList(vals []string) string {
 	}
 	return "[" + strings.Join(q, ", ") + "]"
 }
+
+// globMatch matches text against a managed pattern, written in the small
+// glob.Plain syntax wherever the file has patterns.
+func globMatch(pattern, text string) bool { return glob.Match(pattern, text, glob.Plain) }
