@@ -169,7 +169,7 @@ func TestDoctorBrokenFiles(t *testing.T) {
 		t.Errorf("exit %d, want 1", code)
 	}
 	wantLines(t, out,
-		"✘ settings file: settings file "+s.settingsPath+": invalid JSON",
+		"✘ settings file: settings file "+s.settingsPath+": line 1, column 23: invalid JSON: the text ends early",
 		"✘ managed settings: managed settings "+s.managedPath+`:2:3: unknown key "deniedTool" (did you mean "deniedTools"?); q refuses to run until this is fixed`,
 		"⚠ chat.defaultModel: unknown: the settings file could not be read",
 		"2 errors and 1 warning found",
