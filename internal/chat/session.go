@@ -85,8 +85,7 @@ func (s *Session) Run(ctx context.Context, initial string) error {
 	if s.Checkpoints != nil {
 		s.cp = &checkpoints{store: s.Checkpoints, info: s.Info, st: newStyles(s.Color)}
 	}
-	s.Agent.Observer = s.disp
-	s.Agent.Approve = s.approve
+	s.Agent.Attach(s.disp, s.approve)
 	// SIGINT is caught for the whole session: outside the line editor (which
 	// reads Ctrl-C as a key) it cancels whatever runs, never the session.
 	s.sigint = make(chan os.Signal, 1)
@@ -138,7 +137,7 @@ func (s *Session) prompt() string {
 	if s.tangent != nil {
 		p = st.yellow + "↯ tangent " + p
 	}
-	name := s.Agent.Conv.Agent
+	name := s.Agent.Conversation().Agent
 	if name == "" || name == "q_cli_default" {
 		return p
 	}
@@ -166,7 +165,7 @@ func (s *Session) handle(ctx context.Context, line string) error {
 
 // send runs one turn; Ctrl-C (SIGINT) cancels it and returns to the prompt.
 func (s *Session) send(ctx context.Context, text string) error {
-	blocks, warnings := PromptBlocks(text, s.Agent.Env.Cwd)
+	blocks, warnings := PromptBlocks(text, s.Agent.Env().Cwd)
 	for _, w := range warnings {
 		fmt.Fprintln(s.Info, w)
 	}
@@ -179,7 +178,7 @@ func (s *Session) send(ctx context.Context, text string) error {
 		s.BeforeFirstTurn(tctx)
 		s.BeforeFirstTurn = nil
 	}
-	conv := s.Agent.Conv
+	conv := s.Agent.Conversation()
 	start := len(conv.Messages)
 	s.cp.before(tctx, conv.ID, text)
 	if s.Spinner != nil {
@@ -224,10 +223,10 @@ func (s *Session) interruptible(ctx context.Context) (context.Context, context.C
 // warnNearLimit suggests /compact before auto-compaction kicks in.
 func (s *Session) warnNearLimit() {
 	a := s.Agent
-	if a.Window == 0 {
+	if a.Window() == 0 {
 		return
 	}
-	pct := a.ContextTokens() * 100 / a.Window
+	pct := a.ContextTokens() * 100 / a.Window()
 	if pct >= 60 {
 		st := newStyles(s.Color)
 		fmt.Fprintf(s.Info, "%sThe conversation uses %d%% of the context window; consider /compact.%s\n", st.yellow, pct, st.reset)

@@ -49,6 +49,6 @@ type Permissions interface {
 }
 
 func (s *Session) perms() Permissions {
-	p, _ := s.Agent.Permissions.(Permissions)
+	p, _ := s.Agent.Permissions().(Permissions)
 	return p
 }

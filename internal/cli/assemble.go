@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/qdev/qdev/internal/agent"
 	"github.com/qdev/qdev/internal/agentcfg"
 	"github.com/qdev/qdev/internal/awspolicy"
 	"github.com/qdev/qdev/internal/contextfiles"
@@ -69,20 +70,24 @@ func (s *setup) applyAgent(ctx context.Context, cfg *agentcfg.Agent) {
 	s.setChildren(mgr, hook.New(s.mergedHooks(), hook.Options{Cwd: s.cwd, Environ: s.env.Environ,
 		Warn: func(m string) { s.warn("%s", m) }}))
 
-	a := s.agent
-	a.Tools = selectTools(cfg, s.settings)
 	mgr, agentTools := s.mcp, cfg.Tools
-	a.MoreTools = func() []tool.Tool {
-		if mgr == nil {
-			return nil
-		}
-		return mcp.FilterTools(mgr.Tools(), agentTools)
+	s.kit = agent.Kit{
+		System: systemPrompt(s.cwd, cfg.Prompt),
+		Tools:  selectTools(cfg, s.settings),
+		MoreTools: func() []tool.Tool {
+			if mgr == nil {
+				return nil
+			}
+			return mcp.FilterTools(mgr.Tools(), agentTools)
+		},
+		Permissions: s.layered(checker),
+		Hooks:       s.hooks,
+		Context:     s.contextText,
 	}
-	a.Permissions = s.layered(checker)
-	a.Hooks = s.hooks
-	a.Context = s.contextText
-	a.System = systemPrompt(s.cwd, cfg.Prompt)
-	a.Conv.Agent = cfg.Name
+	if s.agent != nil {
+		s.agent.Equip(s.kit)
+		s.agent.Conversation().Agent = cfg.Name
+	}
 }
 
 // layered puts the managed layer and the AWS policy guard over checker.
@@ -244,7 +249,7 @@ func (s *setup) Legacy() *contextfiles.LegacyContext { return s.legacy }
 
 func (s *setup) ContextFiles() contextfiles.Result {
 	paths := append(slices.Clone(s.cfg.Resources), s.legacy.Paths()...)
-	return contextfiles.Build(paths, s.cwd, s.home, s.agent.Window*3/4)
+	return contextfiles.Build(paths, s.cwd, s.home, s.agent.Window()*3/4)
 }
 
 func (s *setup) Hooks() []hook.Info { return s.hooks.List() }
@@ -253,7 +258,8 @@ func (s *setup) ReloadHooks() {
 	s.hooks.Close()
 	s.setChildren(s.mcp, hook.New(s.mergedHooks(), hook.Options{Cwd: s.cwd, Environ: s.env.Environ,
 		Warn: func(m string) { s.warn("%s", m) }}))
-	s.agent.Hooks = s.hooks
+	s.kit.Hooks = s.hooks
+	s.agent.Equip(s.kit)
 }
 
 func (s *setup) ResetHooks() { s.hooks.Reset() }

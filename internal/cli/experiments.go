@@ -59,7 +59,7 @@ func (s *setup) recordAction(a chat.Action) (func(map[string]any, error), error)
 	if err != nil {
 		return nil, err
 	}
-	conv := s.agent.Conv
+	conv := s.agent.Conversation()
 	rec := audit.Record{UserIdentity: audit.LocalIdentity(), RequestParameters: params,
 		ConversationID: conv.ID, Agent: conv.Agent, Model: conv.Model,
 		Tool: a.Tool, EventName: a.Event, Decision: "allow", Layer: "user",

@@ -48,7 +48,7 @@ func pinnedKey(a managed.Audit) string {
 // callRecord describes call c for the audit trail: who asked, what, and
 // how it was decided.
 func (s *setup) callRecord(c *agent.Call) audit.Record {
-	conv := s.agent.Conv
+	conv := s.agent.Conversation()
 	rec := audit.Record{
 		UserIdentity:      audit.LocalIdentity(),
 		UserAgent:         tool.Marker(s.env.Version),

@@ -50,7 +50,7 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 	defer func() { o.io.ErrOut = rawErr }()
 	sess := &chat.Session{Agent: s.agent, Workspace: s, Input: ed, Out: con.Writer(o.io.Out), Info: con.Writer(rawErr),
 		Color: color, Columns: o.columns, Spinner: spinner,
-		KnownModels: knownModels(s.agent.Conv.Model, s.settings.String("chat.defaultModel", "")),
+		KnownModels: knownModels(s.agent.Conversation().Model, s.settings.String("chat.defaultModel", "")),
 		OpenModel: func(ref string) (model.Provider, string, error) {
 			if err := s.checkModel(ref); err != nil {
 				return nil, "", err
@@ -70,7 +70,7 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 	}
 	if s.settings.Bool("chat.greeting.enabled", true) && isTTY {
 		fmt.Fprintf(o.io.ErrOut, "qdev %s · model %s · agent %s\n/help for commands, Ctrl-D to exit.\n\n",
-			version.Version, termwidth.Visible(s.agent.Conv.Model), termwidth.Visible(s.cfg.Name))
+			version.Version, termwidth.Visible(s.agent.Conversation().Model), termwidth.Visible(s.cfg.Name))
 	}
 	if sess.Checkpoints != nil {
 		fmt.Fprintln(o.io.ErrOut, "Checkpoints are on: each turn that changes files is recorded (/checkpoint list).")

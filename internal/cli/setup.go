@@ -54,6 +54,7 @@ type setup struct {
 
 	// What the active agent configures; replaced by applyAgent.
 	cfg    *agentcfg.Agent
+	kit    agent.Kit
 	legacy *contextfiles.LegacyContext
 	hooks  *hook.Runner
 	mcp    *mcp.Manager
@@ -186,16 +187,14 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 	if s.settings.Bool("chat.disableAutoCompaction", false) {
 		autoPct = 0
 	}
-	s.agent = &agent.Agent{
-		Config: agent.Config{Provider: provider, ModelID: modelID, Env: s.env, Window: s.window(modelID),
-			AutoCompactPercent: autoPct, Log: s.log, Audit: s.record, AuditReady: s.auditReady},
-		Conv: conv,
-		Save: s.saveConversation,
-	}
 	if o.trustWorkspace {
 		s.trustWorkspace()
 	}
 	s.applyAgent(ctx, cfg)
+	conv.Agent = cfg.Name
+	s.agent = agent.New(agent.Options{Kit: s.kit, Provider: provider, ModelID: modelID, Env: s.env,
+		Window: s.window(modelID), AutoCompactPercent: autoPct, Log: s.log, Audit: s.record, AuditReady: s.auditReady,
+		Conv: conv, Save: s.saveConversation})
 	s.started = true
 	return s, nil
 }

@@ -64,8 +64,8 @@ func openTranslator(ctx context.Context, stdio IO, verbose int) (translator, err
 		s.close()
 		return nil, err
 	}
-	s.agent = &agent.Agent{Config: agent.Config{Provider: provider, ModelID: modelID, Env: s.env, Log: s.log,
-		Permissions: s.layered(checker)}, Conv: agent.NewConversation(ref, cfg.Name, s.cwd)}
+	s.agent = agent.New(agent.Options{Kit: agent.Kit{Permissions: s.layered(checker)}, Provider: provider,
+		ModelID: modelID, Env: s.env, Log: s.log, Conv: agent.NewConversation(ref, cfg.Name, s.cwd)})
 	return &translateSession{s: s}, nil
 }
 
@@ -77,7 +77,7 @@ func (t *translateSession) Suggest(ctx context.Context, question string, n int) 
 	if v := strings.TrimSpace(os.Getenv(tool.ShellEnvVar)); v != "" {
 		shell = v
 	}
-	return translate.Ask(ctx, a.Provider, a.ModelID, translate.Request{Question: question, N: n,
+	return translate.Ask(ctx, a.Provider(), a.ModelID(), translate.Request{Question: question, N: n,
 		Shell: shell, OS: runtime.GOOS, Cwd: t.s.cwd})
 }
 
@@ -96,7 +96,7 @@ func (t *translateSession) Run(ctx context.Context, command, question string, co
 		return 0, err
 	}
 	c := &agent.Call{ID: "translate", Name: "execute_bash", Input: input, Tool: bash, Inv: inv}
-	c.Decision = s.agent.Permissions.Decide(c.Name, "", inv.Access())
+	c.Decision = s.agent.Permissions().Decide(c.Name, "", inv.Access())
 	refuse := func(a agent.Approval, msg string) (int, error) {
 		c.Approval = a
 		s.record(c, tool.ErrorResult(msg))
