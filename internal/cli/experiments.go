@@ -2,10 +2,8 @@ package cli
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 
-	"github.com/qdev/qdev/internal/audit"
 	"github.com/qdev/qdev/internal/chat"
 	"github.com/qdev/qdev/internal/checkpoint"
 	"github.com/qdev/qdev/internal/paths"
@@ -43,44 +41,9 @@ func (s *setup) tangentKey() rune {
 }
 
 // recordAction puts a, something the user asked q itself to do, on the
-// audit trail before it runs, as the session's tool calls are: the intent
-// is durable before the returned function may be called to record the
-// outcome.
+// audit trail before it runs, as the session's tool calls are.
 func (s *setup) recordAction(a chat.Action) (func(map[string]any, error), error) {
-	s.flushAudit()
-	if err := s.trail.Ready(); err != nil {
-		return nil, err
-	}
-	id, err := audit.NewEventID()
-	if err != nil {
-		return nil, err
-	}
-	params, err := json.Marshal(a.Params)
-	if err != nil {
-		return nil, err
-	}
-	conv := s.agent.Conversation()
-	rec := audit.Record{UserIdentity: audit.LocalIdentity(), RequestParameters: params,
-		ConversationID: conv.ID, Agent: conv.Agent, Model: conv.Model,
-		Tool: a.Tool, EventName: a.Event, Decision: "allow", Layer: "user",
-		ResponseElements: json.RawMessage(`{}`), EventID: id, Phase: audit.PhaseIntent}
-	if err := s.trail.Append(rec); err != nil {
-		return nil, err
-	}
-	return func(result map[string]any, err error) {
-		out := rec
-		out.EventID, out.Phase, out.IntentID = "", audit.PhaseOutcome, id
-		if result == nil {
-			result = map[string]any{}
-		}
-		out.ResponseElements, _ = json.Marshal(result)
-		if err != nil {
-			out.ErrorCode, out.ErrorMessage = "ActionFailed", firstLineOf(err.Error())
-		}
-		if aerr := s.trail.Append(out); aerr != nil {
-			s.warn("audit trail: %v", aerr)
-		}
-	}, nil
+	return s.calls.Action(a.Tool, a.Event, a.Params)
 }
 
 // checkExperiments lists the Q CLI's experiments and whether each is on,

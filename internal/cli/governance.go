@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,11 +10,11 @@ import (
 	"github.com/qdev/qdev/internal/agent"
 	"github.com/qdev/qdev/internal/attribution"
 	"github.com/qdev/qdev/internal/audit"
+	"github.com/qdev/qdev/internal/audit/calls"
 	"github.com/qdev/qdev/internal/managed"
 	"github.com/qdev/qdev/internal/paths"
-	"github.com/qdev/qdev/internal/permission"
 	"github.com/qdev/qdev/internal/sandbox"
-	"github.com/qdev/qdev/internal/tool"
+	"github.com/qdev/qdev/internal/version"
 )
 
 // openAudit opens the audit trail: the managed folder if the organisation
@@ -26,177 +25,20 @@ func (s *setup) openAudit() error {
 		if m.Audit.Dir != "" {
 			dir, opts.MaxFileBytes = m.Audit.Dir, m.Audit.MaxFileBytes
 		}
-		opts.PinnedKey, opts.DigestSink = pinnedKey(m.Audit), m.Audit.DigestSink
+		opts.PinnedKey, opts.DigestSink = m.Audit.PinnedKey(), m.Audit.DigestSink
 	}
 	trail, err := audit.Open(dir, opts)
 	if err != nil {
 		return fmt.Errorf("audit trail: %w", err)
 	}
 	s.trail = trail
+	s.calls = calls.New(trail, func() *agent.Conversation {
+		if s.agent == nil {
+			return nil
+		}
+		return s.agent.Conversation()
+	}, version.Version, func(err error) { s.warn("audit trail: %v", err) })
 	return nil
-}
-
-// pinnedKey is the key the managed settings pin, if any: the public key
-// itself when given, as it also lets verify check signatures.
-func pinnedKey(a managed.Audit) string {
-	if a.PublicKey != "" {
-		return a.PublicKey
-	}
-	return a.KeyFingerprint
-}
-
-// callRecord describes call c for the audit trail: who asked, what, and
-// how it was decided.
-func (s *setup) callRecord(c *agent.Call) audit.Record {
-	conv := s.agent.Conversation()
-	rec := audit.Record{
-		UserIdentity:      audit.LocalIdentity(),
-		UserAgent:         tool.Marker(s.env.Version),
-		RequestParameters: c.Input,
-		ConversationID:    conv.ID, Agent: conv.Agent, Model: conv.Model,
-		Tool: c.Name, Server: c.Server,
-		Rule: c.Decision.Rule, RuleSource: c.Decision.Source,
-	}
-	if len(rec.RequestParameters) == 0 {
-		rec.RequestParameters = json.RawMessage(`{}`)
-	}
-	rec.Decision, rec.UserAnswer, rec.Layer = decisionOf(c)
-	if c.Inv != nil {
-		acc := c.Inv.Access()
-		if acc.AWSService != "" {
-			rec.EventSource = audit.AWSEventSource(acc.AWSService)
-			rec.EventName = audit.AWSEventName(acc.AWSOperation)
-			rec.AWSRegion = acc.AWSRegion
-			rec.ReadOnly = permission.IsReadOnlyAWSOperation(acc.AWSOperation)
-		} else {
-			rec.ReadOnly = c.Name == "fs_read" || acc.AlwaysAllowed
-		}
-	}
-	return rec
-}
-
-// record writes the audit record that ends one tool call: the outcome of
-// a call whose intent auditReady wrote, or the only record of a call that
-// never ran (refused, or invalid).
-func (s *setup) record(c *agent.Call, r tool.Result) {
-	rec := s.callRecord(c)
-	rec.DurationMs, rec.OutputBytes = r.Duration.Milliseconds(), r.OutputBytes
-	if s.intent.call == c {
-		rec.Phase, rec.IntentID = audit.PhaseOutcome, s.intent.id
-		s.intent = openIntent{}
-	}
-	if c.Inv != nil && c.Approval.Ran() {
-		acc := c.Inv.Access()
-		if acc.Command != "" || acc.AWSService != "" {
-			status := r.ExitStatus
-			rec.ExitStatus = &status
-		}
-	}
-	resp := map[string]any{"isError": r.IsError}
-	if r.IsError && len(r.Content) > 0 {
-		rec.ErrorCode = "ToolError"
-		if rec.Decision == "deny" {
-			rec.ErrorCode = "AccessDenied"
-		}
-		rec.ErrorMessage = firstLineOf(r.Content[0].Text)
-	}
-	rec.ResponseElements, _ = json.Marshal(resp)
-	// The durable append runs in the background, in order, so its fsync
-	// overlaps the next model request; auditReady waits for it before the
-	// next call may run, and close before q exits, so no action runs while
-	// an earlier one is unrecorded.
-	prev, done := s.auditPending, make(chan struct{})
-	s.auditPending = done
-	go func() {
-		defer close(done)
-		if prev != nil {
-			<-prev
-		}
-		if err := s.trail.Append(rec); err != nil {
-			s.warn("audit trail: %v", err)
-		}
-	}()
-}
-
-// openIntent is the call whose intent record is on disk and whose outcome
-// is not yet queued.
-type openIntent struct {
-	call *agent.Call
-	id   string // the intent's eventID
-}
-
-// auditReady runs just before call c starts: it waits for pending records,
-// checks that the trail can take more, and appends c's intent, returning
-// once it is on disk. An error refuses the call, so nothing runs that is
-// not on record first; a kill after this leaves the intent without an
-// outcome, which verify reports.
-func (s *setup) auditReady(c *agent.Call) error {
-	s.flushAudit()
-	if err := s.trail.Ready(); err != nil {
-		return err
-	}
-	id, err := audit.NewEventID()
-	if err != nil {
-		return err
-	}
-	rec := s.callRecord(c)
-	rec.EventID, rec.Phase = id, audit.PhaseIntent
-	if err := s.trail.Append(rec); err != nil {
-		return err
-	}
-	s.intent = openIntent{call: c, id: id}
-	return nil
-}
-
-func (s *setup) flushAudit() {
-	if s.auditPending != nil {
-		<-s.auditPending
-		s.auditPending = nil
-	}
-}
-
-// decisionOf maps how a call went to the audit vocabulary.
-func decisionOf(c *agent.Call) (decision, answer, layer string) {
-	switch c.Approval {
-	case agent.AllowedOnce:
-		return "ask", "y", "user"
-	case agent.TrustedForSession:
-		return "ask", "t", "user"
-	case agent.DeniedByUser:
-		return "ask", "n", "user"
-	case agent.NotApproved:
-		return "ask", "", "user"
-	case agent.BlockedByHook:
-		return "deny", "", string(permission.LayerHook)
-	case agent.AllowedByRule:
-		return "allow", "", auditLayer(c.Decision.Layer)
-	case agent.DeniedByRule:
-		return "deny", "", auditLayer(c.Decision.Layer)
-	}
-	// The call never reached judgement: its input was invalid.
-	return "deny", "", "validation"
-}
-
-// auditLayer is the layer as the audit trail has always named it: trust
-// given by a launch flag counts as the session's.
-func auditLayer(l permission.Layer) string {
-	switch l {
-	case permission.LayerFlag:
-		return string(permission.LayerSession)
-	case "":
-		return string(permission.LayerDefault)
-	}
-	return string(l)
-}
-
-func firstLineOf(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		s = s[:i]
-	}
-	if len(s) > 500 {
-		s = s[:500]
-	}
-	return s
 }
 
 // sandbox returns how execute_bash commands are confined, or nil when the

@@ -14,6 +14,7 @@ import (
 	"github.com/qdev/qdev/internal/agentcfg"
 	"github.com/qdev/qdev/internal/attribution"
 	"github.com/qdev/qdev/internal/audit"
+	"github.com/qdev/qdev/internal/audit/calls"
 	"github.com/qdev/qdev/internal/chat/termwidth"
 	"github.com/qdev/qdev/internal/contextfiles"
 	"github.com/qdev/qdev/internal/hook"
@@ -47,10 +48,8 @@ type setup struct {
 	// attribution, when the organisation configures a role, supplies the
 	// credentials of AI-initiated AWS calls.
 	attribution *attribution.Provider
-	// auditPending is closed when the last audit record is durable.
-	auditPending chan struct{}
-	// intent is the running call whose outcome is still to be recorded.
-	intent openIntent
+	// calls puts the session's tool calls on the audit trail.
+	calls *calls.Recorder
 
 	// What the active agent configures; replaced by applyAgent.
 	cfg    *agentcfg.Agent
@@ -79,7 +78,9 @@ func (s *setup) close() {
 	if s.agent != nil {
 		s.agent.Flush()
 	}
-	s.flushAudit()
+	if s.calls != nil {
+		s.calls.Flush()
+	}
 	s.killChildren()
 	if s.trail != nil {
 		_ = s.trail.Close()
@@ -193,7 +194,7 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 	s.applyAgent(ctx, cfg)
 	conv.Agent = cfg.Name
 	s.agent = agent.New(agent.Options{Kit: s.kit, Provider: provider, ModelID: modelID, Env: s.env,
-		Window: s.window(modelID), AutoCompactPercent: autoPct, Log: s.log, Audit: s.record, AuditReady: s.auditReady,
+		Window: s.window(modelID), AutoCompactPercent: autoPct, Log: s.log, Audit: s.calls.Done, AuditReady: s.calls.Ready,
 		Conv: conv, Save: s.saveConversation})
 	s.started = true
 	return s, nil

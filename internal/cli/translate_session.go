@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/qdev/qdev/internal/agent"
+	"github.com/qdev/qdev/internal/audit/calls"
 	"github.com/qdev/qdev/internal/chat/termwidth"
 	"github.com/qdev/qdev/internal/permission"
 	"github.com/qdev/qdev/internal/tool"
@@ -99,8 +100,8 @@ func (t *translateSession) Run(ctx context.Context, command, question string, co
 	c.Decision = s.agent.Permissions().Decide(c.Name, "", inv.Access())
 	refuse := func(a agent.Approval, msg string) (int, error) {
 		c.Approval = a
-		s.record(c, tool.ErrorResult(msg))
-		s.flushAudit()
+		s.calls.Done(c, tool.ErrorResult(msg))
+		s.calls.Flush()
 		return 0, fmt.Errorf("%s", msg)
 	}
 	switch c.Decision.Kind {
@@ -117,18 +118,18 @@ func (t *translateSession) Run(ctx context.Context, command, question string, co
 		}
 		c.Approval = agent.AllowedOnce
 	}
-	if err := s.auditReady(c); err != nil {
+	if err := s.calls.Ready(c); err != nil {
 		c.Approval = agent.NotApproved
-		s.record(c, tool.ErrorResult("Not run: "+err.Error()))
-		s.flushAudit()
+		s.calls.Done(c, tool.ErrorResult("Not run: "+err.Error()))
+		s.calls.Flush()
 		return 0, fmt.Errorf("not run: %v", err)
 	}
 	res := inv.Run(ctx, out)
-	s.record(c, res)
-	s.flushAudit()
+	s.calls.Done(c, res)
+	s.calls.Flush()
 	if res.IsError && ctx.Err() == nil && res.ExitStatus == 0 {
 		// The command did not start (no shell, the sandbox refused it).
-		return 0, fmt.Errorf("%s", firstLineOf(resultText(res)))
+		return 0, fmt.Errorf("%s", calls.FirstLine(resultText(res)))
 	}
 	return res.ExitStatus, ctx.Err()
 }
