@@ -4,10 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
-	"strings"
 
 	"github.com/qdev/qdev/internal/agent"
 	"github.com/qdev/qdev/internal/agentcfg"
@@ -286,22 +283,7 @@ func (s *setup) AttachResource(ctx context.Context, server, uri string) (string,
 }
 
 func (s *setup) CreateAgent(name string) (string, error) {
-	if strings.TrimSpace(name) == "" || strings.ContainsAny(name, "/\\") {
-		return "", fmt.Errorf("invalid agent name %q", name)
-	}
-	dir := agentcfg.WorkspaceDir(s.cwd)
-	path := filepath.Join(dir, name+".json")
-	if _, err := os.Stat(path); err == nil {
-		return "", fmt.Errorf("%s already exists", path)
-	}
 	a := &agentcfg.Agent{Name: name, Description: "Created with /agent create", Tools: []string{"*"},
 		Resources: slices.Clone(s.cfg.Resources), UseLegacyMcpJSON: true}
-	data, err := agentcfg.Marshal(a)
-	if err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	return path, os.WriteFile(path, data, 0o644)
+	return agentcfg.Create(agentcfg.WorkspaceDir(s.cwd), a)
 }
