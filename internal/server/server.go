@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/qdev/qdev/internal/adminapi"
+	"github.com/qdev/qdev/internal/scim"
 	"github.com/qdev/qdev/internal/serverstore"
 )
 
@@ -21,11 +22,12 @@ type Server struct {
 	store *serverstore.Store
 	log   *slog.Logger
 	now   func() time.Time
+	scim  *scim.Service
 }
 
 // New returns a Server over store, logging to log.
 func New(store *serverstore.Store, log *slog.Logger) *Server {
-	return &Server{store: store, log: log, now: time.Now}
+	return &Server{store: store, log: log, now: time.Now, scim: scim.New(store, log)}
 }
 
 // access says which roles may call a route.
@@ -56,6 +58,9 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
 	mux.HandleFunc("GET /readyz", s.ready)
+	// SCIM authenticates with its own tokens, and answers in its own error
+	// form.
+	mux.Handle(scim.Prefix+"/", s.scim)
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, &statusError{http.StatusNotFound, adminapi.TypeNotFound, "no such endpoint"})
 	})
@@ -101,6 +106,10 @@ func (s *Server) routes() []route {
 		{"GET /v1/keys", readers, s.listKeys},
 		{"POST /v1/keys", admins, s.createKey},
 		{"DELETE /v1/keys/{user}/{name}", admins, s.revokeKey},
+
+		{"GET /v1/scim-tokens", readers, s.listSCIMTokens},
+		{"POST /v1/scim-tokens", admins, s.createSCIMToken},
+		{"DELETE /v1/scim-tokens/{name}", admins, s.revokeSCIMToken},
 	}
 }
 
