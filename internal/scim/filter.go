@@ -391,9 +391,49 @@ func (l *lexer) str() (token, error) {
 			if err := json.Unmarshal([]byte(l.src[start:i+1]), &s); err != nil {
 				return token{}, filterErrorf("malformed string at offset %d", start)
 			}
+			if strings.ContainsRune(s, 0) {
+				return token{}, filterErrorf("the string at offset %d contains NUL", start)
+			}
 			l.pos = i + 1
 			return token{kind: tString, text: s, pos: start}, nil
 		}
 	}
 	return token{}, filterErrorf("unterminated string at offset %d", start)
+}
+
+// Format writes e in filter syntax, parenthesising every operand, so that
+// ParseFilter(Format(e)) is e.
+func Format(e Expr) string {
+	switch e := e.(type) {
+	case *And:
+		return "(" + Format(e.L) + ") and (" + Format(e.R) + ")"
+	case *Or:
+		return "(" + Format(e.L) + ") or (" + Format(e.R) + ")"
+	case *Not:
+		return "not (" + Format(e.X) + ")"
+	case *Present:
+		return e.Path.String() + " pr"
+	case *ValuePath:
+		return e.Path.String() + "[" + Format(e.Filter) + "]"
+	case *Compare:
+		return e.Path.String() + " " + e.Op + " " + e.Value.String()
+	}
+	return ""
+}
+
+// String writes v as a filter's comparison value.
+func (v Value) String() string {
+	switch v.Kind {
+	case String:
+		b, _ := json.Marshal(v.Str)
+		return string(b)
+	case Bool:
+		if v.Bool {
+			return "true"
+		}
+		return "false"
+	case Null:
+		return "null"
+	}
+	return v.Str
 }

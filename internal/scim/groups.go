@@ -112,7 +112,7 @@ func (s *Service) createGroup(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return memberError(err)
 	}
-	s.log.Info("SCIM", "token", tokenName(r), "created group", g.ID, "name", g.Name, "members", len(g.Members))
+	s.log.Info("SCIM: group created", "id", g.ID, "name", g.Name, "members", len(g.Members), "token", tokenName(r))
 	res := groupOut(g, baseURL(r), true)
 	w.Header().Set("Location", res.Meta.Location)
 	writeJSON(w, http.StatusCreated, res)
@@ -210,7 +210,7 @@ func (s *Service) updateGroup(r *http.Request, change func(*serverstore.SCIMGrou
 	if err != nil {
 		return memberError(err)
 	}
-	s.log.Info("SCIM", "token", tokenName(r), "updated group", id, "members", members)
+	s.log.Info("SCIM: group updated", "id", id, "members", members, "token", tokenName(r))
 	return nil
 }
 
@@ -219,7 +219,7 @@ func (s *Service) deleteGroup(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.DeleteGroupByID(r.Context(), id); err != nil {
 		return err
 	}
-	s.log.Info("SCIM", "token", tokenName(r), "deleted group", id)
+	s.log.Info("SCIM: group deleted", "id", id, "token", tokenName(r))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }

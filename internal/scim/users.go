@@ -198,7 +198,7 @@ func (s *Service) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("SCIM", "token", tokenName(r), "created user", u.ID, "active", u.Active)
+	s.log.Info("SCIM: user created", "id", u.ID, "active", u.Active, "token", tokenName(r))
 	res := userOut(u, baseURL(r))
 	w.Header().Set("Location", res.Meta.Location)
 	writeJSON(w, http.StatusCreated, res)
@@ -280,7 +280,7 @@ func (s *Service) updateUser(w http.ResponseWriter, r *http.Request, change func
 	if err != nil {
 		return err
 	}
-	s.log.Info("SCIM", "token", tokenName(r), "updated user", id, "active", u.Active)
+	s.log.Info("SCIM: user updated", "id", id, "active", u.Active, "token", tokenName(r))
 	writeJSON(w, http.StatusOK, userOut(u, baseURL(r)))
 	return nil
 }
@@ -292,7 +292,7 @@ func (s *Service) deleteUser(w http.ResponseWriter, r *http.Request) error {
 	if err := s.store.DeleteUserByID(r.Context(), id); err != nil {
 		return err
 	}
-	s.log.Info("SCIM", "token", tokenName(r), "deleted user", id)
+	s.log.Info("SCIM: user deleted", "id", id, "token", tokenName(r))
 	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
