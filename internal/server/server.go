@@ -23,6 +23,20 @@ type Server struct {
 	log   *slog.Logger
 	now   func() time.Time
 	scim  *scim.Service
+	extra []mount
+}
+
+// mount is a handler that authenticates on its own, such as sign-in pages.
+type mount struct {
+	pattern string
+	h       http.Handler
+}
+
+// Mount serves h at pattern (a ServeMux pattern) beside the API. h does
+// its own authentication: Mount is for pages a user reaches before they
+// have a key or a session, such as sign-in through an identity provider.
+func (s *Server) Mount(pattern string, h http.Handler) {
+	s.extra = append(s.extra, mount{pattern, h})
 }
 
 // New returns a Server over store, logging to log.
@@ -61,6 +75,9 @@ func (s *Server) Handler() http.Handler {
 	// SCIM authenticates with its own tokens, and answers in its own error
 	// form.
 	mux.Handle(scim.Prefix+"/", s.scim)
+	for _, m := range s.extra {
+		mux.Handle(m.pattern, m.h)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, &statusError{http.StatusNotFound, adminapi.TypeNotFound, "no such endpoint"})
 	})
