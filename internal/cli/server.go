@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 
@@ -135,10 +136,21 @@ func (o *serverOptions) applyConfig(cmd *cobra.Command) error {
 func decodeStrict(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return errors.New(strings.TrimPrefix(err.Error(), "json: "))
+	err := dec.Decode(v)
+	var te *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &te) && te.Field != "":
+		// Name the setting and what it should be, not Go's types.
+		want := map[reflect.Kind]string{reflect.String: "a string", reflect.Slice: "a list", reflect.Map: "an object",
+			reflect.Struct: "an object", reflect.Bool: "true or false"}[te.Type.Kind()]
+		if want == "" {
+			want = "a number"
+		}
+		return fmt.Errorf("%s: expected %s", te.Field, want)
 	}
-	return nil
+	return errors.New(strings.TrimPrefix(err.Error(), "json: "))
 }
 
 // storeOptions resolves where the store is.

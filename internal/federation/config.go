@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -78,7 +79,8 @@ func (s Secret) MarshalJSON() ([]byte, error) { return []byte(`"[redacted]"`), n
 func (s *Secret) UnmarshalJSON(b []byte) error {
 	var v string
 	if err := json.Unmarshal(b, &v); err != nil {
-		return fmt.Errorf("expected a string")
+		// The decoder adds the field's name to this error.
+		return &json.UnmarshalTypeError{Value: "non-string", Type: reflect.TypeFor[string]()}
 	}
 	s.value = v
 	return nil
@@ -87,7 +89,10 @@ func (s *Secret) UnmarshalJSON(b []byte) error {
 // Provider is a validated provider configuration with its secret read.
 type Provider struct {
 	ProviderConfig
-	secret Secret
+	// secret returns the client secret. A function, because fmt prints
+	// an unexported field's contents without asking it to redact itself,
+	// and a function's contents it cannot print.
+	secret func() string
 }
 
 var nameRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,31}$`)
@@ -128,9 +133,9 @@ func load(c ProviderConfig, getenv func(string) string, readFile func(string) ([
 	}
 	p := &Provider{ProviderConfig: c}
 	given := 0
+	secret := c.ClientSecret
 	if !c.ClientSecret.IsZero() {
 		given++
-		p.secret = c.ClientSecret
 	}
 	if c.ClientSecretFile != "" {
 		given++
@@ -138,15 +143,13 @@ func load(c ProviderConfig, getenv func(string) string, readFile func(string) ([
 		if err != nil {
 			return nil, fmt.Errorf("client_secret_file: %v", err)
 		}
-		p.secret = Secret{strings.TrimSpace(string(b))}
-		if p.secret.IsZero() {
+		if secret = NewSecret(strings.TrimSpace(string(b))); secret.IsZero() {
 			return nil, fmt.Errorf("client_secret_file: %s is empty", c.ClientSecretFile)
 		}
 	}
 	if c.ClientSecretEnv != "" {
 		given++
-		p.secret = Secret{getenv(c.ClientSecretEnv)}
-		if p.secret.IsZero() {
+		if secret = NewSecret(getenv(c.ClientSecretEnv)); secret.IsZero() {
 			return nil, fmt.Errorf("client_secret_env: $%s is not set", c.ClientSecretEnv)
 		}
 	}
@@ -154,6 +157,7 @@ func load(c ProviderConfig, getenv func(string) string, readFile func(string) ([
 		return nil, fmt.Errorf("client_secret: give exactly one of client_secret, client_secret_file and client_secret_env")
 	}
 	p.ClientSecret = Secret{} // only p.secret holds it
+	p.secret = secret.Reveal
 	if p.GroupsClaim == "" {
 		p.GroupsClaim = "groups"
 	}

@@ -135,7 +135,7 @@ func (u *upstream) oauthConfig(p *oidc.Provider, r *http.Request) *oauth2.Config
 		redirect = scheme + "://" + r.Host + "/login/upstream/" + u.Name + "/callback"
 	}
 	return &oauth2.Config{
-		ClientID: u.ClientID, ClientSecret: u.secret.Reveal(), Endpoint: p.Endpoint(), RedirectURL: redirect,
+		ClientID: u.ClientID, ClientSecret: u.secret(), Endpoint: p.Endpoint(), RedirectURL: redirect,
 		Scopes: append([]string{oidc.ScopeOpenID}, u.Scopes...),
 	}
 }
