@@ -49,6 +49,12 @@ func (f *Federation) callback(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, r, http.StatusInternalServerError, "The sign-in could not be finished.", err)
 		return
 	}
+	// RFC 9207: a provider that names itself must be the one asked, so a
+	// response from another provider cannot be passed off as this one's.
+	if iss := q.Get("iss"); iss != "" && iss != u.Issuer {
+		f.fail(w, r, http.StatusBadRequest, "The answer came from another identity provider; start again.", nil)
+		return
+	}
 	if e := q.Get("error"); e != "" {
 		f.fail(w, r, http.StatusForbidden, "The identity provider did not sign you in ("+oneLine(e, 100)+").", nil)
 		return

@@ -309,6 +309,30 @@ func TestSignInRefusals(t *testing.T) {
 		resp.Header.Get("Content-Security-Policy") != "default-src 'none'" {
 		t.Fatalf("forged callback = %d %s", resp.StatusCode, body)
 	}
+	// A callback naming another issuer (RFC 9207) is refused before the
+	// code is used.
+	br := newBrowser(t)
+	br.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err = br.Get(f.a + "/login/upstream/test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || !strings.HasPrefix(loc.String(), f.idp.issuer) || loc.Query().Get("code_challenge_method") != "S256" ||
+		loc.Query().Get("nonce") == "" {
+		t.Fatalf("the sign-in redirect = %d %s", resp.StatusCode, loc)
+	}
+	q := url.Values{"state": {loc.Query().Get("state")}, "code": {"x"}, "iss": {"http://127.0.0.1:1"}}
+	resp, err = br.Get(f.b + "/login/upstream/test/callback?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 400 || !strings.Contains(string(body), "another identity provider") {
+		t.Fatalf("callback from another issuer = %d %s", resp.StatusCode, body)
+	}
 	for _, path := range []string{"/login/upstream/nope", "/login/upstream/test?return_to=//evil.example"} {
 		resp, err := http.Get(f.a + path)
 		if err != nil {
