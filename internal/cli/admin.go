@@ -30,11 +30,16 @@ type adminFactory struct {
 // Client returns an admin API client for --server (or $QDEV_START_URL)
 // with $QDEV_API_KEY.
 func (f *adminFactory) Client() (*adminclient.Client, error) {
+	return adminclient.New(f.serverURL(), f.Getenv(adminclient.EnvAPIKey), f.HTTPClient)
+}
+
+// serverURL is --server, or $QDEV_START_URL, without a trailing slash.
+func (f *adminFactory) serverURL() string {
 	url := f.Server
 	if url == "" {
 		url = f.Getenv(adminclient.EnvStartURL)
 	}
-	return adminclient.New(url, f.Getenv(adminclient.EnvAPIKey), f.HTTPClient)
+	return strings.TrimRight(url, "/")
 }
 
 // NewCmdAdmin returns `q admin`, which manages the organisation through a
@@ -55,6 +60,7 @@ type adminRunners struct {
 	tiers  func(*tiersOptions) error
 	subs   func(*subsOptions) error
 	keys   func(*keysOptions) error
+	scim   func(*scimOptions) error
 }
 
 func newCmdAdmin(f *adminFactory, r *adminRunners) *cobra.Command {
@@ -63,7 +69,7 @@ func newCmdAdmin(f *adminFactory, r *adminRunners) *cobra.Command {
 	}
 	cmd := &cobra.Command{
 		Use:   "admin",
-		Short: "Manage the organisation on a q server: users, groups, tiers, subscriptions, API keys",
+		Short: "Manage the organisation on a q server: users, groups, tiers, subscriptions, API keys, SCIM",
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 		PersistentPreRunE: func(*cobra.Command, []string) error {
@@ -81,6 +87,7 @@ func newCmdAdmin(f *adminFactory, r *adminRunners) *cobra.Command {
 		newCmdAdminTiers(f, r.tiers),
 		newCmdAdminSubscriptions(f, r.subs),
 		newCmdAdminKeys(f, r.keys),
+		newCmdAdminSCIM(f, r.scim),
 	)
 	return cmd
 }
