@@ -22,6 +22,7 @@ import (
 	"github.com/qdev/qdev/internal/mcp"
 	"github.com/qdev/qdev/internal/model"
 	"github.com/qdev/qdev/internal/model/providers"
+	"github.com/qdev/qdev/internal/netconf"
 	"github.com/qdev/qdev/internal/paths"
 	"github.com/qdev/qdev/internal/permission"
 	"github.com/qdev/qdev/internal/settings"
@@ -38,6 +39,7 @@ type setup struct {
 	managed   *managed.Settings
 	log       *slog.Logger
 	closeLog  func() error
+	net       *netconf.Network // the proxy and CAs of every outgoing connection
 	store     *store.Store
 	trail     *audit.Trail
 	cwd, home string
@@ -153,6 +155,9 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 		return nil, fmt.Errorf("working directory: %w", err)
 	}
 	s.home = paths.Home()
+	if s.net, err = netconf.Load(netconf.Options{CABundle: s.settings.String(netconf.SettingCABundle, ""), Home: s.home}); err != nil {
+		return nil, err
+	}
 
 	name := o.agent
 	if name == "" {
@@ -203,7 +208,7 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.env = &tool.Env{Cwd: s.cwd, Environ: tool.ChildEnv(os.Environ(), version.Version), DataDir: dataDir,
+	s.env = &tool.Env{Cwd: s.cwd, Environ: s.net.ChildEnv(tool.ChildEnv(os.Environ(), version.Version)), DataDir: dataDir,
 		Version: version.Version, Transcript: conv.Transcript, Sandbox: sandbox}
 	if arn := s.managed.AWSAttributionRole(); arn != "" {
 		// AI-initiated AWS calls run as the attribution role, tagged with
@@ -246,8 +251,13 @@ func (s *setup) openModel(ctx context.Context, cfg *agentcfg.Agent) (ref string,
 	if err := s.checkModel(ref); err != nil {
 		return "", nil, "", err
 	}
-	p, id, err = providers.Open(ctx, ref)
+	p, id, err = providers.Open(ctx, ref, s.providerOptions())
 	return ref, p, id, err
+}
+
+// providerOptions are what every model provider of the session shares.
+func (s *setup) providerOptions() providers.Options {
+	return providers.Options{Network: s.net, Logger: s.log}
 }
 
 // checkModel applies the managed allowedModels to a model reference, with

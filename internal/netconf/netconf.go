@@ -84,6 +84,7 @@ func Load(o Options) (*Network, error) {
 // Client. Each call gives tr its own copy of the roots, so a library that
 // appends to them changes nothing else.
 func (n *Network) Configure(tr *http.Transport) {
+	tr.OnProxyConnectResponse = checkConnectResponse
 	if n == nil {
 		tr.Proxy = http.ProxyFromEnvironment
 		return

@@ -10,10 +10,12 @@ import (
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 
 	"github.com/qdev/qdev/internal/model"
+	"github.com/qdev/qdev/internal/netconf"
 )
 
 // ProviderName is the model-reference prefix of this adapter ("bedrock/…").
@@ -29,7 +31,12 @@ type Options struct {
 	Region string
 	// Profile selects a shared-config profile instead of AWS_PROFILE/default.
 	Profile string
-	// HTTPClient, when set, carries all requests (proxies, custom CAs).
+	// Network gives the proxy and the trusted CAs; nil means the
+	// environment's proxy variables and the system's roots. The SDK adds
+	// AWS_CA_BUNDLE and the profile's ca_bundle to those roots itself.
+	Network *netconf.Network
+	// HTTPClient, when set, carries all requests instead of a transport
+	// built from Network; the SDK cannot add a CA bundle to it.
 	HTTPClient *http.Client
 }
 
@@ -37,7 +44,7 @@ type Options struct {
 // for concurrent use.
 type Client struct {
 	api      *bedrockruntime.Client
-	endpoint string // for error messages only
+	endpoint model.Endpoint // for error messages only
 }
 
 var _ model.Provider = (*Client)(nil)
@@ -62,6 +69,9 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 	}
 	if opts.HTTPClient != nil {
 		loaders = append(loaders, config.WithHTTPClient(opts.HTTPClient))
+	} else {
+		// A buildable client, so that the SDK can still add AWS_CA_BUNDLE.
+		loaders = append(loaders, config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(opts.Network.Configure)))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, loaders...)
 	if err != nil {
@@ -71,9 +81,11 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 		return nil, ErrNoRegion
 	}
 	api := bedrockruntime.NewFromConfig(cfg, guardHTTPClient)
-	endpoint := "https://bedrock-runtime." + cfg.Region + ".amazonaws.com"
+	endpoint := model.Endpoint{URL: "https://bedrock-runtime." + cfg.Region + ".amazonaws.com",
+		Hint: "check AWS_REGION (" + cfg.Region + " must offer Bedrock) and " + netconf.HintNetwork}
 	if ep := api.Options().BaseEndpoint; ep != nil && *ep != "" {
-		endpoint = *ep
+		endpoint = model.Endpoint{URL: *ep,
+			Hint: "start the server, or set AWS_ENDPOINT_URL_BEDROCK_RUNTIME to its address"}
 	}
 	return &Client{api: api, endpoint: endpoint}, nil
 }
@@ -83,7 +95,7 @@ func (c *Client) Name() string { return ProviderName }
 
 // Endpoint returns the URL requests go to, as resolved from the options,
 // environment and shared config.
-func (c *Client) Endpoint() string { return c.endpoint }
+func (c *Client) Endpoint() string { return c.endpoint.URL }
 
 // Stream sends req through ConverseStream and reports text and tool calls
 // as they arrive. Service and transport failures are *model.APIError;

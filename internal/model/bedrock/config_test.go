@@ -101,11 +101,11 @@ func TestUnreachableNamesEndpoint(t *testing.T) {
 	}
 	_, err = c.Stream(context.Background(), simpleRequest(), nil)
 	var ae *model.APIError
-	if !errors.As(err, &ae) || ae.Kind != model.KindUnreachable || !ae.Retryable() {
-		t.Fatalf("err = %v, want retryable KindUnreachable", err)
+	if !errors.As(err, &ae) || ae.Kind != model.KindNoServer || !ae.Retryable() {
+		t.Fatalf("err = %v, want retryable KindNoServer", err)
 	}
-	if !strings.Contains(err.Error(), s.URL) {
-		t.Errorf("message %q does not name %s", err, s.URL)
+	if !strings.Contains(err.Error(), s.URL) || !strings.HasSuffix(err.Error(), "; start the server, or set AWS_ENDPOINT_URL_BEDROCK_RUNTIME to its address") {
+		t.Errorf("message %q does not name %s and the endpoint variable", err, s.URL)
 	}
 }
 

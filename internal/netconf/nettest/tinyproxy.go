@@ -106,6 +106,16 @@ func (p *Proxy) Requests(prefix string) int {
 	return n
 }
 
+// ClosedAddr returns a loopback address where nothing listens.
+func ClosedAddr(t testing.TB) string {
+	t.Helper()
+	port, err := freePort()
+	if err != nil {
+		t.Fatalf("nettest: no free port: %v", err)
+	}
+	return fmt.Sprintf("127.0.0.1:%d", port)
+}
+
 func freePort() (int, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
