@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -22,7 +23,8 @@ import (
 const ProviderName = "bedrock"
 
 // ErrNoRegion is returned by New when no AWS region is configured anywhere.
-var ErrNoRegion = errors.New("bedrock: no AWS region configured (set AWS_REGION or --region)")
+var ErrNoRegion = errors.New("bedrock: no AWS region configured: set AWS_REGION (export AWS_REGION=us-east-1), " +
+	"or give your AWS profile a region (aws configure set region us-east-1; AWS_PROFILE selects the profile)")
 
 // Options configures a Client. The zero value uses the default AWS
 // credential chain, region and endpoint resolution.
@@ -38,6 +40,10 @@ type Options struct {
 	// HTTPClient, when set, carries all requests instead of a transport
 	// built from Network; the SDK cannot add a CA bundle to it.
 	HTTPClient *http.Client
+	// Logger receives the SDK's own log lines (such as its warning when it
+	// falls back to IMDSv1), which must not reach the terminal; nil
+	// discards them.
+	Logger *slog.Logger
 }
 
 // Client is a model.Provider backed by Bedrock ConverseStream. It is safe
@@ -60,6 +66,7 @@ var _ model.Provider = (*Client)(nil)
 func New(ctx context.Context, opts Options) (*Client, error) {
 	loaders := []func(*config.LoadOptions) error{
 		config.WithRetryer(func() aws.Retryer { return aws.NopRetryer{} }),
+		config.WithLogger(sdkLogger(opts.Logger)),
 	}
 	if opts.Region != "" {
 		loaders = append(loaders, config.WithRegion(opts.Region))

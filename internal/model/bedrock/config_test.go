@@ -36,7 +36,8 @@ func TestMissingRegion(t *testing.T) {
 	os.Unsetenv("AWS_REGION")
 
 	_, err := New(context.Background(), Options{})
-	if !errors.Is(err, ErrNoRegion) || err.Error() != "bedrock: no AWS region configured (set AWS_REGION or --region)" {
+	if !errors.Is(err, ErrNoRegion) || strings.Contains(err.Error(), "--region") ||
+		!strings.Contains(err.Error(), "set AWS_REGION") || !strings.Contains(err.Error(), "aws configure set region") {
 		t.Fatalf("err = %v, want ErrNoRegion", err)
 	}
 	if _, err := New(context.Background(), Options{Region: "eu-central-1"}); err != nil {

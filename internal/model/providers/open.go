@@ -70,7 +70,7 @@ func Open(ctx context.Context, ref string, o Options) (model.Provider, string, e
 	var p model.Provider
 	switch name {
 	case "bedrock":
-		p, err = bedrock.New(ctx, bedrock.Options{Network: o.Network})
+		p, err = bedrock.New(ctx, bedrock.Options{Network: o.Network, Logger: o.Logger})
 	case "openai":
 		p, err = openai.New(openai.Options{HTTPClient: o.Network.Client()})
 	case "ollama":
