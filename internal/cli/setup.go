@@ -168,7 +168,16 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 		s.warn("%s", w)
 	}
 
-	ref, provider, modelID, err := s.openModel(ctx, cfg)
+	dataDir := paths.DataDir()
+	// Open creates the data directory (0700) when it is missing.
+	if s.store, err = store.Open(filepath.Join(dataDir, store.FileName)); err != nil {
+		return nil, err
+	}
+	resumed, err := s.resumable(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ref, provider, modelID, err := s.openModel(ctx, cfg, resumed)
 	if err != nil {
 		return nil, err
 	}
@@ -192,15 +201,7 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 		return nil, err
 	}
 
-	dataDir := paths.DataDir()
-	// Open creates the data directory (0700) when it is missing.
-	if s.store, err = store.Open(filepath.Join(dataDir, store.FileName)); err != nil {
-		return nil, err
-	}
-	conv, err := s.conversation(ctx, ref, cfg.Name)
-	if err != nil {
-		return nil, err
-	}
+	conv := s.conversation(resumed, ref, cfg.Name)
 	if err := s.openAudit(); err != nil {
 		return nil, err
 	}
@@ -235,10 +236,14 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 	return s, nil
 }
 
-// openModel resolves the session's model: --model, then the agent's, then
+// openModel resolves the session's model: --model, then the model of the
+// conversation --resume continues, then the agent's, then
 // chat.defaultModel; the managed layer may forbid it.
-func (s *setup) openModel(ctx context.Context, cfg *agentcfg.Agent) (ref string, p model.Provider, id string, err error) {
+func (s *setup) openModel(ctx context.Context, cfg *agentcfg.Agent, resumed *savedConversation) (ref string, p model.Provider, id string, err error) {
 	ref = s.o.model
+	if ref == "" && resumed != nil {
+		ref = resumed.conv.Model
+	}
 	if ref == "" {
 		ref = cfg.Model
 	}
@@ -282,11 +287,17 @@ func (s *setup) window(modelID string) int {
 	return model.ContextWindow(modelID)
 }
 
-// conversation resumes this directory's conversation with --resume, or
-// starts a new one.
-func (s *setup) conversation(ctx context.Context, ref, agentName string) (*agent.Conversation, error) {
+// savedConversation is the conversation --resume continues.
+type savedConversation struct {
+	conv    *agent.Conversation
+	updated time.Time
+}
+
+// resumable loads this directory's latest conversation for --resume; nil
+// without --resume, or when there is none or it cannot be read (both said).
+func (s *setup) resumable(ctx context.Context) (*savedConversation, error) {
 	if !s.o.resume {
-		return agent.NewConversation(ref, agentName, s.cwd), nil
+		return nil, nil
 	}
 	saved, ok, err := s.store.LatestConversation(ctx, s.cwd)
 	if err != nil {
@@ -294,17 +305,30 @@ func (s *setup) conversation(ctx context.Context, ref, agentName string) (*agent
 	}
 	if !ok {
 		fmt.Fprintln(s.o.io.ErrOut, "No previous conversation in this directory; starting a new one.")
-		return agent.NewConversation(ref, agentName, s.cwd), nil
+		return nil, nil
 	}
 	c, err := agent.Decode(saved.Data)
 	if err != nil {
 		s.warn("the saved conversation could not be read (%v); starting a new one", err)
-		return agent.NewConversation(ref, agentName, s.cwd), nil
+		return nil, nil
 	}
+	if c.Model == "" {
+		c.Model = saved.Model
+	}
+	return &savedConversation{conv: c, updated: saved.Updated}, nil
+}
+
+// conversation continues resumed with model ref and the agent, or starts a
+// new conversation when resumed is nil.
+func (s *setup) conversation(resumed *savedConversation, ref, agentName string) *agent.Conversation {
+	if resumed == nil {
+		return agent.NewConversation(ref, agentName, s.cwd)
+	}
+	c := resumed.conv
 	c.Model, c.Agent, c.Cwd = ref, agentName, s.cwd
 	fmt.Fprintf(s.o.io.ErrOut, "Resumed the conversation of %s (%d messages).\n",
-		saved.Updated.Local().Format("2006-01-02 15:04"), len(c.Messages))
-	return c, nil
+		resumed.updated.Local().Format("2006-01-02 15:04"), len(c.Messages))
+	return c
 }
 
 func (s *setup) saveConversation(c *agent.Conversation) error {
