@@ -55,7 +55,7 @@ func (r *retrying) Stream(ctx context.Context, req *Request, onEvent func(Event)
 			return resp, err
 		}
 		wait := r.backoff(attempt)
-		onEvent(Event{Type: EventRetry, Attempt: attempt, Wait: wait.Seconds(), Err: err})
+		onEvent(Event{Type: EventRetry, Attempt: attempt, Attempts: r.maxAttempts(ae.Kind), Wait: wait.Seconds(), Err: err})
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():

@@ -53,6 +53,11 @@ func TestRetryAttemptsByKind(t *testing.T) {
 		if f.calls != c.wantCalls || len(retries) != c.wantCalls-1 {
 			t.Errorf("kind %d, policy %d: %d calls and %d retry events, want %d calls", c.kind, c.max, f.calls, len(retries), c.wantCalls)
 		}
+		for i, e := range retries {
+			if e.Attempt != i+1 || e.Attempts != c.wantCalls {
+				t.Errorf("kind %d: retry event %d says attempt %d of %d, want %d of %d", c.kind, i, e.Attempt, e.Attempts, i+1, c.wantCalls)
+			}
+		}
 		if err == nil || err.Error() != "test: failed; do this" {
 			t.Errorf("kind %d: final error %v, want the last attempt's with its hint", c.kind, err)
 		}
