@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/qdev/qdev/internal/adminclient"
+	"github.com/qdev/qdev/internal/netconf"
 	"github.com/qdev/qdev/internal/paths"
 )
 
@@ -23,8 +24,10 @@ type adminFactory struct {
 	IO         IO
 	Getenv     paths.Getenv
 	HTTPClient *http.Client
-	Server     string // --server; default $QDEV_START_URL
-	Format     string // --format of listings: table or json
+	// Network, when set, gives the proxy and CAs HTTPClient's requests use.
+	Network func() (*netconf.Network, error)
+	Server  string // --server; default $QDEV_START_URL
+	Format  string // --format of listings: table or json
 }
 
 // Client returns an admin API client for --server (or $QDEV_START_URL)
@@ -34,7 +37,15 @@ func (f *adminFactory) Client() (*adminclient.Client, error) {
 	if url == "" {
 		url = f.Getenv(adminclient.EnvStartURL)
 	}
-	return adminclient.New(url, f.Getenv(adminclient.EnvAPIKey), f.HTTPClient)
+	hc := f.HTTPClient
+	if f.Network != nil {
+		n, err := f.Network()
+		if err != nil {
+			return nil, err
+		}
+		hc = &http.Client{Timeout: hc.Timeout, Transport: n.Transport()}
+	}
+	return adminclient.New(url, f.Getenv(adminclient.EnvAPIKey), hc)
 }
 
 // NewCmdAdmin returns `q admin`, which manages the organisation through a
@@ -43,7 +54,7 @@ func (f *adminFactory) Client() (*adminclient.Client, error) {
 func NewCmdAdmin(stdio IO) *cobra.Command {
 	// A bound on every request: a server that stops answering must not hang
 	// a script forever.
-	f := &adminFactory{IO: stdio, Getenv: os.Getenv, HTTPClient: &http.Client{Timeout: time.Minute}}
+	f := &adminFactory{IO: stdio, Getenv: os.Getenv, HTTPClient: &http.Client{Timeout: time.Minute}, Network: loadNetwork}
 	return newCmdAdmin(f, nil)
 }
 
