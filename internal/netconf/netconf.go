@@ -7,9 +7,11 @@
 // Every outgoing HTTP client of q takes its transport from a Network: the
 // model providers (Bedrock through the AWS SDK's transport options, the
 // OpenAI-compatible and Anthropic clients through Client), remote MCP
-// servers, and the client of the organisation server. A corporate network
-// is therefore configured once, in the environment or the settings, and a
-// new client must use Client or Configure rather than http.DefaultClient.
+// servers, and q admin's client of the organisation server. The chat
+// session's connection to the organisation server (internal/org) is to use
+// Client as well, like any new client: a corporate network is configured
+// once, in the environment or the settings, and http.DefaultClient knows
+// neither network.caBundle nor AWS_CA_BUNDLE.
 package netconf
 
 import (
