@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/qdev/qdev/internal/adminclient"
+	"github.com/qdev/qdev/internal/netconf"
 	"github.com/qdev/qdev/internal/paths"
 )
 
@@ -23,14 +24,24 @@ type adminFactory struct {
 	IO         IO
 	Getenv     paths.Getenv
 	HTTPClient *http.Client
-	Server     string // --server; default $QDEV_START_URL
-	Format     string // --format of listings: table or json
+	// Network, when set, gives the proxy and CAs HTTPClient's requests use.
+	Network func() (*netconf.Network, error)
+	Server  string // --server; default $QDEV_START_URL
+	Format  string // --format of listings: table or json
 }
 
 // Client returns an admin API client for --server (or $QDEV_START_URL)
-// with $QDEV_API_KEY.
+// with $QDEV_API_KEY, connecting through the configured proxy and CAs.
 func (f *adminFactory) Client() (*adminclient.Client, error) {
-	return adminclient.New(f.serverURL(), f.Getenv(adminclient.EnvAPIKey), f.HTTPClient)
+	hc := f.HTTPClient
+	if f.Network != nil {
+		n, err := f.Network()
+		if err != nil {
+			return nil, err
+		}
+		hc = &http.Client{Timeout: hc.Timeout, Transport: n.Transport()}
+	}
+	return adminclient.New(f.serverURL(), f.Getenv(adminclient.EnvAPIKey), hc)
 }
 
 // serverURL is --server, or $QDEV_START_URL, without a trailing slash.
@@ -48,7 +59,7 @@ func (f *adminFactory) serverURL() string {
 func NewCmdAdmin(stdio IO) *cobra.Command {
 	// A bound on every request: a server that stops answering must not hang
 	// a script forever.
-	f := &adminFactory{IO: stdio, Getenv: os.Getenv, HTTPClient: &http.Client{Timeout: time.Minute}}
+	f := &adminFactory{IO: stdio, Getenv: os.Getenv, HTTPClient: &http.Client{Timeout: time.Minute}, Network: loadNetwork}
 	return newCmdAdmin(f, nil)
 }
 
