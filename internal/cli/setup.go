@@ -252,7 +252,7 @@ func (s *setup) toolEnv(transcript func() string) error {
 	if arn := s.managed.AWSAttributionRole(); arn != "" {
 		// AI-initiated AWS calls run as the attribution role, tagged with
 		// who asked; if STS fails they do not run at all.
-		s.attribution = attribution.New(arn, attribution.Options{Environ: os.Environ()})
+		s.attribution = attribution.New(arn, attribution.Options{Environ: os.Environ(), Network: s.net, Logger: s.log})
 		s.env.Credentials = s.attribution.Environ
 	}
 	return nil

@@ -11,10 +11,10 @@ import (
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 
+	"github.com/qdev/qdev/internal/awssdk"
 	"github.com/qdev/qdev/internal/model"
 	"github.com/qdev/qdev/internal/netconf"
 )
@@ -64,10 +64,8 @@ var _ model.Provider = (*Client)(nil)
 // honoured by the SDK itself. SDK retries are disabled: model.WithRetry
 // retries, and only while nothing has been streamed.
 func New(ctx context.Context, opts Options) (*Client, error) {
-	loaders := []func(*config.LoadOptions) error{
-		config.WithRetryer(func() aws.Retryer { return aws.NopRetryer{} }),
-		config.WithLogger(sdkLogger(opts.Logger)),
-	}
+	loaders := append(awssdk.Loaders(opts.Network, opts.Logger),
+		config.WithRetryer(func() aws.Retryer { return aws.NopRetryer{} }))
 	if opts.Region != "" {
 		loaders = append(loaders, config.WithRegion(opts.Region))
 	}
@@ -76,9 +74,6 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 	}
 	if opts.HTTPClient != nil {
 		loaders = append(loaders, config.WithHTTPClient(opts.HTTPClient))
-	} else {
-		// A buildable client, so that the SDK can still add AWS_CA_BUNDLE.
-		loaders = append(loaders, config.WithHTTPClient(awshttp.NewBuildableClient().WithTransportOptions(opts.Network.Configure)))
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, loaders...)
 	if err != nil {

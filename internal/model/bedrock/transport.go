@@ -1,13 +1,8 @@
 package bedrock
 
 import (
-	"context"
-	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-
-	smithylog "github.com/aws/smithy-go/logging"
 
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 )
@@ -40,19 +35,4 @@ func guardHTTPClient(o *bedrockruntime.Options) {
 	if o.HTTPClient != nil {
 		o.HTTPClient = bodyGuard{next: o.HTTPClient}
 	}
-}
-
-// sdkLogger passes the SDK's log lines to l (q's log file): the SDK's
-// default logger writes them to stderr, in the middle of the chat.
-func sdkLogger(l *slog.Logger) smithylog.Logger {
-	if l == nil {
-		return smithylog.Nop{}
-	}
-	return smithylog.LoggerFunc(func(c smithylog.Classification, format string, v ...any) {
-		level := slog.LevelDebug
-		if c == smithylog.Warn {
-			level = slog.LevelWarn
-		}
-		l.Log(context.Background(), level, fmt.Sprintf(format, v...), "source", "aws-sdk")
-	})
 }
