@@ -2,6 +2,7 @@
 // protocol, for trying q and benchmarking it without a model:
 //
 //	qdev-fakemodel -protocol openai|anthropic|bedrock -script FILE [-loop] [-addr 127.0.0.1:0]
+//	               [-tls-cert FILE -tls-key FILE]
 //
 // FILE holds a JSON array of modeltest.Turn objects, for example
 //
@@ -13,6 +14,9 @@
 // the text, then hold the request open) and "delay" (before each chunk, in
 // nanoseconds).
 //
+// With -tls-cert and -tls-key (PEM files) it serves HTTPS, for trying
+// clients behind a proxy or with a private CA.
+//
 // The first line on stdout is the base URL to give the client; stderr says
 // which environment variable takes it. The server runs until SIGINT or
 // SIGTERM, then reports the requests served and any protocol violations
@@ -22,6 +26,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -52,8 +57,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	script := fs.String("script", "", "JSON file holding an array of turns (required)")
 	loop := fs.Bool("loop", false, "replay the script from the start when it runs out")
 	addr := fs.String("addr", defaultAddr, "address to listen on")
+	certFile := fs.String("tls-cert", "", "serve HTTPS with this PEM certificate (with -tls-key)")
+	keyFile := fs.String("tls-key", "", "the PEM private key of -tls-cert")
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	var cert tls.Certificate
+	if *certFile != "" || *keyFile != "" {
+		if *certFile == "" || *keyFile == "" {
+			fmt.Fprintln(stderr, "qdev-fakemodel: -tls-cert and -tls-key go together")
+			return 2
+		}
+		var err error
+		if cert, err = tls.LoadX509KeyPair(*certFile, *keyFile); err != nil {
+			fmt.Fprintf(stderr, "qdev-fakemodel: -tls-cert/-tls-key: %v\n", err)
+			return 2
+		}
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "qdev-fakemodel: unexpected argument %q\n", fs.Arg(0))
@@ -83,12 +102,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	s.Loop = *loop
-	if *addr != defaultAddr {
-		if err := s.Rebind(*addr); err != nil {
-			s.Close()
-			fmt.Fprintf(stderr, "qdev-fakemodel: -addr: %v\n", err)
-			return 2
-		}
+	switch {
+	case cert.Certificate != nil:
+		err = s.ServeTLS(*addr, cert)
+	case *addr != defaultAddr:
+		err = s.Rebind(*addr)
+	}
+	if err != nil {
+		s.Close()
+		fmt.Fprintf(stderr, "qdev-fakemodel: -addr: %v\n", err)
+		return 2
 	}
 	fmt.Fprintln(stdout, s.URL)
 	fmt.Fprintf(stderr, "qdev-fakemodel: serving %d turn(s) of %s; set %s=%s\n", len(turns), *protocol, envVar, s.URL)

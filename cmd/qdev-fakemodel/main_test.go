@@ -14,6 +14,8 @@ import (
 	"github.com/qdev/qdev/internal/model"
 	"github.com/qdev/qdev/internal/model/anthropic"
 	"github.com/qdev/qdev/internal/model/openai"
+	"github.com/qdev/qdev/internal/netconf"
+	"github.com/qdev/qdev/internal/netconf/nettest"
 )
 
 func writeScript(t *testing.T, body string) string {
@@ -90,6 +92,8 @@ func TestBadUsage(t *testing.T) {
 		{"empty script", []string{"-script", writeScript(t, `[]`)}, "the script has no turns"},
 		{"bad protocol", []string{"-protocol", "grpc", "-script", good}, `-protocol "grpc"`},
 		{"bad addr", []string{"-script", good, "-addr", "127.0.0.1:notaport"}, "-addr"},
+		{"cert without key", []string{"-script", good, "-tls-cert", "c.pem"}, "-tls-cert and -tls-key go together"},
+		{"missing cert", []string{"-script", good, "-tls-cert", filepath.Join(t.TempDir(), "c.pem"), "-tls-key", "k.pem"}, "-tls-cert/-tls-key: open "},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -160,5 +164,29 @@ func TestBedrockProtocolStarts(t *testing.T) {
 	}
 	if !strings.Contains(stderr.String(), "AWS_ENDPOINT_URL_BEDROCK_RUNTIME="+url) {
 		t.Errorf("stderr: %s", stderr.String())
+	}
+}
+
+func TestServesTLS(t *testing.T) {
+	ca := nettest.NewCA(t)
+	certFile, keyFile := nettest.WriteKeyPair(t, ca.Issue(t, "127.0.0.1"))
+	url, stderr, stop := start(t, "-script", writeScript(t, `[{"text":["secure"]}]`), "-tls-cert", certFile, "-tls-key", keyFile)
+	if !strings.HasPrefix(url, "https://127.0.0.1:") {
+		t.Fatalf("URL %q", url)
+	}
+	n, err := netconf.Load(netconf.Options{Getenv: func(string) string { return "" }, CABundle: ca.WriteFile(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := openai.New(openai.Options{BaseURL: url, APIKey: "k", HTTPClient: n.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := p.Stream(context.Background(), &model.Request{Model: "m", Messages: []model.Message{{Role: model.User, Content: []model.Block{{Type: model.TextBlock, Text: "hi"}}}}}, nil)
+	if err != nil || resp.Message.Text() != "secure" {
+		t.Fatalf("%v %+v", err, resp)
+	}
+	if c := stop(); c != 0 {
+		t.Errorf("exit %d; stderr: %s", c, stderr.String())
 	}
 }

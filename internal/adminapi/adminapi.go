@@ -16,6 +16,7 @@ type (
 	Tier         = serverstore.Tier
 	Subscription = serverstore.Subscription
 	APIKey       = serverstore.APIKey
+	SCIMToken    = serverstore.SCIMToken
 )
 
 // List is one page of a listing. NextCursor, when not empty, is passed as
@@ -81,6 +82,18 @@ type CreateKey struct {
 type CreatedKey struct {
 	APIKey
 	Key string `json:"key"`
+}
+
+// CreateSCIMToken is the body of POST /v1/scim-tokens.
+type CreateSCIMToken struct {
+	Name string `json:"name"`
+}
+
+// CreatedSCIMToken is the answer to POST /v1/scim-tokens: the only time the
+// token itself is shown.
+type CreatedSCIMToken struct {
+	SCIMToken
+	Token string `json:"token"`
 }
 
 // ProblemType values, the type member of problem details.

@@ -83,7 +83,7 @@ func (p *Provider) stsClient(ctx context.Context) (*stsClient, error) {
 		c = &stsClient{api: p.injected}
 	} else {
 		var err error
-		if c, err = buildClient(ctx, p.environ); err != nil {
+		if c, err = buildClient(ctx, p.environ, p.sdk); err != nil {
 			return nil, fmt.Errorf("cannot assume the attribution role %s: load the AWS configuration: %s", p.roleArn, oneLine(err.Error()))
 		}
 	}
@@ -98,9 +98,9 @@ func (p *Provider) stsClient(ctx context.Context) (*stsClient, error) {
 // everything environ says about credentials, profile, region, shared
 // files and the STS endpoint is passed explicitly and takes precedence.
 // (qdev derives environ from its own environment, so the rest agrees.)
-func buildClient(ctx context.Context, environ []string) (*stsClient, error) {
+func buildClient(ctx context.Context, environ []string, sdk []func(*config.LoadOptions) error) (*stsClient, error) {
 	get := func(key string) string { v, _ := lookup(environ, key); return v }
-	var loaders []func(*config.LoadOptions) error
+	loaders := append([]func(*config.LoadOptions) error(nil), sdk...)
 	profile := firstOf(get("AWS_PROFILE"), get("AWS_DEFAULT_PROFILE"))
 	if profile != "" {
 		loaders = append(loaders, config.WithSharedConfigProfile(profile))

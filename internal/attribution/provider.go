@@ -16,11 +16,15 @@ package attribution
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"os"
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
+	"github.com/qdev/qdev/internal/awssdk"
+	"github.com/qdev/qdev/internal/netconf"
 )
 
 // RefreshBefore is how long before expiry cached credentials are replaced,
@@ -54,6 +58,10 @@ type Options struct {
 	// Environ is the user's environment, from which the base credentials,
 	// profile, region and STS endpoint are taken; nil means os.Environ().
 	Environ []string
+	// Network and Logger are what the STS client connects through and logs
+	// to, as every AWS client of q (see awssdk); nil means the defaults.
+	Network *netconf.Network
+	Logger  *slog.Logger
 	// Now is the clock used for expiry; nil means time.Now.
 	Now func() time.Time
 	// Client replaces the STS client built from Environ (for tests).
@@ -70,11 +78,13 @@ type Provider struct {
 	environ  []string
 	now      func() time.Time
 	injected STS
-	mu       sync.Mutex
-	client   *stsClient // built lazily from environ
-	cached   []string
-	expires  time.Time
-	flight   *flight
+	// sdk configures the STS client built from environ.
+	sdk     []func(*config.LoadOptions) error
+	mu      sync.Mutex
+	client  *stsClient // built lazily from environ
+	cached  []string
+	expires time.Time
+	flight  *flight
 }
 
 // flight is one AssumeRole in progress, shared by every caller that asks
@@ -110,7 +120,7 @@ func New(roleArn string, opts Options) *Provider {
 		userErr:  err,
 		environ:  append([]string(nil), environ...),
 		now:      now,
-		injected: opts.Client,
+		injected: opts.Client, sdk: awssdk.Loaders(opts.Network, opts.Logger),
 	}
 }
 

@@ -18,13 +18,13 @@ func writeColumns(w io.Writer, width int, indent string, rows [][2]string) {
 	}
 	first := 0
 	for _, r := range rows {
-		first = max(first, termwidth.String(r[0]))
+		first = max(first, termwidth.Width(r[0]))
 	}
 	first = min(first, width*2/5)
 	pad := indent + strings.Repeat(" ", first+2)
 	for _, r := range rows {
 		lines := wrapWords(r[1], max(width-len(pad), 20))
-		n := termwidth.String(r[0])
+		n := termwidth.Width(r[0])
 		if n > first {
 			fmt.Fprintf(w, "%s%s\n", indent, r[0])
 			for _, l := range lines {
@@ -52,7 +52,7 @@ func wrapWords(s string, width int) []string {
 	var cur strings.Builder
 	curW := 0
 	for _, word := range strings.Fields(s) {
-		ww := termwidth.String(word)
+		ww := termwidth.Width(word)
 		if curW > 0 && curW+1+ww > width {
 			lines = append(lines, cur.String())
 			cur.Reset()

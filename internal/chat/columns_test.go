@@ -20,8 +20,8 @@ func TestCommandListsFitTheTerminal(t *testing.T) {
 		var b bytes.Buffer
 		writeColumns(&b, width, "  ", rows)
 		for _, line := range strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n") {
-			if termwidth.String(line) > width && !strings.Contains(line, "server/server") {
-				t.Errorf("width %d: line of %d columns: %q", width, termwidth.String(line), line)
+			if termwidth.Width(line) > width && !strings.Contains(line, "server/server") {
+				t.Errorf("width %d: line of %d columns: %q", width, termwidth.Width(line), line)
 			}
 		}
 		for _, c := range commands {

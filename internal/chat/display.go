@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -125,11 +126,65 @@ func (d *display) endText() {
 	}
 }
 
+// Retry shows a failed model call that will be repeated, on a line of its
+// own that fits the terminal: the wait and the attempt come first, so
+// cutting the line at the width never cuts a number, and the error's hint
+// waits for the final error.
 func (d *display) Retry(e model.Event) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.endText()
-	fmt.Fprintf(d.info, "%s⟳ %s — retrying in %.1fs (attempt %d)%s\n", d.st.yellow, termwidth.Visible(fmt.Sprint(e.Err)), e.Wait, e.Attempt+1, d.st.reset)
+	attempt := fmt.Sprintf("attempt %d", e.Attempt+1)
+	if e.Attempts > 0 {
+		attempt += fmt.Sprintf(" of %d", e.Attempts)
+	}
+	line := fmt.Sprintf("⟳ retrying in %.1fs (%s): %s", e.Wait, attempt, oneLine(termwidth.Visible(errorSummary(e.Err))))
+	if width := d.width(); width > 1 {
+		line = termwidth.Truncate(line, width-1)
+	}
+	fmt.Fprintf(d.info, "%s%s%s\n", d.st.yellow, line, d.st.reset)
+}
+
+// Error shows the error that ended a turn, on a fresh line, wrapped at
+// spaces to the terminal's width so that no number or path is cut.
+func (d *display) Error(err error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.endText()
+	var w io.Writer = d.info
+	var wrapper *render.Wrapper
+	if width := d.width(); width > 1 {
+		wrapper = render.NewWrapper(d.info, width-1)
+		w = wrapper
+	}
+	fmt.Fprintf(w, "%sError: %s%s", d.st.red, oneLine(termwidth.Visible(err.Error())), d.st.reset)
+	if wrapper != nil {
+		_ = wrapper.Flush()
+	}
+	fmt.Fprintln(d.info)
+}
+
+// width is the terminal's width, 0 when unknown.
+func (d *display) width() int {
+	if d.columns == nil {
+		return 0
+	}
+	width, _ := d.columns()
+	return width
+}
+
+// errorSummary is err without the hint a model error ends with.
+func errorSummary(err error) string {
+	var ae *model.APIError
+	if errors.As(err, &ae) {
+		return ae.Summary()
+	}
+	return fmt.Sprint(err)
+}
+
+// oneLine folds runs of white space, newlines included, into one space.
+func oneLine(s string) string {
+	return strings.Join(strings.Fields(s), " ")
 }
 
 func (d *display) ToolCall(c *agent.Call) {

@@ -192,7 +192,7 @@ func (s *Session) send(ctx context.Context, text string) error {
 	case errors.Is(err, agent.ErrInterrupted) || (err != nil && tctx.Err() != nil && ctx.Err() == nil):
 		fmt.Fprintf(s.Info, "\n%s(interrupted)%s\n", st.yellow, st.reset)
 	case err != nil:
-		fmt.Fprintf(s.Info, "%sError: %v%s\n", st.red, err, st.reset)
+		s.disp.Error(err)
 	}
 	s.warnNearLimit()
 	fmt.Fprintln(s.Out)

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/qdev/qdev/internal/adminclient"
+	"github.com/qdev/qdev/internal/netconf"
 	"github.com/qdev/qdev/internal/paths"
 )
 
@@ -23,18 +24,33 @@ type adminFactory struct {
 	IO         IO
 	Getenv     paths.Getenv
 	HTTPClient *http.Client
-	Server     string // --server; default $QDEV_START_URL
-	Format     string // --format of listings: table or json
+	// Network, when set, gives the proxy and CAs HTTPClient's requests use.
+	Network func() (*netconf.Network, error)
+	Server  string // --server; default $QDEV_START_URL
+	Format  string // --format of listings: table or json
 }
 
 // Client returns an admin API client for --server (or $QDEV_START_URL)
-// with $QDEV_API_KEY.
+// with $QDEV_API_KEY, connecting through the configured proxy and CAs.
 func (f *adminFactory) Client() (*adminclient.Client, error) {
+	hc := f.HTTPClient
+	if f.Network != nil {
+		n, err := f.Network()
+		if err != nil {
+			return nil, err
+		}
+		hc = &http.Client{Timeout: hc.Timeout, Transport: n.Transport()}
+	}
+	return adminclient.New(f.serverURL(), f.Getenv(adminclient.EnvAPIKey), hc)
+}
+
+// serverURL is --server, or $QDEV_START_URL, without a trailing slash.
+func (f *adminFactory) serverURL() string {
 	url := f.Server
 	if url == "" {
 		url = f.Getenv(adminclient.EnvStartURL)
 	}
-	return adminclient.New(url, f.Getenv(adminclient.EnvAPIKey), f.HTTPClient)
+	return strings.TrimRight(url, "/")
 }
 
 // NewCmdAdmin returns `q admin`, which manages the organisation through a
@@ -43,7 +59,7 @@ func (f *adminFactory) Client() (*adminclient.Client, error) {
 func NewCmdAdmin(stdio IO) *cobra.Command {
 	// A bound on every request: a server that stops answering must not hang
 	// a script forever.
-	f := &adminFactory{IO: stdio, Getenv: os.Getenv, HTTPClient: &http.Client{Timeout: time.Minute}}
+	f := &adminFactory{IO: stdio, Getenv: os.Getenv, HTTPClient: &http.Client{Timeout: time.Minute}, Network: loadNetwork}
 	return newCmdAdmin(f, nil)
 }
 
@@ -55,6 +71,7 @@ type adminRunners struct {
 	tiers  func(*tiersOptions) error
 	subs   func(*subsOptions) error
 	keys   func(*keysOptions) error
+	scim   func(*scimOptions) error
 }
 
 func newCmdAdmin(f *adminFactory, r *adminRunners) *cobra.Command {
@@ -63,7 +80,7 @@ func newCmdAdmin(f *adminFactory, r *adminRunners) *cobra.Command {
 	}
 	cmd := &cobra.Command{
 		Use:   "admin",
-		Short: "Manage the organisation on a q server: users, groups, tiers, subscriptions, API keys",
+		Short: "Manage the organisation on a q server: users, groups, tiers, subscriptions, API keys, SCIM",
 		Args:  cobra.NoArgs,
 		RunE:  func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 		PersistentPreRunE: func(*cobra.Command, []string) error {
@@ -81,6 +98,7 @@ func newCmdAdmin(f *adminFactory, r *adminRunners) *cobra.Command {
 		newCmdAdminTiers(f, r.tiers),
 		newCmdAdminSubscriptions(f, r.subs),
 		newCmdAdminKeys(f, r.keys),
+		newCmdAdminSCIM(f, r.scim),
 	)
 	return cmd
 }

@@ -40,6 +40,7 @@ func TestAdminFlagParsing(t *testing.T) {
 		tiers:  func(o *tiersOptions) error { c := *o; c.adminFactory = nil; return capture(c) },
 		subs:   func(o *subsOptions) error { c := *o; c.adminFactory = nil; return capture(c) },
 		keys:   func(o *keysOptions) error { c := *o; c.adminFactory = nil; return capture(c) },
+		scim:   func(o *scimOptions) error { c := *o; c.adminFactory = nil; return capture(c) },
 	}
 	n := func(v int64) *int64 { return &v }
 	for _, tc := range []struct {
@@ -61,6 +62,9 @@ func TestAdminFlagParsing(t *testing.T) {
 		{"keys create --user a@example.com --expires 90d", keysOptions{Action: "create", User: "a@example.com", Name: "default", Expires: "90d"}, ""},
 		{"keys revoke laptop", nil, "--user EMAIL is required"},
 		{"users list --format yaml", nil, "--format: expected table or json"},
+		{"scim token create --name okta", scimOptions{Action: "create", Name: "okta"}, ""},
+		{"scim token revoke okta", scimOptions{Action: "revoke", Name: "okta"}, ""},
+		{"scim token revoke", nil, "accepts 1 arg"},
 	} {
 		got = nil
 		// A fresh tree per case: flag values persist in the options.
@@ -143,6 +147,18 @@ func TestAdminAgainstServer(t *testing.T) {
 	env["QDEV_API_KEY"] = key
 	if _, _, err := q("keys revoke laptop --user alice@example.com"); err != nil {
 		t.Fatal(err)
+	}
+	out, msg, err := q("scim token create --name okta")
+	scimToken := strings.TrimSpace(out)
+	if _, perr := apikey.Parse(scimToken); err != nil || perr != nil || strings.Count(out, "\n") != 1 ||
+		!strings.Contains(msg, hs.URL+"/scim/v2") {
+		t.Fatalf("scim token create printed %q and %q, %v", out, msg, err)
+	}
+	if out, _, err := q("scim token list"); err != nil || !strings.Contains(out, "okta") || strings.Contains(out, scimToken) {
+		t.Fatalf("scim token list = %q, %v", out, err)
+	}
+	if _, msg, err := q("scim token revoke okta"); err != nil || msg != "Revoked SCIM token \"okta\"\n" {
+		t.Fatalf("scim token revoke: %q, %v", msg, err)
 	}
 	_, _, err = q("users create bad")
 	if err == nil || err.Error() != `email: "bad" is not an email address` {

@@ -166,7 +166,8 @@ func (s *setup) startMCP(ctx context.Context, cfg *agentcfg.Agent, servers []mcp
 	for _, t := range tool.Builtins() {
 		reserved = append(reserved, t.Spec().Name)
 	}
-	opts := mcp.Options{Environ: s.env.Environ, Dir: s.cwd, Aliases: cfg.ToolAliases, Reserved: reserved, Logger: s.log}
+	opts := mcp.Options{Environ: s.env.Environ, Dir: s.cwd, Aliases: cfg.ToolAliases, Reserved: reserved, Logger: s.log,
+		HTTPClient: s.net.Client()}
 	if s.managed != nil && s.managed.Sandbox.MCPServers {
 		opts.Sandbox = s.env.Sandbox
 	}

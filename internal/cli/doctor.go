@@ -154,6 +154,7 @@ func runDoctor(env *doctorEnv) *doctorReport {
 	checkModel(r, st, ms)
 	checkSandbox(r, env, ms)
 	checkAWS(r, env, ms)
+	checkNetwork(r, st)
 	if env.all {
 		checkEnvironment(r)
 	}

@@ -55,7 +55,7 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 			if err := s.checkModel(ref); err != nil {
 				return nil, "", err
 			}
-			return providers.Open(ctx, ref)
+			return providers.Open(ctx, ref, s.providerOptions())
 		},
 		SaveConversation: s.saveConversation,
 		WindowFor:        s.window,

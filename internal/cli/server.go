@@ -11,12 +11,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/qdev/qdev/internal/apikey"
+	"github.com/qdev/qdev/internal/federation"
 	"github.com/qdev/qdev/internal/paths"
 	"github.com/qdev/qdev/internal/server"
 	"github.com/qdev/qdev/internal/serverstore"
@@ -37,6 +39,10 @@ type serverOptions struct {
 	Listen, DataDir, Database, ConfigFile string
 	TLSCert, TLSKey                       string
 	Admin                                 string // init only
+
+	// Providers are the upstream identity providers of --config, their
+	// secrets read.
+	Providers []*federation.Provider
 }
 
 // serverConfig is the --config file: JSON with the same settings as the
@@ -47,6 +53,9 @@ type serverConfig struct {
 	Database string `json:"database"`
 	TLSCert  string `json:"tls_cert"`
 	TLSKey   string `json:"tls_key"`
+	// IdentityProviders are upstream OpenID Connect providers users can
+	// sign in through (GET /login/upstream/NAME).
+	IdentityProviders []federation.ProviderConfig `json:"identity_providers"`
 }
 
 // NewCmdServer returns `q server`, which serves the organisation service,
@@ -78,7 +87,7 @@ func NewCmdServer(stdio IO, runF, initF func(*serverOptions) error) *cobra.Comma
 	pf.StringVar(&o.Database, "database", "", "PostgreSQL URL (postgres://…); default: SQLite in the data directory")
 	f := cmd.Flags()
 	f.StringVar(&o.Listen, "listen", defaultListen, "address to listen on")
-	f.StringVar(&o.ConfigFile, "config", "", "JSON file with listen, data, database, tls_cert, tls_key")
+	f.StringVar(&o.ConfigFile, "config", "", "JSON file with listen, data, database, tls_cert, tls_key, identity_providers")
 	f.StringVar(&o.TLSCert, "tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	f.StringVar(&o.TLSKey, "tls-key", "", "private key of --tls-cert (PEM)")
 
@@ -114,6 +123,11 @@ func (o *serverOptions) applyConfig(cmd *cobra.Command) error {
 			*pair[0] = *pair[1]
 		}
 	}
+	providers, err := federation.Load(c.IdentityProviders, o.Getenv, os.ReadFile)
+	if err != nil {
+		return fmt.Errorf("--config %s: %v", o.ConfigFile, err)
+	}
+	o.Providers = providers
 	return nil
 }
 
@@ -122,10 +136,21 @@ func (o *serverOptions) applyConfig(cmd *cobra.Command) error {
 func decodeStrict(b []byte, v any) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		return errors.New(strings.TrimPrefix(err.Error(), "json: "))
+	err := dec.Decode(v)
+	var te *json.UnmarshalTypeError
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &te) && te.Field != "":
+		// Name the setting and what it should be, not Go's types.
+		want := map[reflect.Kind]string{reflect.String: "a string", reflect.Slice: "a list", reflect.Map: "an object",
+			reflect.Struct: "an object", reflect.Bool: "true or false"}[te.Type.Kind()]
+		if want == "" {
+			want = "a number"
+		}
+		return fmt.Errorf("%s: expected %s", te.Field, want)
 	}
-	return nil
+	return errors.New(strings.TrimPrefix(err.Error(), "json: "))
 }
 
 // storeOptions resolves where the store is.
@@ -204,7 +229,11 @@ func serverRun(o *serverOptions) error {
 	}
 	log := slog.New(slog.NewTextHandler(o.IO.ErrOut, nil))
 	fmt.Fprintf(o.IO.ErrOut, "q server: listening on %s://%s\n", scheme, ln.Addr())
-	err = server.Serve(ctx, ln, server.New(st, log).Handler(), o.TLSCert, o.TLSKey)
+	srv := server.New(st, log)
+	if len(o.Providers) > 0 {
+		srv.Mount("/login/upstream/", federation.New(st, log, o.Providers))
+	}
+	err = server.Serve(ctx, ln, srv.Handler(), o.TLSCert, o.TLSKey)
 	fmt.Fprintln(o.IO.ErrOut, "q server: stopped")
 	return err
 }

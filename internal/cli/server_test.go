@@ -127,3 +127,48 @@ func TestServerRefusesUninitialisedStore(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestServerConfigIdentityProviders reads identity_providers from --config:
+// secrets come from the environment or a file, and a bad provider is one
+// line naming it and the field, without the secret.
+func TestServerConfigIdentityProviders(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "server.json")
+	const secret = "very-secret-value"
+	t.Setenv("OKTA_SECRET", secret)
+	t.Setenv("NOPE", "")
+	run := func(config string) (serverOptions, error) {
+		writeFile(t, cfg, config)
+		var got serverOptions
+		cmd := NewCmdServer(IO{}, func(o *serverOptions) error { got = *o; return nil }, nil)
+		var out, errOut bytes.Buffer
+		err := runCmd(cmd, &out, &errOut, "server", "--config", cfg)
+		return got, err
+	}
+	got, err := run(`{"identity_providers":[{"name":"okta","issuer":"https://example.okta.com","client_id":"0oa1",
+		"client_secret_env":"OKTA_SECRET","groups":{"Engineering":"eng"},"create_users":true}]}`)
+	if err != nil || len(got.Providers) != 1 || got.Providers[0].Name != "okta" || got.Providers[0].GroupsClaim != "groups" {
+		t.Fatalf("providers = %+v, %v", got.Providers, err)
+	}
+	for _, tc := range []struct{ config, want string }{
+		{`{"identity_providers":[{"name":"okta","issuer":"http://example.okta.com","client_id":"a","client_secret":"` + secret + `"}]}`,
+			`identity_providers[0] (okta).issuer: "http://example.okta.com": expected an https URL (http only on a loopback address)`},
+		{`{"identity_providers":[{"name":"okta","issuer":"https://x","client_id":"a","client_secret":"` + secret + `","client_secret_env":"OKTA_SECRET"}]}`,
+			`identity_providers[0] (okta).client_secret: give exactly one of client_secret, client_secret_file and client_secret_env`},
+		{`{"identity_providers":[{"name":"okta","issuer":"https://x","client_id":"a","client_secret_env":"NOPE"}]}`,
+			`identity_providers[0] (okta).client_secret_env: $NOPE is not set`},
+		{`{"identity_providers":[{"name":"okta","issuer":"https://x","client_id":"a","client_secret_file":"` + filepath.Join(dir, "none") + `"}]}`,
+			`identity_providers[0] (okta).client_secret_file: open ` + filepath.Join(dir, "none") + `: no such file or directory`},
+		{`{"identity_providers":[{"name":"Okta!","issuer":"https://x","client_id":"a","client_secret":"` + secret + `"}]}`,
+			`identity_providers[0] (Okta!).name: expected 1-32 lower-case letters, digits or '-'`},
+		{`{"identity_providers":[{"name":"okta","issuer":"https://x","client_id":"a","client_secret":"` + secret + `","groups":{"G":"a b"}}]}`,
+			`identity_providers[0] (okta).groups: "G" → "a b": expected a provider group and a qdev group name`},
+		{`{"identity_providers":[{"name":"okta","issuer":"https://x","client_id":"a","client_secret":5}]}`, `identity_providers.client_secret: expected a string`},
+		{`{"listen":5}`, `listen: expected a string`},
+	} {
+		_, err := run(tc.config)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), secret) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s:\n err = %v\nwant %q", tc.config, err, tc.want)
+		}
+	}
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/qdev/qdev/internal/mcp"
 	"github.com/qdev/qdev/internal/model"
 	"github.com/qdev/qdev/internal/model/providers"
+	"github.com/qdev/qdev/internal/netconf"
 	"github.com/qdev/qdev/internal/paths"
 	"github.com/qdev/qdev/internal/permission"
 	"github.com/qdev/qdev/internal/settings"
@@ -39,6 +40,7 @@ type setup struct {
 	managed   *managed.Settings
 	log       *slog.Logger
 	closeLog  func() error
+	net       *netconf.Network // the proxy and CAs of every outgoing connection
 	store     *store.Store
 	trail     *audit.Trail
 	cwd, home string
@@ -144,7 +146,17 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 		return nil, err
 	}
 	cfg := s.selectAgent()
-	ref, provider, modelID, err := s.openModel(ctx, cfg)
+	dataDir := paths.DataDir()
+	var err error
+	// Open creates the data directory (0700) when it is missing.
+	if s.store, err = store.Open(filepath.Join(dataDir, store.FileName)); err != nil {
+		return nil, err
+	}
+	resumed, err := s.resumable(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ref, provider, modelID, err := s.openModel(ctx, cfg, resumed)
 	if err != nil {
 		return nil, err
 	}
@@ -168,15 +180,7 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 		return nil, err
 	}
 
-	dataDir := paths.DataDir()
-	// Open creates the data directory (0700) when it is missing.
-	if s.store, err = store.Open(filepath.Join(dataDir, store.FileName)); err != nil {
-		return nil, err
-	}
-	conv, err := s.conversation(ctx, ref, cfg.Name)
-	if err != nil {
-		return nil, err
-	}
+	conv := s.conversation(resumed, ref, cfg.Name)
 	if err := s.openAudit(); err != nil {
 		return nil, err
 	}
@@ -201,7 +205,7 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 }
 
 // loadBase reads what every session needs first: the settings, the
-// managed layer, the log, the working and home directories.
+// managed layer, the log, the working and home directories, the network.
 func (s *setup) loadBase() error {
 	var err error
 	if s.settings, err = loadSettings(); err != nil {
@@ -218,7 +222,8 @@ func (s *setup) loadBase() error {
 		return fmt.Errorf("working directory: %w", err)
 	}
 	s.home = paths.Home()
-	return nil
+	s.net, err = netconf.Load(netconf.Options{CABundle: s.settings.String(netconf.SettingCABundle, ""), Home: s.home})
+	return err
 }
 
 // selectAgent picks the agent of --agent (or --profile), else the default.
@@ -235,28 +240,32 @@ func (s *setup) selectAgent() *agentcfg.Agent {
 }
 
 // toolEnv sets up what tools run with: the working directory, the child
-// environment with the AI marker, the sandbox and, when the organisation
-// names one, the attribution role.
+// environment with the AI marker and the network settings, the sandbox
+// and, when the organisation names one, the attribution role.
 func (s *setup) toolEnv(transcript func() string) error {
 	sandbox, err := s.sandbox()
 	if err != nil {
 		return err
 	}
-	s.env = &tool.Env{Cwd: s.cwd, Environ: tool.ChildEnv(os.Environ(), version.Version), DataDir: paths.DataDir(),
+	s.env = &tool.Env{Cwd: s.cwd, Environ: s.net.ChildEnv(tool.ChildEnv(os.Environ(), version.Version)), DataDir: paths.DataDir(),
 		Version: version.Version, Transcript: transcript, Sandbox: sandbox}
 	if arn := s.managed.AWSAttributionRole(); arn != "" {
 		// AI-initiated AWS calls run as the attribution role, tagged with
 		// who asked; if STS fails they do not run at all.
-		s.attribution = attribution.New(arn, attribution.Options{Environ: os.Environ()})
+		s.attribution = attribution.New(arn, attribution.Options{Environ: os.Environ(), Network: s.net, Logger: s.log})
 		s.env.Credentials = s.attribution.Environ
 	}
 	return nil
 }
 
-// openModel resolves the session's model: --model, then the agent's, then
+// openModel resolves the session's model: --model, then the model of the
+// conversation --resume continues, then the agent's, then
 // chat.defaultModel; the managed layer may forbid it.
-func (s *setup) openModel(ctx context.Context, cfg *agentcfg.Agent) (ref string, p model.Provider, id string, err error) {
+func (s *setup) openModel(ctx context.Context, cfg *agentcfg.Agent, resumed *savedConversation) (ref string, p model.Provider, id string, err error) {
 	ref = s.o.model
+	if ref == "" && resumed != nil {
+		ref = resumed.conv.Model
+	}
 	if ref == "" {
 		ref = cfg.Model
 	}
@@ -269,8 +278,13 @@ func (s *setup) openModel(ctx context.Context, cfg *agentcfg.Agent) (ref string,
 	if err := s.checkModel(ref); err != nil {
 		return "", nil, "", err
 	}
-	p, id, err = providers.Open(ctx, ref)
+	p, id, err = providers.Open(ctx, ref, s.providerOptions())
 	return ref, p, id, err
+}
+
+// providerOptions are what every model provider of the session shares.
+func (s *setup) providerOptions() providers.Options {
+	return providers.Options{Network: s.net, Logger: s.log}
 }
 
 // checkModel applies the managed allowedModels to a model reference, with
@@ -295,11 +309,17 @@ func (s *setup) window(modelID string) int {
 	return model.ContextWindow(modelID)
 }
 
-// conversation resumes this directory's conversation with --resume, or
-// starts a new one.
-func (s *setup) conversation(ctx context.Context, ref, agentName string) (*agent.Conversation, error) {
+// savedConversation is the conversation --resume continues.
+type savedConversation struct {
+	conv    *agent.Conversation
+	updated time.Time
+}
+
+// resumable loads this directory's latest conversation for --resume; nil
+// without --resume, or when there is none or it cannot be read (both said).
+func (s *setup) resumable(ctx context.Context) (*savedConversation, error) {
 	if !s.o.resume {
-		return agent.NewConversation(ref, agentName, s.cwd), nil
+		return nil, nil
 	}
 	saved, ok, err := s.store.LatestConversation(ctx, s.cwd)
 	if err != nil {
@@ -307,17 +327,30 @@ func (s *setup) conversation(ctx context.Context, ref, agentName string) (*agent
 	}
 	if !ok {
 		fmt.Fprintln(s.o.io.ErrOut, "No previous conversation in this directory; starting a new one.")
-		return agent.NewConversation(ref, agentName, s.cwd), nil
+		return nil, nil
 	}
 	c, err := agent.Decode(saved.Data)
 	if err != nil {
 		s.warn("the saved conversation could not be read (%v); starting a new one", err)
-		return agent.NewConversation(ref, agentName, s.cwd), nil
+		return nil, nil
 	}
+	if c.Model == "" {
+		c.Model = saved.Model
+	}
+	return &savedConversation{conv: c, updated: saved.Updated}, nil
+}
+
+// conversation continues resumed with model ref and the agent, or starts a
+// new conversation when resumed is nil.
+func (s *setup) conversation(resumed *savedConversation, ref, agentName string) *agent.Conversation {
+	if resumed == nil {
+		return agent.NewConversation(ref, agentName, s.cwd)
+	}
+	c := resumed.conv
 	c.Model, c.Agent, c.Cwd = ref, agentName, s.cwd
 	fmt.Fprintf(s.o.io.ErrOut, "Resumed the conversation of %s (%d messages).\n",
-		saved.Updated.Local().Format("2006-01-02 15:04"), len(c.Messages))
-	return c, nil
+		resumed.updated.Local().Format("2006-01-02 15:04"), len(c.Messages))
+	return c
 }
 
 func (s *setup) saveConversation(c *agent.Conversation) error {

@@ -42,7 +42,7 @@ func openTranslator(ctx context.Context, stdio IO, verbose int) (translator, err
 		return nil, err
 	}
 	cfg := s.selectAgent()
-	ref, provider, modelID, err := s.openModel(ctx, cfg)
+	ref, provider, modelID, err := s.openModel(ctx, cfg, nil)
 	if err != nil {
 		s.close()
 		return nil, err

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
+
+	"github.com/qdev/qdev/internal/netconf"
 	"github.com/qdev/qdev/internal/procgroup"
 )
 
@@ -141,6 +143,10 @@ func (m *Manager) dialRemote(s *server, client *sdk.Client) (*conn, error) {
 	c, err := m.handshake(s, client, &sdk.StreamableClientTransport{Endpoint: s.cfg.URL, HTTPClient: hc, MaxRetries: 2}, transportStreamable)
 	if err == nil {
 		return c, nil
+	}
+	if netconf.IsCertificateError(err) {
+		// The SSE fallback would meet the same certificate.
+		return nil, errors.New(netconf.DescribeCertificateError(s.cfg.URL, err))
 	}
 	client = sdk.NewClient(&sdk.Implementation{Name: clientName, Version: clientVersion}, s.clientOptions())
 	c, err2 := m.handshake(s, client, &sdk.SSEClientTransport{Endpoint: s.cfg.URL, HTTPClient: hc}, transportSSE)

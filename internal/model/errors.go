@@ -27,6 +27,13 @@ const (
 	KindUnreachable
 	// KindStreamBroken is a stream that failed after output had started.
 	KindStreamBroken
+	// KindNoServer is a connection refused or a host name that does not
+	// resolve: nothing is there to answer. It is retried once only, in
+	// case a local server is just starting.
+	KindNoServer
+	// KindCertificate is a server certificate the client does not trust;
+	// not retried.
+	KindCertificate
 )
 
 // APIError is a classified provider error.
@@ -35,10 +42,21 @@ type APIError struct {
 	Kind     ErrorKind
 	Status   int // HTTP status, 0 when none
 	Message  string
-	Err      error
+	// Hint, when set, says what the user can do about it; Error ends with it.
+	Hint string
+	Err  error
 }
 
 func (e *APIError) Error() string {
+	if e.Hint == "" {
+		return e.Summary()
+	}
+	return e.Summary() + "; " + e.Hint
+}
+
+// Summary is the error without its hint, for a line that says it will be
+// retried.
+func (e *APIError) Summary() string {
 	msg := e.Message
 	if msg == "" && e.Err != nil {
 		msg = e.Err.Error()
@@ -54,7 +72,7 @@ func (e *APIError) Unwrap() error { return e.Err }
 // Retryable reports whether another attempt may succeed.
 func (e *APIError) Retryable() bool {
 	switch e.Kind {
-	case KindThrottled, KindServer, KindUnreachable:
+	case KindThrottled, KindServer, KindUnreachable, KindNoServer:
 		return true
 	}
 	return false
@@ -119,7 +137,7 @@ func ErrorLine(body, def string) string {
 // the provider's SDK recognised. started says whether output had been
 // shown, answered whether an HTTP response arrived, truncated whether the
 // stream ended before the model finished.
-func ClassifyTransport(e *APIError, err error, answered, started, truncated bool, baseURL string) {
+func ClassifyTransport(e *APIError, err error, answered, started, truncated bool, ep Endpoint) {
 	switch {
 	case started:
 		e.Kind = KindStreamBroken
@@ -132,8 +150,7 @@ func ClassifyTransport(e *APIError, err error, answered, started, truncated bool
 		e.Kind = KindServer
 		e.Message = "stream broke before any output: " + RootCause(err).Error()
 	case IsNetworkError(err):
-		e.Kind = KindUnreachable
-		e.Message = "cannot reach " + baseURL + ": " + RootCause(err).Error()
+		ClassifyUnreached(e, err, ep)
 	default:
 		e.Message = err.Error()
 	}

@@ -132,7 +132,8 @@ const (
 	EventText EventType = iota
 	// EventToolUse announces that the model started a tool call (Event.Name, Event.ToolUseID).
 	EventToolUse
-	// EventRetry reports a failed attempt that will be retried (Event.Err, Event.Attempt, Event.Wait).
+	// EventRetry reports a failed attempt that will be retried (Event.Err,
+	// Event.Attempt, Event.Attempts, Event.Wait).
 	EventRetry
 )
 
@@ -145,6 +146,9 @@ type Event struct {
 	Attempt   int
 	Wait      float64 // seconds until the next attempt
 	Err       error
+	// Attempts is the most attempts the failure gets, the first included;
+	// 0 when unknown.
+	Attempts int
 }
 
 // Provider streams model responses. Implementations must be safe for use by

@@ -15,7 +15,8 @@ type RetryPolicy struct {
 }
 
 // DefaultRetry is the policy the chat session uses: throttling and server
-// errors are retried five times with full jitter, capped at 20 seconds.
+// errors are retried five times with full jitter, capped at 20 seconds. A
+// refused connection or unknown host is retried once only (KindNoServer).
 var DefaultRetry = RetryPolicy{MaxAttempts: 6, Base: 500 * time.Millisecond, Max: 20 * time.Second}
 
 // WithRetry wraps p so that retryable failures are repeated with
@@ -46,15 +47,15 @@ func (r *retrying) Stream(ctx context.Context, req *Request, onEvent func(Event)
 			streamed = true
 			onEvent(e)
 		})
-		if err == nil || streamed || ctx.Err() != nil || attempt >= r.policy.MaxAttempts {
+		if err == nil || streamed || ctx.Err() != nil {
 			return resp, err
 		}
 		ae, ok := err.(*APIError)
-		if !ok || !ae.Retryable() {
+		if !ok || !ae.Retryable() || attempt >= r.maxAttempts(ae.Kind) {
 			return resp, err
 		}
 		wait := r.backoff(attempt)
-		onEvent(Event{Type: EventRetry, Attempt: attempt, Wait: wait.Seconds(), Err: err})
+		onEvent(Event{Type: EventRetry, Attempt: attempt, Attempts: r.maxAttempts(ae.Kind), Wait: wait.Seconds(), Err: err})
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -63,6 +64,18 @@ func (r *retrying) Stream(ctx context.Context, req *Request, onEvent func(Event)
 		case <-t.C:
 		}
 	}
+}
+
+// noServerAttempts bounds the attempts when nothing listens or the host
+// name is unknown: a second try covers a server that is just starting, more
+// only keep the user waiting for an answer that will not come.
+const noServerAttempts = 2
+
+func (r *retrying) maxAttempts(k ErrorKind) int {
+	if k == KindNoServer {
+		return min(r.policy.MaxAttempts, noServerAttempts)
+	}
+	return r.policy.MaxAttempts
 }
 
 func (r *retrying) backoff(attempt int) time.Duration {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/qdev/qdev/internal/adminapi"
+	"github.com/qdev/qdev/internal/scim"
 	"github.com/qdev/qdev/internal/serverstore"
 )
 
@@ -21,11 +22,26 @@ type Server struct {
 	store *serverstore.Store
 	log   *slog.Logger
 	now   func() time.Time
+	scim  *scim.Service
+	extra []mount
+}
+
+// mount is a handler that authenticates on its own, such as sign-in pages.
+type mount struct {
+	pattern string
+	h       http.Handler
+}
+
+// Mount serves h at pattern (a ServeMux pattern) beside the API. h does
+// its own authentication: Mount is for pages a user reaches before they
+// have a key or a session, such as sign-in through an identity provider.
+func (s *Server) Mount(pattern string, h http.Handler) {
+	s.extra = append(s.extra, mount{pattern, h})
 }
 
 // New returns a Server over store, logging to log.
 func New(store *serverstore.Store, log *slog.Logger) *Server {
-	return &Server{store: store, log: log, now: time.Now}
+	return &Server{store: store, log: log, now: time.Now, scim: scim.New(store, log)}
 }
 
 // access says which roles may call a route.
@@ -56,6 +72,12 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
 	mux.HandleFunc("GET /readyz", s.ready)
+	// SCIM authenticates with its own tokens, and answers in its own error
+	// form.
+	mux.Handle(scim.Prefix+"/", s.scim)
+	for _, m := range s.extra {
+		mux.Handle(m.pattern, m.h)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeProblem(w, r, &statusError{http.StatusNotFound, adminapi.TypeNotFound, "no such endpoint"})
 	})
@@ -101,6 +123,10 @@ func (s *Server) routes() []route {
 		{"GET /v1/keys", readers, s.listKeys},
 		{"POST /v1/keys", admins, s.createKey},
 		{"DELETE /v1/keys/{user}/{name}", admins, s.revokeKey},
+
+		{"GET /v1/scim-tokens", readers, s.listSCIMTokens},
+		{"POST /v1/scim-tokens", admins, s.createSCIMToken},
+		{"DELETE /v1/scim-tokens/{name}", admins, s.revokeSCIMToken},
 	}
 }
 

@@ -3,18 +3,13 @@ package server
 import (
 	"context"
 	"net/http"
-	"regexp"
 
 	"github.com/qdev/qdev/internal/adminapi"
 	"github.com/qdev/qdev/internal/serverstore"
 )
 
-// nameRE is what group, tier and key names may look like: they appear in
-// URLs and command lines.
-var nameRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$`)
-
 func checkName(field, v string) error {
-	if !nameRE.MatchString(v) {
+	if !serverstore.NamePattern.MatchString(v) {
 		return invalid(field, "expected 1-64 letters, digits, '.', '_', '+' or '-', starting with a letter or digit")
 	}
 	return nil

@@ -145,7 +145,8 @@ func (s *Store) Ping(ctx context.Context) error {
 // describe makes err one line naming the database, unless it is one of the
 // package's own errors.
 func (s *Store) describe(err error) error {
-	for _, known := range []error{ErrNotFound, ErrExists, ErrAlreadyInitialised, ErrNotInitialised, context.Canceled, context.DeadlineExceeded} {
+	for _, known := range []error{ErrNotFound, ErrExists, ErrLastAdmin, ErrNoAccount, ErrUserDisabled, ErrIdentityLinked,
+		ErrAlreadyInitialised, ErrNotInitialised, context.Canceled, context.DeadlineExceeded} {
 		if errors.Is(err, known) {
 			return err
 		}

@@ -3,6 +3,9 @@ package settings
 import (
 	"slices"
 	"strings"
+
+	"github.com/qdev/qdev/internal/netconf"
+	"github.com/qdev/qdev/internal/paths"
 )
 
 // Type is the JSON type a setting's value must have.
@@ -47,6 +50,10 @@ type KeyInfo struct {
 	// Min and Max bound an Int key: values below Min (0 unless set) are
 	// rejected, and above Max unless Max is 0.
 	Min, Max int64
+	// Check, when set, vets a String value that Set stores, beyond its
+	// type (a file that must exist). Values read from the file are not
+	// checked here: the feature that uses the key reports them.
+	Check func(string) error
 }
 
 // known lists every setting of the Q CLI (its database/settings.rs) plus
@@ -89,12 +96,15 @@ var known = []KeyInfo{
 	{Name: "mcp.initTimeout", Type: Int, Default: int64(5000), Description: "Milliseconds an interactive session waits for MCP servers before showing the prompt."},
 	{Name: "mcp.loadedBefore", Type: Bool, Default: false, Description: "Set by qdev once MCP servers have loaded; hides the first-run notice."},
 	{Name: "mcp.noInteractiveTimeout", Type: Int, Default: int64(30000), Description: "Milliseconds a --no-interactive run waits for MCP servers to load."},
+	{Name: "network.caBundle", Type: String, Check: checkCABundle, Description: "PEM file of certificate authorities trusted besides the system's (a corporate proxy's), for models, MCP servers and the aws CLI: an absolute path, or one starting with ~/."},
 	{Name: "sandbox.mode", Type: String, Default: "workspace-write", Values: []string{"workspace-write", "read-only", "off"}, Description: "Landlock sandbox of execute_bash commands: write to the workspace, temp dir and sandbox.writablePaths only, write nowhere, or off (managed settings may require it)."},
 	{Name: "sandbox.network", Type: Bool, Default: true, Description: "Let sandboxed commands use the network (managed settings may forbid it)."},
 	{Name: "sandbox.writablePaths", Type: Array, Description: "Extra paths sandboxed commands may write to, e.g. build caches."},
 	{Name: "telemetry.enabled", Type: Bool, Default: true, Description: "Send usage telemetry (also off when Q_DISABLE_TELEMETRY is set)."},
 	{Name: "telemetryClientId", Type: String, Description: "Telemetry client id kept from older versions."},
 }
+
+func checkCABundle(v string) error { return netconf.CheckBundle(v, paths.Home()) }
 
 // Keys returns the descriptions of all known settings, sorted by name. The
 // slice is a copy the caller may modify.

@@ -116,7 +116,18 @@ func (s *Settings) Set(key, raw string) error {
 	if err != nil {
 		return err
 	}
+	if err := vet(info, v); err != nil {
+		return err
+	}
 	s.values[key] = v
+	return nil
+}
+
+// vet applies info.Check to a parsed value.
+func vet(info KeyInfo, v any) error {
+	if str, ok := v.(string); ok && info.Check != nil {
+		return info.Check(str)
+	}
 	return nil
 }
 
@@ -133,6 +144,9 @@ func (s *Settings) SetValue(key string, v any) error {
 	}
 	nv, err := parse(info, string(data))
 	if err != nil {
+		return err
+	}
+	if err := vet(info, nv); err != nil {
 		return err
 	}
 	s.values[key] = nv

@@ -96,7 +96,7 @@ func (m *Markdown) flushTable() {
 				continue
 			}
 			for c := 0; c < cols && c < len(r); c++ {
-				widths[c] = max(widths[c], termwidth.String(cellText(r[c])))
+				widths[c] = max(widths[c], termwidth.Width(cellText(r[c])))
 			}
 		}
 		total := 0
@@ -140,7 +140,7 @@ func (m *Markdown) flushTable() {
 
 // pad fills s to w columns as a aligns it.
 func pad(s string, w int, a align) string {
-	gap := w - termwidth.String(s)
+	gap := w - termwidth.Width(s)
 	switch a {
 	case alignRight:
 		return strings.Repeat(" ", gap) + s

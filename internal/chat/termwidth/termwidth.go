@@ -27,22 +27,6 @@ func Rune(r rune) int {
 	return 1
 }
 
-// String returns how many columns s takes when printed; ANSI escape
-// sequences take none.
-func String(s string) int {
-	n := 0
-	for i := 0; i < len(s); {
-		if e := EscapeLen(s[i:]); e > 0 {
-			i += e
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		n += Rune(r)
-		i += size
-	}
-	return n
-}
-
 // EscapeLen returns the length of the ANSI escape sequence at the start of s,
 // or 0 when s does not start with ESC. An unterminated sequence extends to the
 // end of s, so that it is never counted as visible text.

@@ -13,6 +13,7 @@ import (
 	"github.com/anthropics/anthropic-sdk-go/option"
 
 	"github.com/qdev/qdev/internal/model"
+	"github.com/qdev/qdev/internal/netconf"
 )
 
 // DefaultBaseURL is the Anthropic API root used when neither
@@ -38,10 +39,10 @@ type Options struct {
 // Client is a model.Provider speaking the Messages API. It keeps no
 // per-call state and is safe for concurrent use.
 type Client struct {
-	name    string
-	baseURL string
-	svc     anthropic.MessageService
-	tools   model.ToolCache[anthropic.ToolUnionParam]
+	name     string
+	endpoint model.Endpoint
+	svc      anthropic.MessageService
+	tools    model.ToolCache[anthropic.ToolUnionParam]
 }
 
 // New returns a client for the Anthropic API or a server speaking it. It
@@ -76,9 +77,13 @@ func New(opts Options) (*Client, error) {
 	if opts.HTTPClient != nil {
 		ro = append(ro, option.WithHTTPClient(opts.HTTPClient))
 	}
+	hint := "start the server, or set ANTHROPIC_BASE_URL to its address"
+	if base == DefaultBaseURL {
+		hint = netconf.HintNetwork
+	}
 	return &Client{
-		name:    opts.ProviderName,
-		baseURL: base,
+		name:     opts.ProviderName,
+		endpoint: model.Endpoint{URL: base, Hint: hint},
 		// Built without anthropic.NewClient, whose defaults would also
 		// load ANTHROPIC_AUTH_TOKEN, profiles and federation credentials
 		// from the environment and home directory.

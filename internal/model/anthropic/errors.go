@@ -46,7 +46,7 @@ func (c *Client) classify(ctx context.Context, err error, res *http.Response, st
 		e.Message = model.ErrorLine(readBody(res), http.StatusText(res.StatusCode))
 		e.Kind = errorKind(e.Status, "", e.Message)
 	default:
-		model.ClassifyTransport(e, err, res != nil, started, errors.Is(err, errTruncated), c.baseURL)
+		model.ClassifyTransport(e, err, res != nil, started, errors.Is(err, errTruncated), c.endpoint)
 	}
 	return e
 }

@@ -257,7 +257,7 @@ func TestCancelDuringHang(t *testing.T) {
 	}
 }
 
-func TestUnreachable(t *testing.T) {
+func TestRefusedNamesBaseURLSetting(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -266,10 +266,10 @@ func TestUnreachable(t *testing.T) {
 	l.Close()
 	_, err = newClient(t, base).Stream(context.Background(), hi(), nil)
 	var ae *model.APIError
-	if !errors.As(err, &ae) || ae.Kind != model.KindUnreachable {
-		t.Fatalf("err = %v, want KindUnreachable", err)
+	if !errors.As(err, &ae) || ae.Kind != model.KindNoServer {
+		t.Fatalf("err = %v, want KindNoServer", err)
 	}
-	if !strings.Contains(ae.Error(), base) {
-		t.Errorf("error %q does not name %s", ae.Error(), base)
+	if !strings.Contains(ae.Error(), base) || !strings.HasSuffix(ae.Error(), "; start the server, or set ANTHROPIC_BASE_URL to its address") {
+		t.Errorf("error %q does not name %s and ANTHROPIC_BASE_URL", ae.Error(), base)
 	}
 }

@@ -7,20 +7,24 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/bedrockruntime"
 
+	"github.com/qdev/qdev/internal/awssdk"
 	"github.com/qdev/qdev/internal/model"
+	"github.com/qdev/qdev/internal/netconf"
 )
 
 // ProviderName is the model-reference prefix of this adapter ("bedrock/…").
 const ProviderName = "bedrock"
 
 // ErrNoRegion is returned by New when no AWS region is configured anywhere.
-var ErrNoRegion = errors.New("bedrock: no AWS region configured (set AWS_REGION or --region)")
+var ErrNoRegion = errors.New("bedrock: no AWS region configured: set AWS_REGION (export AWS_REGION=us-east-1), " +
+	"or give your AWS profile a region (aws configure set region us-east-1; AWS_PROFILE selects the profile)")
 
 // Options configures a Client. The zero value uses the default AWS
 // credential chain, region and endpoint resolution.
@@ -29,15 +33,24 @@ type Options struct {
 	Region string
 	// Profile selects a shared-config profile instead of AWS_PROFILE/default.
 	Profile string
-	// HTTPClient, when set, carries all requests (proxies, custom CAs).
+	// Network gives the proxy and the trusted CAs; nil means the
+	// environment's proxy variables and the system's roots. The SDK adds
+	// AWS_CA_BUNDLE and the profile's ca_bundle to those roots itself.
+	Network *netconf.Network
+	// HTTPClient, when set, carries all requests instead of a transport
+	// built from Network; the SDK cannot add a CA bundle to it.
 	HTTPClient *http.Client
+	// Logger receives the SDK's own log lines (such as its warning when it
+	// falls back to IMDSv1), which must not reach the terminal; nil
+	// discards them.
+	Logger *slog.Logger
 }
 
 // Client is a model.Provider backed by Bedrock ConverseStream. It is safe
 // for concurrent use.
 type Client struct {
 	api      *bedrockruntime.Client
-	endpoint string // for error messages only
+	endpoint model.Endpoint // for error messages only
 }
 
 var _ model.Provider = (*Client)(nil)
@@ -51,9 +64,8 @@ var _ model.Provider = (*Client)(nil)
 // honoured by the SDK itself. SDK retries are disabled: model.WithRetry
 // retries, and only while nothing has been streamed.
 func New(ctx context.Context, opts Options) (*Client, error) {
-	loaders := []func(*config.LoadOptions) error{
-		config.WithRetryer(func() aws.Retryer { return aws.NopRetryer{} }),
-	}
+	loaders := append(awssdk.Loaders(opts.Network, opts.Logger),
+		config.WithRetryer(func() aws.Retryer { return aws.NopRetryer{} }))
 	if opts.Region != "" {
 		loaders = append(loaders, config.WithRegion(opts.Region))
 	}
@@ -71,9 +83,11 @@ func New(ctx context.Context, opts Options) (*Client, error) {
 		return nil, ErrNoRegion
 	}
 	api := bedrockruntime.NewFromConfig(cfg, guardHTTPClient)
-	endpoint := "https://bedrock-runtime." + cfg.Region + ".amazonaws.com"
+	endpoint := model.Endpoint{URL: "https://bedrock-runtime." + cfg.Region + ".amazonaws.com",
+		Hint: "check AWS_REGION (" + cfg.Region + " must offer Bedrock) and " + netconf.HintNetwork}
 	if ep := api.Options().BaseEndpoint; ep != nil && *ep != "" {
-		endpoint = *ep
+		endpoint = model.Endpoint{URL: *ep,
+			Hint: "start the server, or set AWS_ENDPOINT_URL_BEDROCK_RUNTIME to its address"}
 	}
 	return &Client{api: api, endpoint: endpoint}, nil
 }
@@ -83,7 +97,7 @@ func (c *Client) Name() string { return ProviderName }
 
 // Endpoint returns the URL requests go to, as resolved from the options,
 // environment and shared config.
-func (c *Client) Endpoint() string { return c.endpoint }
+func (c *Client) Endpoint() string { return c.endpoint.URL }
 
 // Stream sends req through ConverseStream and reports text and tool calls
 // as they arrive. Service and transport failures are *model.APIError;

@@ -36,7 +36,8 @@ func TestMissingRegion(t *testing.T) {
 	os.Unsetenv("AWS_REGION")
 
 	_, err := New(context.Background(), Options{})
-	if !errors.Is(err, ErrNoRegion) || err.Error() != "bedrock: no AWS region configured (set AWS_REGION or --region)" {
+	if !errors.Is(err, ErrNoRegion) || strings.Contains(err.Error(), "--region") ||
+		!strings.Contains(err.Error(), "set AWS_REGION") || !strings.Contains(err.Error(), "aws configure set region") {
 		t.Fatalf("err = %v, want ErrNoRegion", err)
 	}
 	if _, err := New(context.Background(), Options{Region: "eu-central-1"}); err != nil {
@@ -101,11 +102,11 @@ func TestUnreachableNamesEndpoint(t *testing.T) {
 	}
 	_, err = c.Stream(context.Background(), simpleRequest(), nil)
 	var ae *model.APIError
-	if !errors.As(err, &ae) || ae.Kind != model.KindUnreachable || !ae.Retryable() {
-		t.Fatalf("err = %v, want retryable KindUnreachable", err)
+	if !errors.As(err, &ae) || ae.Kind != model.KindNoServer || !ae.Retryable() {
+		t.Fatalf("err = %v, want retryable KindNoServer", err)
 	}
-	if !strings.Contains(err.Error(), s.URL) {
-		t.Errorf("message %q does not name %s", err, s.URL)
+	if !strings.Contains(err.Error(), s.URL) || !strings.HasSuffix(err.Error(), "; start the server, or set AWS_ENDPOINT_URL_BEDROCK_RUNTIME to its address") {
+		t.Errorf("message %q does not name %s and the endpoint variable", err, s.URL)
 	}
 }
 

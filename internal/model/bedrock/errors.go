@@ -36,7 +36,7 @@ var overflowHints = []string{
 
 // classify turns an SDK error from a call that produced no output into a
 // *model.APIError.
-func classify(err error, endpoint string) *model.APIError {
+func classify(err error, endpoint model.Endpoint) *model.APIError {
 	ae := &model.APIError{Provider: ProviderName, Kind: model.KindOther, Err: err}
 	var re *awshttp.ResponseError
 	if errors.As(err, &re) {
@@ -71,8 +71,8 @@ func classify(err error, endpoint string) *model.APIError {
 
 	var se *smithyhttp.RequestSendError
 	if errors.As(err, &se) {
-		ae.Kind = model.KindUnreachable
-		ae.Message = "cannot reach " + failedEndpoint(err, endpoint) + ": " + lastCause(text)
+		model.ClassifyUnreached(ae, err, model.Endpoint{URL: failedEndpoint(err, endpoint.URL), Hint: endpoint.Hint})
+		ae.Message = oneLine(ae.Message)
 		return ae
 	}
 

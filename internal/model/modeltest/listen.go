@@ -1,6 +1,7 @@
 package modeltest
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net"
 	"net/http/httptest"
@@ -13,6 +14,17 @@ import (
 // on a random loopback port; Rebind is for tools that need a fixed address.
 // On error the server keeps its old address.
 func (s *Server) Rebind(addr string) error {
+	return s.restart(addr, nil)
+}
+
+// ServeTLS moves a running server, before it has served anything, to
+// HTTPS with cert on addr (port 0 picks a free one); URL becomes
+// https://…. It is for trying clients behind a proxy with a private CA.
+func (s *Server) ServeTLS(addr string, cert tls.Certificate) error {
+	return s.restart(addr, &tls.Config{Certificates: []tls.Certificate{cert}})
+}
+
+func (s *Server) restart(addr string, tlsConfig *tls.Config) error {
 	l, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("modeltest: listen on %s: %w", addr, err)
@@ -23,7 +35,12 @@ func (s *Server) Rebind(addr string) error {
 	ns := httptest.NewUnstartedServer(h)
 	_ = ns.Listener.Close()
 	ns.Listener = l
-	ns.Start()
+	if tlsConfig != nil {
+		ns.TLS = tlsConfig
+		ns.StartTLS()
+	} else {
+		ns.Start()
+	}
 	s.srv = ns
 	s.URL = ns.URL + suffix
 	return nil

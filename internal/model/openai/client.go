@@ -15,6 +15,7 @@ import (
 	"github.com/openai/openai-go/v3/option"
 
 	"github.com/qdev/qdev/internal/model"
+	"github.com/qdev/qdev/internal/netconf"
 )
 
 // DefaultBaseURL is the OpenAI API endpoint used when neither
@@ -39,8 +40,8 @@ type Options struct {
 // Client is a model.Provider speaking the chat completions API. It keeps
 // no per-call state and is safe for concurrent use.
 type Client struct {
-	name    string
-	baseURL string
+	name     string
+	endpoint model.Endpoint
 	// official is true for api.openai.com, which wants
 	// max_completion_tokens where compatible servers expect max_tokens.
 	official bool
@@ -68,7 +69,11 @@ func New(opts Options) (*Client, error) {
 	if opts.APIKey == "" && official {
 		return nil, fmt.Errorf("%s: OPENAI_API_KEY is not set", opts.ProviderName)
 	}
-	return newClient(opts, official)
+	hint := "start the server, or set OPENAI_BASE_URL to its address"
+	if official {
+		hint = netconf.HintNetwork
+	}
+	return newClient(opts, official, hint)
 }
 
 // NewOllama returns a client for a local Ollama server: provider name
@@ -84,7 +89,7 @@ func NewOllama(opts Options) (*Client, error) {
 	if opts.APIKey == "" {
 		opts.APIKey = "ollama"
 	}
-	return newClient(opts, false)
+	return newClient(opts, false, "start Ollama (`ollama serve`) or set OLLAMA_HOST to the address it listens on")
 }
 
 // ollamaBaseURL turns OLLAMA_HOST ("host", "host:port", "http://host:port")
@@ -108,7 +113,9 @@ func ollamaBaseURL(host string) string {
 	return u.String()
 }
 
-func newClient(opts Options, official bool) (*Client, error) {
+// newClient builds the client; hint is what to do when nothing answers at
+// the base URL.
+func newClient(opts Options, official bool, hint string) (*Client, error) {
 	u, err := url.Parse(opts.BaseURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("%s: base URL %q is not an http(s) URL", opts.ProviderName, opts.BaseURL)
@@ -127,7 +134,7 @@ func newClient(opts Options, official bool) (*Client, error) {
 	}
 	return &Client{
 		name:     opts.ProviderName,
-		baseURL:  strings.TrimRight(opts.BaseURL, "/"),
+		endpoint: model.Endpoint{URL: strings.TrimRight(opts.BaseURL, "/"), Hint: hint},
 		official: official,
 		// The service is built without openai.NewClient so that no other
 		// OPENAI_* variable (organisation, project, custom headers) leaks

@@ -51,8 +51,8 @@ func TestNewConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if cl.Name() != c.wantName || cl.baseURL != c.wantU {
-				t.Errorf("name %q base %q, want %q %q", cl.Name(), cl.baseURL, c.wantName, c.wantU)
+			if cl.Name() != c.wantName || cl.endpoint.URL != c.wantU {
+				t.Errorf("name %q base %q, want %q %q", cl.Name(), cl.endpoint.URL, c.wantName, c.wantU)
 			}
 		})
 	}

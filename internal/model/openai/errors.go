@@ -57,7 +57,7 @@ func (c *Client) classify(ctx context.Context, err error, res *http.Response, st
 			e.Kind = model.KindServer
 		}
 	default:
-		model.ClassifyTransport(e, err, res != nil, started, errors.Is(err, errTruncated), c.baseURL)
+		model.ClassifyTransport(e, err, res != nil, started, errors.Is(err, errTruncated), c.endpoint)
 	}
 	return e
 }

@@ -247,24 +247,38 @@ func TestCancelDuringHang(t *testing.T) {
 	}
 }
 
-func TestUnreachable(t *testing.T) {
+func TestRefusedNamesServerAndHint(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	base := "http://" + l.Addr().String() + "/v1"
+	addr := l.Addr().String()
 	l.Close()
-	c, err := openai.New(openai.Options{BaseURL: base, APIKey: "k"})
+	compatible, err := openai.New(openai.Options{BaseURL: "http://" + addr + "/v1", APIKey: "k"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.Stream(context.Background(), &model.Request{Model: "m", Messages: []model.Message{userText("hi")}}, nil)
-	var ae *model.APIError
-	if !errors.As(err, &ae) || ae.Kind != model.KindUnreachable {
-		t.Fatalf("err = %v, want KindUnreachable", err)
+	t.Setenv("OLLAMA_HOST", addr)
+	ollama, err := openai.NewOllama(openai.Options{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if !strings.Contains(ae.Error(), base) {
-		t.Errorf("error %q does not name %s", ae.Error(), base)
+	for _, c := range []struct {
+		client *openai.Client
+		hint   string
+	}{
+		{compatible, "; start the server, or set OPENAI_BASE_URL to its address"},
+		{ollama, "; start Ollama (`ollama serve`) or set OLLAMA_HOST to the address it listens on"},
+	} {
+		_, err = c.client.Stream(context.Background(), &model.Request{Model: "m", Messages: []model.Message{userText("hi")}}, nil)
+		var ae *model.APIError
+		if !errors.As(err, &ae) || ae.Kind != model.KindNoServer || !ae.Retryable() {
+			t.Fatalf("err = %v, want a retryable KindNoServer", err)
+		}
+		want := c.client.Name() + ": cannot reach http://" + addr + "/v1: dial tcp " + addr + ": connect: connection refused" + c.hint
+		if ae.Error() != want {
+			t.Errorf("error:\n%s\nwant\n%s", ae.Error(), want)
+		}
 	}
 }
 

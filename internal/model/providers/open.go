@@ -5,12 +5,14 @@ package providers
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"github.com/qdev/qdev/internal/model"
 	"github.com/qdev/qdev/internal/model/anthropic"
 	"github.com/qdev/qdev/internal/model/bedrock"
 	"github.com/qdev/qdev/internal/model/openai"
+	"github.com/qdev/qdev/internal/netconf"
 )
 
 // Names lists the supported provider prefixes.
@@ -49,9 +51,18 @@ func Split(ref string) (provider, id string, err error) {
 	return "", "", fmt.Errorf("unknown model provider %q in %q: use one of %s", provider, ref, strings.Join(Names, ", "))
 }
 
+// Options are what every provider shares.
+type Options struct {
+	// Network gives the proxy and trusted CAs of the provider's
+	// connections; nil means the environment's proxy and the system roots.
+	Network *netconf.Network
+	// Logger is q's log, which receives what SDKs log by themselves.
+	Logger *slog.Logger
+}
+
 // Open returns the provider for ref, wrapped with the default retry policy,
 // and the provider's model id.
-func Open(ctx context.Context, ref string) (model.Provider, string, error) {
+func Open(ctx context.Context, ref string, o Options) (model.Provider, string, error) {
 	name, id, err := Split(ref)
 	if err != nil {
 		return nil, "", err
@@ -59,13 +70,13 @@ func Open(ctx context.Context, ref string) (model.Provider, string, error) {
 	var p model.Provider
 	switch name {
 	case "bedrock":
-		p, err = bedrock.New(ctx, bedrock.Options{})
+		p, err = bedrock.New(ctx, bedrock.Options{Network: o.Network, Logger: o.Logger})
 	case "openai":
-		p, err = openai.New(openai.Options{})
+		p, err = openai.New(openai.Options{HTTPClient: o.Network.Client()})
 	case "ollama":
-		p, err = openai.NewOllama(openai.Options{})
+		p, err = openai.NewOllama(openai.Options{HTTPClient: o.Network.Client()})
 	case "anthropic":
-		p, err = anthropic.New(anthropic.Options{})
+		p, err = anthropic.New(anthropic.Options{HTTPClient: o.Network.Client()})
 	}
 	if err != nil {
 		return nil, "", err

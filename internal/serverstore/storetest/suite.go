@@ -31,6 +31,7 @@ func Run(t *testing.T, newDB NewDB) {
 		{"SubscriptionLifecycle", testSubscriptionLifecycle},
 		{"APIKeys", testAPIKeys},
 		{"LeaseContention", testLeaseContention},
+		{"Federation", testFederation},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newDB) })
