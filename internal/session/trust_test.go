@@ -1,4 +1,4 @@
-package cli
+package session
 
 import (
 	"bytes"
@@ -29,12 +29,13 @@ func TestUntrustedWorkspaceGrantsDropped(t *testing.T) {
 		t.Fatal("workspace default agent not selected")
 	}
 	var errOut bytes.Buffer
-	s := &setup{o: &chatOptions{io: IO{In: os.Stdin, ErrOut: &errOut}, noInteractive: true}, cwd: cwd, home: home}
+	s := newSession(Options{In: os.Stdin, ErrOut: &errOut, NoInteractive: true})
+	s.cwd, s.home = cwd, home
 
-	s.gateWorkspace(cfg, nil)
-	pc := s.permConfig(cfg)
-	if !s.agentBlocked || pc.AllowedTools != nil || string(pc.ToolsSettings["fs_write"]) != `{"deniedPaths":["secrets"]}` {
-		t.Fatalf("untrusted: blocked %v, allowedTools %q, toolsSettings %s", s.agentBlocked, pc.AllowedTools, pc.ToolsSettings)
+	_, blocked := s.gateWorkspace(cfg, nil)
+	pc := s.permConfig(cfg, blocked)
+	if !blocked || pc.AllowedTools != nil || string(pc.ToolsSettings["fs_write"]) != `{"deniedPaths":["secrets"]}` {
+		t.Fatalf("untrusted: blocked %v, allowedTools %q, toolsSettings %s", blocked, pc.AllowedTools, pc.ToolsSettings)
 	}
 	if !strings.Contains(errOut.String(), "2 hook(s)/MCP server(s)/permission grant(s) of .amazonq/cli-agents/q_cli_default.json not run: the file is new") {
 		t.Errorf("warning: %q", errOut.String())
@@ -44,8 +45,8 @@ func TestUntrustedWorkspaceGrantsDropped(t *testing.T) {
 	}
 
 	s.trustWorkspace()
-	s.gateWorkspace(cfg, nil)
-	if pc := s.permConfig(cfg); s.agentBlocked || len(pc.AllowedTools) != 1 || !strings.Contains(string(pc.ToolsSettings["fs_write"]), "allowedPaths") {
-		t.Fatalf("trusted: blocked %v, config %+v", s.agentBlocked, pc)
+	_, blocked = s.gateWorkspace(cfg, nil)
+	if pc := s.permConfig(cfg, blocked); blocked || len(pc.AllowedTools) != 1 || !strings.Contains(string(pc.ToolsSettings["fs_write"]), "allowedPaths") {
+		t.Fatalf("trusted: blocked %v, config %+v", blocked, pc)
 	}
 }

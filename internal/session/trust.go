@@ -1,4 +1,4 @@
-package cli
+package session
 
 import (
 	"fmt"
@@ -27,11 +27,10 @@ func trustStore() *wstrust.Store {
 // those the user trusted applies; new or changed ones apply only after
 // the user confirms them at startup, once for all (--trust-workspace has
 // recorded the workspace's files before that). Otherwise the agent file's
-// hooks and grants are dropped (s.agentBlocked; its deny-type settings
+// hooks and grants are dropped (blocked is set; its deny-type settings
 // still apply) and the file's servers left out of the returned list, with
 // a warning per file saying how to trust it.
-func (s *setup) gateWorkspace(cfg *agentcfg.Agent, servers []mcp.ServerConfig) []mcp.ServerConfig {
-	s.agentBlocked = false
+func (s *Session) gateWorkspace(cfg *agentcfg.Agent, servers []mcp.ServerConfig) ([]mcp.ServerConfig, bool) {
 	store := trustStore()
 	var pending []wstrust.Source
 	var states []wstrust.State
@@ -41,23 +40,22 @@ func (s *setup) gateWorkspace(cfg *agentcfg.Agent, servers []mcp.ServerConfig) [
 		}
 	}
 	if len(pending) == 0 {
-		return servers
+		return servers, false
 	}
 	if s.confirmTrust(pending, states) {
 		for _, src := range pending {
 			if err := store.Trust(s.cwd, src); err != nil {
-				s.warn("could not record that %s is trusted: %v", src.File, err)
+				s.Warn("could not record that %s is trusted: %v", src.File, err)
 			}
 		}
-		return servers
+		return servers, false
 	}
 	blocked := map[string]bool{}
 	for i, src := range pending {
 		blocked[src.Origin] = true
-		s.warn("%s", refusal(src, states[i], s.o.noInteractive))
+		s.Warn("%s", refusal(src, states[i], s.o.NoInteractive))
 	}
-	s.agentBlocked = blocked["agent"]
-	return slices.DeleteFunc(servers, func(sc mcp.ServerConfig) bool { return blocked[sc.Source] })
+	return slices.DeleteFunc(servers, func(sc mcp.ServerConfig) bool { return blocked[sc.Source] }), blocked["agent"]
 }
 
 // why says how a source stands, for the question and the warning.
@@ -80,20 +78,22 @@ func refusal(src wstrust.Source, state wstrust.State, noInteractive bool) string
 // confirmTrust reports whether the user trusts srcs, asked once at
 // startup with everything they would run listed. Later loads (/agent
 // swap) and sessions without a terminal do not ask.
-func (s *setup) confirmTrust(srcs []wstrust.Source, states []wstrust.State) bool {
-	if s.o.noInteractive || s.started || !term.IsTerminal(int(s.o.io.In.Fd())) {
+func (s *Session) confirmTrust(srcs []wstrust.Source, states []wstrust.State) bool {
+	if s.o.NoInteractive || s.started || s.o.In == nil || !term.IsTerminal(int(s.o.In.Fd())) {
 		return false
 	}
-	fmt.Fprintln(s.o.io.ErrOut, "\nThis workspace configures commands that q would run, or let run unasked:")
+	var q strings.Builder
+	q.WriteString("\nThis workspace configures commands that q would run, or let run unasked:\n")
 	for i, src := range srcs {
-		fmt.Fprintf(s.o.io.ErrOut, "%s %s. It would run or grant:\n%s", src.File, why(states[i]), itemList(src))
+		fmt.Fprintf(&q, "%s %s. It would run or grant:\n%s", src.File, why(states[i]), itemList(src))
 	}
-	fmt.Fprint(s.o.io.ErrOut, "Trust these for this workspace? [t]rust (remember) / [n]ot now: ")
-	switch strings.ToLower(strings.TrimSpace(readLine(s.o.io.In))) {
+	q.WriteString("Trust these for this workspace? [t]rust (remember) / [n]ot now: ")
+	s.notify("%s", q.String())
+	switch strings.ToLower(strings.TrimSpace(readLine(s.o.In))) {
 	case "t", "trust", "y", "yes":
 		return true
 	}
-	fmt.Fprintln(s.o.io.ErrOut, "Not run; the session continues without them.")
+	s.notify("Not run; the session continues without them.\n")
 	return false
 }
 
@@ -130,7 +130,7 @@ func readLine(r io.Reader) string {
 // mcp.json as trusted as they are now (--trust-workspace), so that /agent
 // swap to one of them runs its hooks and applies its grants; a file that
 // appears or changes later in the session is still held back.
-func (s *setup) trustWorkspace() {
+func (s *Session) trustWorkspace() {
 	if filepath.Clean(s.cwd) == filepath.Clean(s.home) {
 		return
 	}
@@ -143,9 +143,9 @@ func (s *setup) trustWorkspace() {
 			if store.State(s.cwd, src) == wstrust.Trusted {
 				continue
 			}
-			fmt.Fprintf(s.o.io.ErrOut, "Trusting %s (--trust-workspace):\n%s", src.File, itemList(src))
+			s.notify("Trusting %s (--trust-workspace):\n%s", src.File, itemList(src))
 			if err := store.Trust(s.cwd, src); err != nil {
-				s.warn("could not record that %s is trusted: %v", src.File, err)
+				s.Warn("could not record that %s is trusted: %v", src.File, err)
 			}
 		}
 	}
