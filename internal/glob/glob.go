@@ -141,13 +141,12 @@ func body(rs []rune, syntax Syntax) string {
 			b.WriteString(class)
 			i = next
 		case r == '{' && syntax == Globset:
-			end := closingBrace(rs, i)
+			alts, end := braceGroup(rs, i)
 			if end < 0 {
 				b.WriteString(quote(r))
 				i++
 				continue
 			}
-			alts := alternatives(rs[i+1 : end])
 			parts := make([]string, len(alts))
 			for k, a := range alts {
 				parts[k] = body(a, syntax)
@@ -194,10 +193,13 @@ func charClass(rs []rune, start int) (string, int, bool) {
 	return "", 0, false
 }
 
-// closingBrace returns the index of the '}' closing the '{' at rs[start],
-// honouring nesting and backslash escapes, or -1.
-func closingBrace(rs []rune, start int) int {
-	depth := 0
+// braceGroup splits the group opening at rs[start] == '{' into its
+// alternatives (on its top-level commas, honouring nesting and backslash
+// escapes) and returns the index of its closing '}', or -1 when it is not
+// closed.
+func braceGroup(rs []rune, start int) ([][]rune, int) {
+	var alts [][]rune
+	depth, last := 0, start+1
 	for i := start; i < len(rs); i++ {
 		switch rs[i] {
 		case '\\':
@@ -207,33 +209,16 @@ func closingBrace(rs []rune, start int) int {
 		case '}':
 			depth--
 			if depth == 0 {
-				return i
+				return append(alts, rs[last:i]), i
 			}
-		}
-	}
-	return -1
-}
-
-// alternatives splits the inside of {…} on its top-level commas.
-func alternatives(rs []rune) [][]rune {
-	var out [][]rune
-	depth, last := 0, 0
-	for i := 0; i < len(rs); i++ {
-		switch rs[i] {
-		case '\\':
-			i++
-		case '{':
-			depth++
-		case '}':
-			depth--
 		case ',':
-			if depth == 0 {
-				out = append(out, rs[last:i])
+			if depth == 1 {
+				alts = append(alts, rs[last:i])
 				last = i + 1
 			}
 		}
 	}
-	return append(out, rs[last:])
+	return nil, -1
 }
 
 func quote(r rune) string { return regexp.QuoteMeta(string(r)) }

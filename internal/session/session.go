@@ -56,48 +56,8 @@ var _ chat.Workspace = (*Session)(nil)
 // sets up the sandbox, starts the agent's MCP servers and hooks (after the
 // workspace gate) and returns the session ready for its first turn. The
 // caller must Close it.
-func New(ctx context.Context, o Options) (_ *Session, err error) {
-	s := newSession(o)
-	defer func() {
-		if err != nil {
-			s.Close()
-		}
-	}()
-	if err := s.loadBase(); err != nil {
-		return nil, err
-	}
-	cfg := s.selectAgent()
-	// Open creates the data directory (0700) when it is missing.
-	if s.store, err = store.Open(filepath.Join(paths.DataDir(), store.FileName)); err != nil {
-		return nil, err
-	}
-	resumed, err := s.resumable(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m, err := s.openModel(ctx, cfg, resumed)
-	if err != nil {
-		return nil, err
-	}
-	if err := s.checkLaunch(cfg); err != nil {
-		return nil, err
-	}
-	conv := s.conversation(resumed, m.Ref, cfg.Name)
-	if s.recorder, err = s.openAudit(conv); err != nil {
-		return nil, err
-	}
-	if err := s.toolEnv(conv.Transcript); err != nil {
-		return nil, err
-	}
-	if o.TrustWorkspace {
-		s.trustWorkspace()
-	}
-	asm := s.activate(ctx, cfg)
-	opts := s.AgentOptions(asm.Kit, m, conv, s.recorder)
-	opts.Save = s.SaveConversation
-	s.agent = agent.New(opts)
-	s.started = true
-	return s, nil
+func New(ctx context.Context, o Options) (*Session, error) {
+	return build(o, func(s *Session) error { return s.buildFull(ctx) })
 }
 
 // NewBare builds the part of a session that one command run on the
@@ -105,37 +65,85 @@ func New(ctx context.Context, o Options) (_ *Session, err error) {
 // permissions, the sandbox and the audit trail, without MCP servers,
 // hooks, a stored conversation or questions (a workspace agent file's
 // grants apply only if the workspace is already trusted).
-func NewBare(ctx context.Context, o Options) (_ *Session, err error) {
+func NewBare(ctx context.Context, o Options) (*Session, error) {
 	o.NoInteractive = true
+	return build(o, func(s *Session) error {
+		s.started = true
+		return s.buildBare(ctx)
+	})
+}
+
+// build loads what every session needs first, then lets rest build the
+// remainder; on failure whatever was opened is closed again.
+func build(o Options, rest func(*Session) error) (*Session, error) {
 	s := newSession(o)
-	s.started = true
-	defer func() {
-		if err != nil {
-			s.Close()
-		}
-	}()
-	if err := s.loadBase(); err != nil {
+	err := s.loadBase()
+	if err == nil {
+		err = rest(s)
+	}
+	if err != nil {
+		s.Close()
 		return nil, err
 	}
+	return s, nil
+}
+
+func (s *Session) buildFull(ctx context.Context) error {
+	cfg := s.selectAgent()
+	var err error
+	// Open creates the data directory (0700) when it is missing.
+	if s.store, err = store.Open(filepath.Join(paths.DataDir(), store.FileName)); err != nil {
+		return err
+	}
+	resumed, err := s.resumable(ctx)
+	if err != nil {
+		return err
+	}
+	m, err := s.openModel(ctx, cfg, resumed)
+	if err != nil {
+		return err
+	}
+	if err := s.checkLaunch(cfg); err != nil {
+		return err
+	}
+	conv := s.conversation(resumed, m.Ref, cfg.Name)
+	if s.recorder, err = s.openAudit(conv); err != nil {
+		return err
+	}
+	if err := s.toolEnv(conv.Transcript); err != nil {
+		return err
+	}
+	if s.o.TrustWorkspace {
+		s.trustWorkspace()
+	}
+	asm := s.activate(ctx, cfg)
+	opts := s.AgentOptions(asm.Kit, m, conv, s.recorder)
+	opts.Save = s.SaveConversation
+	s.agent = agent.New(opts)
+	s.started = true
+	return nil
+}
+
+func (s *Session) buildBare(ctx context.Context) error {
 	cfg := s.selectAgent()
 	m, err := s.openModel(ctx, cfg, nil)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	_, blocked := s.gateWorkspace(cfg, nil)
 	conv := agent.NewConversation(m.Ref, cfg.Name, s.cwd)
 	if s.recorder, err = s.openAudit(conv); err != nil {
-		return nil, err
+		return err
 	}
 	if err := s.toolEnv(func() string { return "" }); err != nil {
-		return nil, err
+		return err
 	}
 	perms, err := s.Permissions(cfg, blocked)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	s.agent = agent.New(s.AgentOptions(agent.Kit{Permissions: perms}, m, conv, s.recorder))
-	return s, nil
+	return nil
 }
 
 func newSession(o Options) *Session {
