@@ -40,12 +40,23 @@ type Agent struct {
 	ToolsSettings    map[string]json.RawMessage `json:"toolsSettings,omitempty"`
 	UseLegacyMcpJSON bool                       `json:"useLegacyMcpJson,omitempty"`
 	Model            string                     `json:"model,omitempty"`
+	// IncludeMcpJSON is the Kiro CLI's name of UseLegacyMcpJSON.
+	IncludeMcpJSON bool `json:"includeMcpJson,omitempty"`
+	// WelcomeMessage is shown when an interactive session starts with, or
+	// swaps to, the agent (a Kiro CLI field).
+	WelcomeMessage string `json:"welcomeMessage,omitempty"`
+	// KeyboardShortcut is the Kiro CLI's key for swapping to the agent;
+	// qdev accepts it and binds nothing.
+	KeyboardShortcut string `json:"keyboardShortcut,omitempty"`
 
 	// Path is the file the agent came from, "" for the built-in default.
 	Path string `json:"-"`
 	// Notes are harmless oddities Parse found (keys the Q CLI also ignores,
 	// a resource without file://); `q agent validate` shows them.
 	Notes []string `json:"-"`
+	// Digest is the SHA-256 of the file's bytes, "" for the built-in
+	// default: notes are shown once per version of a file.
+	Digest string `json:"-"`
 }
 
 // Default returns the built-in q_cli_default agent: every tool, the default
