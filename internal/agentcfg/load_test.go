@@ -2,6 +2,7 @@ package agentcfg
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"sort"
@@ -55,7 +56,7 @@ func TestLoadAllWorkspaceWinsAndBadFilesSkipped(t *testing.T) {
 	for _, want := range []string{
 		bad + `:2:3: unknown field "toolSettings"`,
 		"agent file " + bad + " is invalid and was skipped",
-		"Agent conflict for dev. Using workspace version (" + wsFile,
+		"Agent conflict for dev. Using " + wsFile,
 	} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("warnings lack %q:\n%s", want, joined)
@@ -79,7 +80,10 @@ func TestSelectFallbacks(t *testing.T) {
 		{DefaultName, "beta", DefaultName, ""},
 	}
 	for _, tc := range cases {
-		a, warnings := Select([]string{dir}, tc.flag, tc.setting)
+		a, warnings, err := Select(Load([]string{dir}), tc.flag, tc.setting)
+		if err != nil {
+			t.Fatal(err)
+		}
 		if a.Name != tc.want {
 			t.Errorf("Select(%q, %q) = %s, want %s", tc.flag, tc.setting, a.Name, tc.want)
 		}
@@ -87,16 +91,51 @@ func TestSelectFallbacks(t *testing.T) {
 			t.Errorf("Select(%q, %q) warnings %q, want %q", tc.flag, tc.setting, joined, tc.warn)
 		}
 	}
-	d, _ := Select([]string{dir}, "", "")
+	d, _, _ := Select(Load([]string{dir}), "", "")
 	if d.Path != "" || d.Name != DefaultName || !d.UseLegacyMcpJSON || len(d.Resources) != 4 || d.Tools[0] != "*" || len(d.AllowedTools) != 0 {
 		t.Fatalf("built-in default: %+v", d)
+	}
+}
+
+// TestSelectRefusesInvalidAgent: a name whose file does not load is an
+// error naming the file, never a fallback to an agent with other
+// permissions; a lower-precedence broken file does not shadow a good one.
+func TestSelectRefusesInvalidAgent(t *testing.T) {
+	root := t.TempDir()
+	ws, global := filepath.Join(root, "ws"), filepath.Join(root, "global")
+	bad := writeAgent(t, ws, "guard.json", `{"name": "guard", "toolsSettings": {"execute_bash": {"deniedCommand": ["rm .*"]}}}`)
+	writeAgent(t, global, "guard.json", `{"name": "guard", "allowedTools": ["*"]}`)
+	writeAgent(t, ws, "broken.json", `{"name": "b`)
+	writeAgent(t, ws, "renamed.json", `{"name": "strict", "tools": 5}`)
+	writeAgent(t, global, "other.json", `{"name": "other", "bogus": }`)
+	writeAgent(t, ws, "other.json", `{"name": "other"}`)
+	l := Load([]string{ws, global})
+	for _, tc := range []struct{ flag, setting, file string }{
+		{"guard", "", bad}, {"", "guard", bad}, {"broken", "", "broken.json"}, {"strict", "", "renamed.json"}, {"renamed", "", "renamed.json"},
+	} {
+		_, _, err := Select(l, tc.flag, tc.setting)
+		var ie *InvalidAgentError
+		if !errors.As(err, &ie) || !strings.HasSuffix(ie.File.Path, tc.file) {
+			t.Errorf("Select(%q, %q) = %v, want an error naming %s", tc.flag, tc.setting, err, tc.file)
+			continue
+		}
+		if !strings.Contains(err.Error(), "is invalid:\n") {
+			t.Errorf("message: %v", err)
+		}
+	}
+	var pe *ParseError
+	if _, _, err := Select(l, "guard", ""); !errors.As(err, &pe) || !strings.Contains(err.Error(), `unknown setting "deniedCommand"`) {
+		t.Errorf("the problems are not in the error: %v", err)
+	}
+	if a, _, err := Select(l, "other", ""); err != nil || a.Path != filepath.Join(ws, "other.json") {
+		t.Errorf("a broken global file shadows the workspace one: %v %v", a, err)
 	}
 }
 
 func TestDefaultOverriddenByFile(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "agents")
 	p := writeAgent(t, dir, "mine.json", `{"name": "q_cli_default", "tools": ["fs_read"]}`)
-	a, _ := Select([]string{dir}, "", "")
+	a, _, _ := Select(Load([]string{dir}), "", "")
 	if a.Path != p || len(a.Tools) != 1 {
 		t.Fatalf("file q_cli_default not used: %+v", a)
 	}

@@ -225,14 +225,22 @@ func (s *setup) Agents() ([]*agentcfg.Agent, []string) {
 func (s *setup) Active() *agentcfg.Agent { return s.cfg }
 
 func (s *setup) Swap(ctx context.Context, name string) error {
-	agents, _ := s.Agents()
-	for _, a := range agents {
-		if a.Name == name {
-			s.applyAgent(ctx, a)
-			return nil
-		}
+	a, err := agentcfg.Load(agentcfg.Dirs(s.cwd, s.home)).Lookup(name)
+	switch {
+	case err != nil:
+		return err
+	case a == nil && name == agentcfg.DefaultName:
+		a = agentcfg.Default()
+	case a == nil:
+		return fmt.Errorf("no agent named %q (/agent list shows them)", name)
 	}
-	return fmt.Errorf("no agent named %q (/agent list shows them)", name)
+	if s.refused {
+		// The agent chosen at launch was refused; this one was chosen now.
+		s.refused, s.popts.TrustToolsSet = false, s.o.trustToolsSet
+	}
+	s.agentNotes(a)
+	s.applyAgent(ctx, a)
+	return nil
 }
 
 func (s *setup) Legacy() *contextfiles.LegacyContext { return s.legacy }

@@ -60,6 +60,9 @@ type setup struct {
 	// agentBlocked is set when the workspace gate held back the agent
 	// file's hooks and permission grants (see gateWorkspace).
 	agentBlocked bool
+	// refused is set when the chosen agent's file is invalid and the
+	// session runs with the built-in agent instead (chooseAgent).
+	refused bool
 	// started is set once the first agent is loaded: later loads do not
 	// ask about workspace trust.
 	started bool
@@ -154,13 +157,9 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 	}
 	s.home = paths.Home()
 
-	name := o.agent
-	if name == "" {
-		name = o.profile
-	}
-	cfg, warnings := agentcfg.Select(agentcfg.Dirs(s.cwd, s.home), name, s.settings.String("chat.defaultAgent", ""))
-	for _, w := range warnings {
-		s.warn("%s", w)
+	cfg, err := s.chooseAgent()
+	if err != nil {
+		return nil, err
 	}
 
 	ref, provider, modelID, err := s.openModel(ctx, cfg)
@@ -173,6 +172,8 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 		}
 	}
 	s.popts = permission.Options{TrustAll: o.trustAll, UntrustFsRead: o.untrustFsRead}
+	// Without the agent the user chose, nothing runs unasked.
+	s.popts.TrustToolsSet = s.refused
 	if o.trustToolsSet {
 		s.popts.TrustToolsSet = true
 		for _, t := range strings.Split(o.trustTools, ",") {

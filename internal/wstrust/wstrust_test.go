@@ -21,9 +21,9 @@ func workspace(t *testing.T, cwd, home, agentJSON string) []Source {
 	if err := os.WriteFile(filepath.Join(dir, "a.json"), []byte(agentJSON), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	a, warnings := agentcfg.Select(agentcfg.Dirs(cwd, home), "a", "")
-	if a.Name != "a" {
-		t.Fatalf("agent not loaded: %v", warnings)
+	a, warnings, err := agentcfg.Select(agentcfg.Load(agentcfg.Dirs(cwd, home)), "a", "")
+	if err != nil || a.Name != "a" {
+		t.Fatalf("agent not loaded: %v %v", err, warnings)
 	}
 	servers, _ := mcp.Collect(a.MCPServers, a.UseLegacyMcpJSON, cwd, home)
 	return Sources(a, servers, cwd, home)
