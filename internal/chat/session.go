@@ -56,8 +56,11 @@ type Session struct {
 
 	disp       *display
 	ctrlCArmed bool
-	sigint     chan os.Signal
-	tty        *ttyModes
+	// mcpFailed are the MCP servers whose failure to start was reported,
+	// by manager and name.
+	mcpFailed map[mcpServerKey]bool
+	sigint    chan os.Signal
+	tty       *ttyModes
 }
 
 // errQuit ends the session normally.
@@ -82,6 +85,7 @@ func (s *Session) Run(ctx context.Context, initial string) error {
 		}
 	}
 	for {
+		s.reportMCPFailures()
 		line, err := s.Input.ReadLine(s.prompt())
 		switch {
 		case errors.Is(err, lineedit.ErrInterrupt):
@@ -153,6 +157,7 @@ func (s *Session) send(ctx context.Context, text string) error {
 	if s.BeforeFirstTurn != nil {
 		s.BeforeFirstTurn(tctx)
 		s.BeforeFirstTurn = nil
+		s.reportMCPFailures()
 	}
 	if s.Spinner != nil {
 		s.Spinner.Start("Thinking...")

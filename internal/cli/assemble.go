@@ -15,6 +15,7 @@ import (
 	"github.com/qdev/qdev/internal/hook"
 	"github.com/qdev/qdev/internal/managed"
 	"github.com/qdev/qdev/internal/mcp"
+	"github.com/qdev/qdev/internal/notice"
 	"github.com/qdev/qdev/internal/permission"
 	"github.com/qdev/qdev/internal/settings"
 	"github.com/qdev/qdev/internal/tool"
@@ -122,8 +123,22 @@ func (s *setup) awsIdentity() func() awspolicy.Identity {
 // collectMCP returns the MCP servers agent cfg configures, with the
 // workspace's and the user's mcp.json when it uses them.
 func (s *setup) collectMCP(cfg *agentcfg.Agent) []mcp.ServerConfig {
-	servers, warnings := mcp.Collect(cfg.MCPServers, cfg.UseLegacyMcpJSON, s.cwd, s.home)
+	servers, warnings := mcp.Collect(cfg.MCPServers, cfg.UseLegacyMcpJSON || cfg.IncludeMcpJSON, s.cwd, s.home)
+	rec := notices()
+	show := map[string]bool{} // file version -> whether its notices are new
 	for _, w := range warnings {
+		// An attribute qdev ignores is said once per version of its file.
+		if w.Digest != "" {
+			key := notice.Key("mcp.json", w.File, w.Digest)
+			first, decided := show[key]
+			if !decided {
+				first = rec.First(key)
+				show[key] = first
+			}
+			if !first {
+				continue
+			}
+		}
 		s.warn("%s", w)
 	}
 	return servers

@@ -4,8 +4,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/qdev/qdev/internal/proctest"
 )
 
 // TestValidateRejectsPermissionMistakes: each mistake in toolsSettings
@@ -81,7 +84,8 @@ func TestKiroAndQToolNames(t *testing.T) {
 	e := newEnv(t)
 	e.write(".amazonq/cli-agents/k.json", `{"name": "k", "welcomeMessage": "hello", "keyboardShortcut": "ctrl+k", "includeMcpJson": false,
 	  "tools": ["read", "shell", "gh_issue"], "allowedTools": ["shell"],
-	  "toolsSettings": {"shell": {"deniedCommands": ["rm .*"]}}}`)
+	  "toolsSettings": {"shell": {"deniedCommands": ["rm .*"]}},
+	  "mcpServers": {"off": {"command": "true", "disabled": true, "autoApprove": ["*"], "timeout": 1000}}}`)
 	e.write("victim.txt", "keep me\n")
 	s := e.openai(toolTurn(tc("c1", "execute_bash", `{"command":"rm victim.txt"}`)), text("done"))
 	r := e.run("", "--model", "openai/m", "--agent", "k", "--trust-workspace", "--trust-all-tools", "--no-interactive", "clean up")
@@ -130,5 +134,97 @@ func TestUnknownAttributeWarnsOncePerFile(t *testing.T) {
 	}
 	if got := run(); strings.Count(got, want) != 1 {
 		t.Fatalf("changed file: %q", got)
+	}
+}
+
+// writeHome writes a file under the test user's home directory.
+func (e *env) writeHome(rel, content string) string {
+	e.t.Helper()
+	p := filepath.Join(e.home, rel)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
+// TestInteractiveMCPFailuresOneLineEach: each MCP server that fails to
+// start gets one "✗ name: reason" line in an interactive session, /mcp
+// shows the whole reason, and a server still starting when q exits is
+// stopped.
+func TestInteractiveMCPFailuresOneLineEach(t *testing.T) {
+	e := newEnv(t)
+	srvPid := filepath.Join(e.cwd, "srv.pid")
+	e.writeHome(".aws/amazonq/cli-agents/m.json", `{"name": "m", "tools": ["*"], "mcpServers": {
+	  "broken": {"command": "/nonexistent/mcp-server"},
+	  "crashy": {"command": "sh", "args": ["-c", "echo 'boom: the config file is missing' >&2; exit 3"]},
+	  "slow": {"command": "sh", "args": ["-c", "sleep 300 & echo $$ > `+srvPid+`; cat >/dev/null"], "timeout": 120000}}}`)
+	if r := e.run("", "settings", "mcp.initTimeout", "2000"); r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	e.openai(text("first answer"), text("second answer"))
+	term := e.startPTY("chat", "--model", "openai/m", "--agent", "m")
+	term.expect("> ")
+	term.send("hi\r")
+	term.expect("first answer")
+	term.expect("> ")
+	term.send("again\r")
+	term.expect("second answer")
+	term.expect("> ")
+	term.send("/mcp\r")
+	term.expect("boom: the config file is missing")
+	term.expect("> ")
+	term.send("/quit\r")
+	term.waitExit()
+	// Both failed before the first answer (the first turn waits for the
+	// servers): each has said so exactly once by then, and not again.
+	screen := term.screen()
+	answer := strings.Index(screen, "first answer")
+	for _, want := range []string{"✗ broken: command \"/nonexistent/mcp-server\"", "✗ crashy: "} {
+		if i := strings.Index(screen, want); i < 0 || i > answer || strings.Count(screen, want) != 1 {
+			t.Errorf("%q is not reported once before the answer:\n%s", want, screen)
+		}
+	}
+	b, err := os.ReadFile(srvPid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	proctest.WaitGone(t, pgid, "slow MCP server")
+}
+
+// TestMCPJsonCompat: the Kiro CLI's mcp.json files are read (the
+// workspace's only once trusted), autoApprove draws no warning, and an
+// attribute neither CLI knows is warned about once per version of its file.
+func TestMCPJsonCompat(t *testing.T) {
+	e := newEnv(t)
+	userMark, wsMark := filepath.Join(e.cwd, "user-started"), filepath.Join(e.cwd, "ws-started")
+	e.writeHome(".kiro/settings/mcp.json", `{"mcpServers": {"u": {"command": "sh", "args": ["-c", "touch `+userMark+`; cat >/dev/null"], "autoApprove": ["*"], "color": "blue"}}}`)
+	e.write(".kiro/settings/mcp.json", `{"mcpServers": {"w": {"command": "sh", "args": ["-c", "touch `+wsMark+`; cat >/dev/null"]}}}`)
+	if r := e.run("", "settings", "mcp.noInteractiveTimeout", "500"); r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	e.openai(text("1"), text("2"))
+	r := e.run("", "--model", "openai/m", "--no-interactive", "hi")
+	if r.code != 0 || strings.Count(r.stderr, `unknown attribute "color" is ignored`) != 1 || strings.Contains(r.stderr, "autoApprove") {
+		t.Fatalf("first run: %+v", r)
+	}
+	if !strings.Contains(r.stderr, ".kiro/settings/mcp.json not run: the file is new in this workspace") {
+		t.Fatalf("the workspace file was not gated: %s", r.stderr)
+	}
+	if !exists(userMark) {
+		t.Fatal("the server of ~/.kiro/settings/mcp.json did not start")
+	}
+	if exists(wsMark) {
+		t.Fatal("an untrusted workspace server started")
+	}
+	r = e.run("", "--model", "openai/m", "--trust-workspace", "--no-interactive", "hi")
+	if r.code != 0 || strings.Contains(r.stderr, "color") {
+		t.Fatalf("second run: %+v", r)
+	}
+	if !exists(wsMark) {
+		t.Fatal("the trusted workspace server did not start")
 	}
 }

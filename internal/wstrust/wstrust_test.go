@@ -25,7 +25,7 @@ func workspace(t *testing.T, cwd, home, agentJSON string) []Source {
 	if err != nil || a.Name != "a" {
 		t.Fatalf("agent not loaded: %v %v", err, warnings)
 	}
-	servers, _ := mcp.Collect(a.MCPServers, a.UseLegacyMcpJSON, cwd, home)
+	servers, _ := mcp.Collect(a.MCPServers, a.UseLegacyMcpJSON || a.IncludeMcpJSON, cwd, home)
 	return Sources(a, servers, cwd, home)
 }
 
@@ -107,6 +107,23 @@ func TestSourcesCoverWorkspaceOnly(t *testing.T) {
 	srcs := workspace(t, cwd, home, `{"name":"a","useLegacyMcpJson":true}`)
 	if len(srcs) != 1 || srcs[0].Origin != mcp.WorkspaceConfigPath(cwd) || len(srcs[0].Items) != 1 || !strings.Contains(srcs[0].Items[0].Label, "evil") {
 		t.Fatalf("sources = %+v", srcs)
+	}
+
+	// The Kiro CLI's workspace mcp.json is gated the same way; its user
+	// file is not.
+	for path, body := range map[string]string{
+		mcp.KiroWorkspaceConfigPath(cwd): `{"mcpServers":{"k":{"command":"evil-kiro"}}}`,
+		mcp.KiroGlobalConfigPath(home):   `{"mcpServers":{"kg":{"command":"mine"}}}`,
+	} {
+		_ = os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srcs = workspace(t, cwd, home, `{"name":"a","includeMcpJson":true}`)
+	if len(srcs) != 2 || srcs[0].Origin != mcp.KiroWorkspaceConfigPath(cwd) || srcs[0].File != ".kiro/settings/mcp.json" ||
+		len(srcs[0].Items) != 1 || !strings.Contains(srcs[0].Items[0].Label, "evil-kiro") {
+		t.Fatalf("Kiro sources = %+v", srcs)
 	}
 
 	// A global agent's hooks are the user's own.
