@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"testing"
@@ -23,15 +24,46 @@ func writeAgent(t *testing.T, dir, file, body string) string {
 }
 
 func TestDirs(t *testing.T) {
-	if got := Dirs("/home/u", "/home/u"); len(got) != 1 || got[0] != "/home/u/.aws/amazonq/cli-agents" {
+	if got := Dirs("/home/u", "/home/u"); !reflect.DeepEqual(got, []string{"/home/u/.aws/amazonq/cli-agents", "/home/u/.kiro/agents"}) {
 		t.Fatalf("cwd == home: %v", got)
 	}
-	if got := Dirs("/home/u/", "/home/u"); len(got) != 1 {
+	if got := Dirs("/home/u/", "/home/u"); len(got) != 2 {
 		t.Fatalf("cwd == home with a trailing slash: %v", got)
 	}
 	got := Dirs("/src/p", "/home/u")
-	if len(got) != 2 || got[0] != "/src/p/.amazonq/cli-agents" || got[1] != "/home/u/.aws/amazonq/cli-agents" {
-		t.Fatalf("workspace first: %v", got)
+	want := []string{"/src/p/.amazonq/cli-agents", "/src/p/.kiro/agents", "/home/u/.aws/amazonq/cli-agents", "/home/u/.kiro/agents"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("workspace first, the Q CLI's before the Kiro CLI's: %v", got)
+	}
+	for p, want := range map[string]bool{"/home/u/.kiro/agents/a.json": true, "/home/u/.aws/amazonq/cli-agents/a.json": true,
+		"/src/p/.kiro/agents/a.json": false, "": false, "/home/u/.kiro/agents/sub/a.json": false} {
+		if IsGlobal(p, "/home/u") != want {
+			t.Errorf("IsGlobal(%q) != %v", p, want)
+		}
+	}
+}
+
+// TestKiroPrecedence: every agent directory is read; on a clash the
+// workspace's file wins over the user's, and at one level the Q CLI's
+// file wins over the Kiro CLI's.
+func TestKiroPrecedence(t *testing.T) {
+	root := t.TempDir()
+	cwd, home := filepath.Join(root, "p"), filepath.Join(root, "h")
+	qws := writeAgent(t, WorkspaceDir(cwd), "a.json", `{"name": "a"}`)
+	writeAgent(t, KiroWorkspaceDir(cwd), "a.json", `{"name": "a"}`)
+	kws := writeAgent(t, KiroWorkspaceDir(cwd), "b.json", `{"name": "b"}`)
+	writeAgent(t, GlobalDir(home), "b.json", `{"name": "b"}`)
+	kg := writeAgent(t, KiroGlobalDir(home), "c.json", `{"name": "c"}`)
+	l := Load(Dirs(cwd, home))
+	got := map[string]string{}
+	for _, a := range l.Agents {
+		got[a.Name] = a.Path
+	}
+	if !reflect.DeepEqual(got, map[string]string{"a": qws, "b": kws, "c": kg}) {
+		t.Fatalf("agents %v", got)
+	}
+	if len(l.Clashes) != 2 || l.Clashes[0].Used.Path != qws || l.Clashes[1].Used.Path != kws {
+		t.Fatalf("clashes %+v", l.Clashes)
 	}
 }
 
@@ -92,7 +124,7 @@ func TestSelectFallbacks(t *testing.T) {
 		}
 	}
 	d, _, _ := Select(Load([]string{dir}), "", "")
-	if d.Path != "" || d.Name != DefaultName || !d.UseLegacyMcpJSON || len(d.Resources) != 4 || d.Tools[0] != "*" || len(d.AllowedTools) != 0 {
+	if d.Path != "" || d.Name != DefaultName || !d.UseLegacyMcpJSON || len(d.Resources) != 6 || d.Tools[0] != "*" || len(d.AllowedTools) != 0 {
 		t.Fatalf("built-in default: %+v", d)
 	}
 }

@@ -36,8 +36,9 @@ func NewCmdAgent(stdio IO) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "agent",
 		Short: "Manage agents (list, create, edit, validate, set-default, schema)",
-		Long: "Agents configure chat sessions. Global agents are in ~/.aws/amazonq/cli-agents, workspace agents in\n" +
-			".amazonq/cli-agents of the current directory; a workspace agent wins over a global one of the same name.",
+		Long: "Agents configure chat sessions. Workspace agents are in .amazonq/cli-agents and .kiro/agents of the\n" +
+			"current directory, global agents in ~/.aws/amazonq/cli-agents and ~/.kiro/agents. On a name clash the\n" +
+			"workspace's agent wins over a global one, and at one level the .amazonq file wins over the .kiro one.",
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error { return a.list() },
 	}

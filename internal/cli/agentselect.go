@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 
 	"github.com/qdev/qdev/internal/agentcfg"
+	"github.com/qdev/qdev/internal/chat/termwidth"
 	"github.com/qdev/qdev/internal/notice"
 	"github.com/qdev/qdev/internal/paths"
 )
@@ -74,5 +76,14 @@ func (s *setup) agentNotes(cfg *agentcfg.Agent) {
 	}
 	for _, n := range cfg.Notes {
 		s.warn("%s", n)
+	}
+}
+
+// welcome shows the active agent's welcomeMessage (a Kiro CLI field) at
+// the start of an interactive session, as the file wrote it but with
+// control characters visible.
+func (s *setup) welcome(isTTY bool) {
+	if msg := strings.TrimSpace(s.cfg.WelcomeMessage); msg != "" && isTTY {
+		fmt.Fprintf(s.o.io.ErrOut, "%s\n\n", termwidth.Visible(msg))
 	}
 }

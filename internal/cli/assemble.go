@@ -255,6 +255,7 @@ func (s *setup) Swap(ctx context.Context, name string) error {
 	}
 	s.agentNotes(a)
 	s.applyAgent(ctx, a)
+	s.welcome(true)
 	return nil
 }
 

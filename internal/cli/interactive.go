@@ -55,6 +55,7 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 		fmt.Fprintf(o.io.ErrOut, "qdev %s · model %s · agent %s\n/help for commands, Ctrl-D to exit.\n\n",
 			version.Version, termwidth.Visible(s.agent.Conv.Model), termwidth.Visible(s.cfg.Name))
 	}
+	s.welcome(isTTY)
 	if o.trustAll {
 		s.warn("all tools are trusted (--trust-all-tools); deny rules still apply")
 	}

@@ -228,3 +228,64 @@ func TestMCPJsonCompat(t *testing.T) {
 		t.Fatal("the trusted workspace server did not start")
 	}
 }
+
+// TestKiroAgentsAndSteering: agents come from .kiro/agents and
+// ~/.kiro/agents as well; the user's are not gated, the workspace's are;
+// on a clash the .amazonq file wins, with a warning shown once; steering
+// files are context of the default agent like .amazonq/rules.
+func TestKiroAgentsAndSteering(t *testing.T) {
+	e := newEnv(t)
+	e.writeHome(".kiro/agents/mine.json", `{"name": "mine", "hooks": {"agentSpawn": [{"command": "echo USER-KIRO-HOOK"}]}}`)
+	e.write(".kiro/agents/ws.json", `{"name": "ws", "hooks": {"agentSpawn": [{"command": "echo WS-KIRO-HOOK"}]}}`)
+	q := e.write(".amazonq/cli-agents/dup.json", `{"name": "dup", "prompt": "FROM-AMAZONQ"}`)
+	k := e.write(".kiro/agents/dup.json", `{"name": "dup", "prompt": "FROM-KIRO"}`)
+	e.write(".kiro/steering/style.md", "STEERING-MARKER\n")
+	e.writeHome(".kiro/steering/global.md", "USER-STEERING-MARKER\n")
+	s := e.openai(text("1"), text("2"), text("3"), text("4"), text("5"))
+	run := func(args ...string) result {
+		r := e.run("", append([]string{"--model", "openai/m", "--no-interactive"}, args...)...)
+		if r.code != 0 {
+			t.Fatalf("%v: %+v", args, r)
+		}
+		return r
+	}
+	clash := "Agent conflict for dup. Using " + q + " (" + k + " is ignored)."
+	r := run("--agent", "mine", "hi")
+	if sys := s.Requests()[0].System; !strings.Contains(sys, "USER-KIRO-HOOK") {
+		t.Fatalf("the user's Kiro agent did not run its hook:\n%s", sys)
+	}
+	if strings.Count(r.stderr, clash) != 1 {
+		t.Fatalf("clash not warned about: %s", r.stderr)
+	}
+	r = run("--agent", "ws", "hi")
+	if sys := s.Requests()[1].System; strings.Contains(sys, "WS-KIRO-HOOK") || !strings.Contains(r.stderr, ".kiro/agents/ws.json not run") {
+		t.Fatalf("a workspace Kiro agent's hook ran untrusted:\n%s\n%s", sys, r.stderr)
+	}
+	if strings.Contains(r.stderr, "Agent conflict") {
+		t.Fatalf("the clash was warned about again: %s", r.stderr)
+	}
+	run("--agent", "dup", "hi")
+	if sys := s.Requests()[2].System; !strings.Contains(sys, "FROM-AMAZONQ") {
+		t.Fatalf("the .kiro file won the clash:\n%s", sys)
+	}
+	run("hi")
+	sys := s.Requests()[3].System
+	for _, want := range []string{"STEERING-MARKER", "USER-STEERING-MARKER"} {
+		if !strings.Contains(sys, want) {
+			t.Errorf("default agent context lacks %s:\n%s", want, sys)
+		}
+	}
+}
+
+// TestKiroWelcomeMessage: an interactive session shows the agent's
+// welcomeMessage before the first prompt.
+func TestKiroWelcomeMessage(t *testing.T) {
+	e := newEnv(t)
+	e.writeHome(".kiro/agents/w.json", `{"name": "w", "welcomeMessage": "Ready to review your Go code."}`)
+	e.openai()
+	term := e.startPTY("chat", "--model", "openai/m", "--agent", "w")
+	term.expect("Ready to review your Go code.")
+	term.expect("> ")
+	term.send("/quit\r")
+	term.waitExit()
+}

@@ -78,13 +78,11 @@ func quoteArg(a string) string {
 }
 
 // fromWorkspace reports whether the agent file at path belongs to the
-// workspace: every agent file that is not a global agent (or the built-in
-// one, which has no path) is judged as the workspace's.
+// workspace: every agent file that is not a global agent (the Q or the
+// Kiro CLI's) or the built-in one, which has no path, is judged as the
+// workspace's.
 func fromWorkspace(path, home string) bool {
-	if path == "" {
-		return false
-	}
-	return filepath.Clean(filepath.Dir(path)) != filepath.Clean(agentcfg.GlobalDir(home))
+	return path != "" && !agentcfg.IsGlobal(path, home)
 }
 
 // Sources returns what the workspace at cwd would run for agent a with the

@@ -132,6 +132,15 @@ func TestSourcesCoverWorkspaceOnly(t *testing.T) {
 	if got := Sources(g, nil, cwd, home); len(got) != 0 {
 		t.Fatalf("global agent sources = %+v", got)
 	}
+	// So are the Kiro CLI's global agents; its workspace agents are gated.
+	g.Path = filepath.Join(agentcfg.KiroGlobalDir(home), "g.json")
+	if got := Sources(g, nil, cwd, home); len(got) != 0 {
+		t.Fatalf("Kiro global agent sources = %+v", got)
+	}
+	g.Path = filepath.Join(agentcfg.KiroWorkspaceDir(cwd), "g.json")
+	if got := Sources(g, nil, cwd, home); len(got) != 1 || got[0].File != ".kiro/agents/g.json" {
+		t.Fatalf("Kiro workspace agent sources = %+v", got)
+	}
 	// A workspace .amazonq that links to the global directory is still the
 	// workspace's.
 	if err := os.MkdirAll(agentcfg.GlobalDir(home), 0o755); err != nil {
