@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -8,6 +9,8 @@ import (
 
 	"github.com/qdev/qdev/internal/agentcfg"
 	"github.com/qdev/qdev/internal/chat/termwidth"
+	"github.com/qdev/qdev/internal/model"
+	"github.com/qdev/qdev/internal/model/providers"
 	"github.com/qdev/qdev/internal/notice"
 	"github.com/qdev/qdev/internal/paths"
 )
@@ -86,4 +89,45 @@ func (s *setup) welcome(isTTY bool) {
 	if msg := strings.TrimSpace(s.cfg.WelcomeMessage); msg != "" && isTTY {
 		fmt.Fprintf(s.o.io.ErrOut, "%s\n\n", termwidth.Visible(msg))
 	}
+}
+
+// openModel resolves the session's model: --model, then the agent's, then
+// chat.defaultModel; the managed layer may forbid it. The agent's model is
+// read as --model reads it (PROVIDER/MODEL or a Q CLI name); an agent
+// model that cannot be used (unknown, not allowed, its provider not
+// available) is warned about once and chat.defaultModel used instead, as
+// the Q CLI falls back for an unknown agent model. --model never falls
+// back: the user asked for exactly that one.
+func (s *setup) openModel(ctx context.Context, cfg *agentcfg.Agent) (string, model.Provider, string, error) {
+	if s.o.model != "" {
+		return s.openRef(ctx, s.o.model)
+	}
+	def := s.settings.String("chat.defaultModel", "")
+	if cfg.Model != "" {
+		ref, p, id, err := s.openRef(ctx, cfg.Model)
+		if err == nil {
+			return ref, p, id, nil
+		}
+		if def == "" {
+			return "", nil, "", fmt.Errorf("agent %s: model %q cannot be used (%v), and chat.defaultModel is not set; %s",
+				cfg.Name, cfg.Model, err, providers.HowToConfigure)
+		}
+		s.warn("agent %s: model %q cannot be used (%v); using chat.defaultModel %s", cfg.Name, cfg.Model, err, def)
+	}
+	if def == "" {
+		return "", nil, "", fmt.Errorf("%s", providers.HowToConfigure)
+	}
+	return s.openRef(ctx, def)
+}
+
+// openRef opens one model reference the managed layer allows.
+func (s *setup) openRef(ctx context.Context, ref string) (string, model.Provider, string, error) {
+	if err := s.checkModel(ref); err != nil {
+		return "", nil, "", err
+	}
+	p, id, err := providers.Open(ctx, ref)
+	if err != nil {
+		return "", nil, "", err
+	}
+	return ref, p, id, nil
 }

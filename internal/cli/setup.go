@@ -231,26 +231,6 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 	return s, nil
 }
 
-// openModel resolves the session's model: --model, then the agent's, then
-// chat.defaultModel; the managed layer may forbid it.
-func (s *setup) openModel(ctx context.Context, cfg *agentcfg.Agent) (ref string, p model.Provider, id string, err error) {
-	ref = s.o.model
-	if ref == "" {
-		ref = cfg.Model
-	}
-	if ref == "" {
-		ref = s.settings.String("chat.defaultModel", "")
-	}
-	if ref == "" {
-		return "", nil, "", fmt.Errorf("%s", providers.HowToConfigure)
-	}
-	if err := s.checkModel(ref); err != nil {
-		return "", nil, "", err
-	}
-	p, id, err = providers.Open(ctx, ref)
-	return ref, p, id, err
-}
-
 // checkModel applies the managed allowedModels to a model reference, with
 // Q CLI model names expanded to what they really are.
 func (s *setup) checkModel(ref string) error {

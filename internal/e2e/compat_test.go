@@ -289,3 +289,32 @@ func TestKiroWelcomeMessage(t *testing.T) {
 	term.send("/quit\r")
 	term.waitExit()
 }
+
+// TestAgentModelNames: an agent's Q CLI model name is read as --model
+// reads it; a model that cannot be used falls back to chat.defaultModel
+// with one warning, or, without a default, fails saying why.
+func TestAgentModelNames(t *testing.T) {
+	e := newEnv(t)
+	e.write(".amazonq/cli-agents/q.json", `{"name": "q", "model": "claude-sonnet-4.5"}`)
+	e.write(".amazonq/cli-agents/kiro.json", `{"name": "kiro", "model": "auto"}`)
+	b := e.bedrock(text("from bedrock"))
+	if r := e.run("", "--agent", "q", "--no-interactive", "hi"); r.code != 0 || !strings.Contains(r.stdout, "from bedrock") {
+		t.Fatalf("%+v", r)
+	}
+	if got := b.Requests()[0].Model; got != "us.anthropic.claude-sonnet-4-5-20250929-v1:0" {
+		t.Fatalf("model %q", got)
+	}
+	r := e.run("", "--agent", "kiro", "--no-interactive", "hi")
+	if r.code != 1 || !strings.Contains(r.stderr, `agent kiro: model "auto" cannot be used`) || !strings.Contains(r.stderr, "chat.defaultModel is not set") {
+		t.Fatalf("no default: %+v", r)
+	}
+	o := e.openai(text("from the default"))
+	if r := e.run("", "settings", "chat.defaultModel", "openai/m"); r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	r = e.run("", "--agent", "kiro", "--no-interactive", "hi")
+	want := `Warning: agent kiro: model "auto" cannot be used`
+	if r.code != 0 || strings.Count(r.stderr, want) != 1 || !strings.Contains(r.stderr, "using chat.defaultModel openai/m") || len(o.Requests()) != 1 {
+		t.Fatalf("fallback: %+v", r)
+	}
+}
