@@ -9,6 +9,7 @@ import (
 
 	"github.com/qdev/qdev/internal/agentcfg"
 	"github.com/qdev/qdev/internal/chat/termwidth"
+	"github.com/qdev/qdev/internal/contextfiles"
 	"github.com/qdev/qdev/internal/model"
 	"github.com/qdev/qdev/internal/model/providers"
 	"github.com/qdev/qdev/internal/notice"
@@ -27,11 +28,26 @@ func notices() *notice.Store {
 // problems; an interactive session says so before the first prompt and
 // continues with the built-in agent with every tool asking (s.refused).
 func (s *setup) chooseAgent() (*agentcfg.Agent, error) {
+	s.offerMigration()
 	name := s.o.agent
 	if name == "" {
 		name = s.o.profile
 	}
 	l := agentcfg.Load(agentcfg.Dirs(s.cwd, s.home))
+	if name != "" && name == s.o.profile {
+		// --profile, the Q CLI's deprecated alias of --agent, may name a
+		// legacy profile: it is loaded as it is, never replaced by another
+		// agent or profile.
+		if a, err := l.Lookup(name); err == nil && a == nil {
+			if !legacyProfileExists(s.home, name) {
+				return nil, fmt.Errorf("--profile %s: no agent or legacy profile of that name (q agent list shows the agents)", name)
+			}
+			s.legacyProfile = name
+			fmt.Fprintf(s.o.io.ErrOut, "Using the legacy profile %s (%s) with the built-in agent; q agent migrate turns it into an agent.\n",
+				name, filepath.Join(contextfiles.ProfilesDir(s.home), name))
+			name = agentcfg.DefaultName
+		}
+	}
 	cfg, warnings, err := agentcfg.Select(l, name, s.settings.String("chat.defaultAgent", ""))
 	var invalid *agentcfg.InvalidAgentError
 	errors.As(err, &invalid)

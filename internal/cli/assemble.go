@@ -53,12 +53,7 @@ func (s *setup) applyAgent(ctx context.Context, cfg *agentcfg.Agent) {
 		s.warn("%s", w)
 	}
 
-	legacy, err := contextfiles.LoadLegacy(s.home, "")
-	if err != nil {
-		s.warn("%v", err)
-		legacy, _ = contextfiles.LoadLegacy(s.home+"/.nonexistent", "")
-	}
-	s.legacy = legacy
+	s.legacy = s.loadLegacy()
 
 	if s.mcp != nil {
 		s.mcp.Close()

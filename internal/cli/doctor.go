@@ -151,6 +151,7 @@ func runDoctor(env *doctorEnv) *doctorReport {
 	st := checkSettings(r)
 	ms := checkManaged(r, env)
 	checkModel(r, st, ms)
+	checkAgents(r)
 	checkSandbox(r, env, ms)
 	checkAWS(r, env, ms)
 	if env.all {

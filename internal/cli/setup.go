@@ -63,6 +63,8 @@ type setup struct {
 	// refused is set when the chosen agent's file is invalid and the
 	// session runs with the built-in agent instead (chooseAgent).
 	refused bool
+	// legacyProfile is the legacy profile --profile chose, "" for none.
+	legacyProfile string
 	// started is set once the first agent is loaded: later loads do not
 	// ask about workspace trust.
 	started bool

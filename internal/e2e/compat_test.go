@@ -318,3 +318,71 @@ func TestAgentModelNames(t *testing.T) {
 		t.Fatalf("fallback: %+v", r)
 	}
 }
+
+// TestLegacyProfilesAwaitMigration: legacy context files an older Q CLI
+// left are not added to sessions; an interactive start offers the
+// migration once; q doctor lists them; q agent migrate turns them into
+// agents; --profile NAME loads a legacy profile as it is and never picks
+// something else.
+func TestLegacyProfilesAwaitMigration(t *testing.T) {
+	e := newEnv(t)
+	e.write("standards.md", "LEGACY-GLOBAL-MARKER\n")
+	e.write("dev.md", "LEGACY-DEV-MARKER\n")
+	global := e.writeHome(".aws/amazonq/global_context.json", `{"paths": ["standards.md"], "hooks": {}}`)
+	e.writeHome(".aws/amazonq/profiles/dev/context.json", `{"paths": ["dev.md"], "hooks": {}}`)
+	s := e.openai(text("1"), text("2"), text("3"), text("4"))
+	chat := func(args ...string) result {
+		r := e.run("", append([]string{"--model", "openai/m", "--no-interactive"}, args...)...)
+		if r.code != 0 {
+			t.Fatalf("%v: %+v", args, r)
+		}
+		return r
+	}
+	chat("hi")
+	if sys := s.Requests()[0].System; strings.Contains(sys, "LEGACY-") {
+		t.Fatalf("legacy context was added silently:\n%s", sys)
+	}
+	if r := e.run("", "doctor"); !strings.Contains(r.stdout, global) || !strings.Contains(r.stdout, "await migration") {
+		t.Fatalf("doctor: %+v", r)
+	}
+
+	// Offered once, interactively.
+	for i, want := range []string{"Legacy profiles detected", ""} {
+		term := e.startPTY("chat", "--model", "openai/m")
+		if want != "" {
+			term.expect(want)
+			term.expect("[y/N]: ")
+			term.send("n\r")
+			term.expect("Not migrated")
+		}
+		term.expect("> ")
+		term.send("/quit\r")
+		term.waitExit()
+		if i == 1 && strings.Contains(term.screen(), "Legacy profiles detected") {
+			t.Fatal("the migration was offered twice")
+		}
+	}
+
+	// --profile loads the legacy profile; an unknown one is an error.
+	r := chat("--profile", "dev", "hi")
+	if sys := s.Requests()[1].System; !strings.Contains(sys, "LEGACY-DEV-MARKER") || !strings.Contains(sys, "LEGACY-GLOBAL-MARKER") ||
+		!strings.Contains(r.stderr, "Using the legacy profile dev") {
+		t.Fatalf("--profile dev: %s\n%s", r.stderr, sys)
+	}
+	if r := e.run("", "--model", "openai/m", "--no-interactive", "--profile", "nope", "hi"); r.code != 1 ||
+		!strings.Contains(r.stderr, "--profile nope: no agent or legacy profile of that name") {
+		t.Fatalf("--profile nope: %+v", r)
+	}
+
+	if r := e.run("", "agent", "migrate"); r.code != 0 || !strings.Contains(r.stderr, "Migrated agent dev") ||
+		!strings.Contains(r.stderr, "Migrated agent migrated_agent_from_global_context") {
+		t.Fatalf("migrate: %+v", r)
+	}
+	chat("--agent", "dev", "hi")
+	if sys := s.Requests()[2].System; !strings.Contains(sys, "LEGACY-DEV-MARKER") || !strings.Contains(sys, "LEGACY-GLOBAL-MARKER") {
+		t.Fatalf("migrated agent lacks the context:\n%s", sys)
+	}
+	if r := e.run("", "doctor"); !strings.Contains(r.stdout, "legacy profiles: none awaiting migration") {
+		t.Fatalf("doctor after migration: %s", r.stdout)
+	}
+}
