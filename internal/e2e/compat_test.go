@@ -386,3 +386,42 @@ func TestLegacyProfilesAwaitMigration(t *testing.T) {
 		t.Fatalf("doctor after migration: %s", r.stdout)
 	}
 }
+
+// TestManagedRequireApprovalPrompt: a tool the organisation requires
+// approval for says why it asks, does not offer "t", refuses to be
+// trusted, shows as asking every time in /tools, and asks again.
+func TestManagedRequireApprovalPrompt(t *testing.T) {
+	e := newEnv(t)
+	managed := e.writeHome("managed.json", `{"requireApproval": ["shell"]}`)
+	e.vars["Q_MANAGED_SETTINGS"] = managed
+	s := e.openai(toolTurn(tc("c1", "execute_bash", `{"command":"echo one"}`)), text("ran one"),
+		toolTurn(tc("c2", "execute_bash", `{"command":"echo two"}`)), text("ran two"))
+	term := e.startPTY("chat", "--model", "openai/m", "--trust-tools=execute_bash")
+	term.expect("> ")
+	term.send("run one\r")
+	term.expect(`⚠ organisation policy requires approval: requireApproval "shell" (` + managed + ")")
+	term.expect("It asks every time. [y/n]:")
+	term.send("t\r")
+	term.expect("This tool cannot be trusted for the session")
+	term.send("y\r")
+	term.expect("ran one")
+	term.expect("> ")
+	term.send("/tools\r")
+	term.expect(`asks every time (organisation policy requires approval: requireApproval "shell")`)
+	term.expect("> ")
+	term.send("/tools trust execute_bash\r")
+	term.expect("execute_bash cannot be trusted")
+	term.expect("> ")
+	term.send("run two\r")
+	term.expect("It asks every time. [y/n]:")
+	term.send("n\r")
+	term.expect("> ")
+	term.send("/quit\r")
+	term.waitExit()
+	if strings.Contains(term.screen(), "[y/n/t]") {
+		t.Fatalf("t was offered:\n%s", term.screen())
+	}
+	if got, _ := lastToolResult(t, s, 1); !strings.Contains(got, "one") {
+		t.Fatalf("first call result %q", got)
+	}
+}
