@@ -425,3 +425,40 @@ func TestManagedRequireApprovalPrompt(t *testing.T) {
 		t.Fatalf("first call result %q", got)
 	}
 }
+
+// TestHandEditedSettingsAreValidated: a settings file with wrong types or
+// out-of-range values stops q chat naming the file and keys, q doctor
+// reports it, q settings refuses the same values in the same words and
+// can fix them; nothing is lost from the file.
+func TestHandEditedSettingsAreValidated(t *testing.T) {
+	e := newEnv(t)
+	body := `{"chat.autoCompactPercent": 500, "chat.enableThinking": "yes", "chat.defaultModel": "openai/m"}`
+	cfg := e.writeHome(".config/qdev/settings.json", body)
+	e.openai(text("ok"))
+	r := e.run("", "--no-interactive", "hi")
+	for _, want := range []string{cfg, "`chat.autoCompactPercent` must be between 1 and 100, not 500", "`chat.enableThinking` expects true or false, not \"yes\""} {
+		if r.code != 1 || !strings.Contains(r.stderr, want) {
+			t.Fatalf("q chat lacks %q: %+v", want, r)
+		}
+	}
+	r = e.run("", "doctor")
+	if r.code != 1 || !strings.Contains(r.stdout, "✘ settings file: "+cfg+": `chat.autoCompactPercent` must be between 1 and 100, not 500") || strings.Contains(r.stdout, "(valid") {
+		t.Fatalf("doctor: %+v", r)
+	}
+	r = e.run("", "settings", "chat.autoCompactPercent", "500")
+	if r.code != 1 || !strings.Contains(r.stderr, "`chat.autoCompactPercent` must be between 1 and 100, not 500") {
+		t.Fatalf("q settings: %+v", r)
+	}
+	if b, _ := os.ReadFile(cfg); string(b) != body {
+		t.Fatalf("the file changed: %s", b)
+	}
+	if r := e.run("", "settings", "chat.autoCompactPercent", "50"); r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	if r := e.run("", "settings", "--delete", "chat.enableThinking"); r.code != 0 {
+		t.Fatalf("%+v", r)
+	}
+	if r := e.run("", "--no-interactive", "hi"); r.code != 0 || !strings.Contains(r.stdout, "ok") {
+		t.Fatalf("after fixing: %+v", r)
+	}
+}
