@@ -101,6 +101,7 @@ func (a *Agent) Turn(ctx context.Context, content []model.Block) error {
 	a.Conv.Messages = append(a.Conv.Messages, model.Message{Role: model.User, Content: content})
 	a.save()
 	overflowRetried := false
+	continues := 0
 	for {
 		if err := a.maybeCompact(ctx); err != nil {
 			return err
@@ -126,10 +127,25 @@ func (a *Agent) Turn(ctx context.Context, content []model.Block) error {
 		uses := resp.Message.ToolUses()
 		if len(uses) == 0 {
 			a.save()
-			if a.Hooks != nil {
-				a.Hooks.Stop(ctx)
+			if a.Hooks == nil {
+				return nil
 			}
-			return nil
+			reason, cont := a.Hooks.Stop(ctx, StopEvent{SessionID: a.Conv.ID, Response: resp.Message.Text(), Continued: continues > 0})
+			if !cont || ctx.Err() != nil {
+				return nil
+			}
+			if continues == MaxStopContinues {
+				a.observer().Notice(fmt.Sprintf("A stop hook asked to continue again; the turn ends after %d continuations.", MaxStopContinues))
+				return nil
+			}
+			// A stop hook answered {"decision":"block"}: the model goes on
+			// with the hook's reason as the user's next message.
+			continues++
+			a.observer().Notice("A stop hook asked to continue: " + reason)
+			a.Conv.Messages = append(a.Conv.Messages, model.Message{Role: model.User,
+				Content: []model.Block{{Type: model.TextBlock, Text: "A stop hook asked you to continue: " + reason}}})
+			a.save()
+			continue
 		}
 		// The calls and their results are saved together once the tools
 		// have run: a crash in between loses only this round.

@@ -19,6 +19,9 @@ type recordingHooks struct {
 	stops        int
 	promptsSeen  []string
 	extraContext string
+	// blockStops is how many stop events ask to continue.
+	blockStops int
+	stopEvents []StopEvent
 }
 
 func (h *recordingHooks) UserPromptSubmit(_ context.Context, p string) string {
@@ -32,7 +35,14 @@ func (h *recordingHooks) PreToolUse(_ context.Context, c *HookCall) (bool, strin
 func (h *recordingHooks) PostToolUse(_ context.Context, c *HookCall, r tool.Result) {
 	h.post = append(h.post, c.Name)
 }
-func (h *recordingHooks) Stop(context.Context) { h.stops++ }
+func (h *recordingHooks) Stop(_ context.Context, e StopEvent) (string, bool) {
+	h.stops++
+	h.stopEvents = append(h.stopEvents, e)
+	if h.stops <= h.blockStops {
+		return "the tests fail", true
+	}
+	return "", false
+}
 
 func TestHooksRunAtTheirPoints(t *testing.T) {
 	for _, block := range []bool{false, true} {
@@ -101,5 +111,47 @@ func TestIntentIsRecordedBeforeTheCallRunsAndOutcomeAfter(t *testing.T) {
 	want := []string{"intent echo runs=0 approval=" + AllowedByRule.String(), "outcome echo runs=1"}
 	if !slices.Equal(events, want) {
 		t.Fatalf("audit events %q, want %q", events, want)
+	}
+}
+
+// A stop hook that answers "block" makes the model go on with the hook's
+// reason as the next user message, told the session and last answer; the
+// continuations are bounded.
+func TestStopHookContinuesTheTurn(t *testing.T) {
+	p := &scripted{responses: []func(func(model.Event)) (*model.Response, error){say("first"), say("second"), say("third")}}
+	h := &recordingHooks{blockStops: 1}
+	a, _ := newAgent(p, &fixedPerms{kind: permission.Allow}, nil)
+	a.Hooks = h
+	if err := a.Turn(context.Background(), prompt("hi")); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.requests) != 2 || h.stops != 2 {
+		t.Fatalf("requests %d stops %d", len(p.requests), h.stops)
+	}
+	last := p.requests[1].Messages[len(p.requests[1].Messages)-1]
+	if last.Role != model.User || last.Text() != "A stop hook asked you to continue: the tests fail" {
+		t.Fatalf("continuation message %+v", last)
+	}
+	if e := h.stopEvents[0]; e.SessionID != a.Conv.ID || e.SessionID == "" || e.Response != "first" || e.Continued {
+		t.Fatalf("first stop event %+v", e)
+	}
+	if e := h.stopEvents[1]; e.Response != "second" || !e.Continued {
+		t.Fatalf("second stop event %+v", e)
+	}
+
+	// A hook that always blocks is stopped after MaxStopContinues.
+	var rs []func(func(model.Event)) (*model.Response, error)
+	for i := 0; i <= MaxStopContinues+2; i++ {
+		rs = append(rs, say("again"))
+	}
+	p = &scripted{responses: rs}
+	h = &recordingHooks{blockStops: 100}
+	a, _ = newAgent(p, &fixedPerms{kind: permission.Allow}, nil)
+	a.Hooks = h
+	if err := a.Turn(context.Background(), prompt("hi")); err != nil {
+		t.Fatal(err)
+	}
+	if len(p.requests) != MaxStopContinues+1 {
+		t.Fatalf("%d requests", len(p.requests))
 	}
 }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -460,5 +461,37 @@ func TestHandEditedSettingsAreValidated(t *testing.T) {
 	}
 	if r := e.run("", "--no-interactive", "hi"); r.code != 0 || !strings.Contains(r.stdout, "ok") {
 		t.Fatalf("after fixing: %+v", r)
+	}
+}
+
+// TestStopHookMakesTheAgentContinue: a stop hook receives the session id
+// and the assistant's last answer, and {"decision":"block","reason":...}
+// makes the agent go on with that reason.
+func TestStopHookMakesTheAgentContinue(t *testing.T) {
+	e := newEnv(t)
+	e.writeHome(".kiro/agents/s.json", `{"name": "s", "hooks": {"stop": [{"command":
+	  "cat > stop-$(ls stop-*.json 2>/dev/null | wc -l).json; [ -f once ] || { touch once; echo '{\"decision\": \"block\", \"reason\": \"also update the changelog\"}'; }"}]}}`)
+	s := e.openai(text("code fixed"), text("changelog updated"))
+	r := e.run("", "--model", "openai/m", "--agent", "s", "--no-interactive", "fix it")
+	if r.code != 0 || !strings.Contains(r.stdout, "changelog updated") {
+		t.Fatalf("%+v", r)
+	}
+	reqs := s.Requests()
+	if len(reqs) != 2 {
+		t.Fatalf("%d requests", len(reqs))
+	}
+	if last := reqs[1].Messages[len(reqs[1].Messages)-1]; !strings.Contains(last.Text(), "also update the changelog") {
+		t.Fatalf("the reason did not reach the model: %+v", last)
+	}
+	var first, second map[string]any
+	for f, v := range map[string]*map[string]any{"stop-0.json": &first, "stop-1.json": &second} {
+		b, err := os.ReadFile(filepath.Join(e.cwd, f))
+		if err != nil || json.Unmarshal(b, v) != nil {
+			t.Fatalf("%s: %q %v", f, b, err)
+		}
+	}
+	if first["assistant_response"] != "code fixed" || second["assistant_response"] != "changelog updated" ||
+		first["session_id"] == "" || first["session_id"] != second["session_id"] || second["stop_hook_active"] != true {
+		t.Fatalf("stop events %v %v", first, second)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/qdev/qdev/internal/agent"
 	"github.com/qdev/qdev/internal/agentcfg"
 	"github.com/qdev/qdev/internal/proctest"
 )
@@ -47,7 +48,7 @@ func TestCloseKillsRunningHooks(t *testing.T) {
 		t.Fatal("AgentSpawn did not return after Close")
 	}
 	proctest.WaitGone(t, pgid, "the hook")
-	r.Stop(context.Background())
+	r.Stop(context.Background(), agent.StopEvent{})
 	if _, err := os.Stat(filepath.Join(cwd, "stop-ran")); err == nil {
 		t.Error("a hook ran after Close")
 	}
@@ -61,7 +62,7 @@ func TestCloseKillsRunningHooks(t *testing.T) {
 func TestBackgroundChildEndsWithHook(t *testing.T) {
 	pidFile := filepath.Join(t.TempDir(), "pid")
 	r, _, _ := newRunner(t, hooks{agentcfg.Stop: {spec(`sleep 300 & echo $$ > ` + pidFile)}})
-	r.Stop(context.Background())
+	r.Stop(context.Background(), agent.StopEvent{})
 	b, err := os.ReadFile(pidFile)
 	if err != nil {
 		t.Fatal(err)

@@ -20,6 +20,19 @@ type event struct {
 	ToolName     string          `json:"tool_name,omitempty"`
 	ToolInput    json.RawMessage `json:"tool_input,omitempty"`
 	ToolResponse *toolResponse   `json:"tool_response,omitempty"`
+	// Stop events carry the session id and the assistant's last answer,
+	// and whether a stop hook already made the turn go on (as the Kiro CLI
+	// and Claude Code tell their stop hooks).
+	SessionID         string  `json:"session_id,omitempty"`
+	AssistantResponse *string `json:"assistant_response,omitempty"`
+	StopHookActive    bool    `json:"stop_hook_active,omitempty"`
+}
+
+// stopAnswer is what a stop hook may print on stdout (exit 0) to make the
+// agent go on: {"decision": "block", "reason": "..."}.
+type stopAnswer struct {
+	Decision string `json:"decision"`
+	Reason   string `json:"reason"`
 }
 
 // toolResponse is what postToolUse hooks learn of a result:

@@ -213,7 +213,25 @@ func (r *Runner) PostToolUse(ctx context.Context, c *agent.HookCall, res tool.Re
 	r.run(ctx, agentcfg.PostToolUse, event{ToolName: name, ToolInput: toolInput(c.Input), ToolResponse: responseOf(res)}, name)
 }
 
-// Stop runs the stop hooks; their output is ignored.
-func (r *Runner) Stop(ctx context.Context) {
-	r.run(ctx, agentcfg.Stop, event{}, "")
+// Stop runs the stop hooks with the session id and the assistant's last
+// answer. A hook that exits 0 printing {"decision": "block", "reason":
+// "..."} makes the agent go on with that reason (the reasons of several
+// such hooks joined); any other output is ignored, as in the Q CLI.
+func (r *Runner) Stop(ctx context.Context, e agent.StopEvent) (string, bool) {
+	ev := event{SessionID: e.SessionID, AssistantResponse: &e.Response, StopHookActive: e.Continued}
+	var reasons []string
+	for _, res := range r.run(ctx, agentcfg.Stop, ev, "") {
+		var ans stopAnswer
+		if res.err != nil || res.exit != 0 || json.Unmarshal([]byte(strings.TrimSpace(res.output)), &ans) != nil {
+			continue
+		}
+		if strings.EqualFold(ans.Decision, "block") {
+			reason := strings.TrimSpace(ans.Reason)
+			if reason == "" {
+				reason = fmt.Sprintf("the stop hook %q asked to continue", res.spec.Command)
+			}
+			reasons = append(reasons, reason)
+		}
+	}
+	return strings.Join(reasons, "\n"), len(reasons) > 0
 }

@@ -78,7 +78,7 @@ func TestStdinEvents(t *testing.T) {
 	}
 	r.PostToolUse(ctx, &agent.HookCall{Name: "fs_read", Input: json.RawMessage(`{"path":"a"}`)},
 		tool.Result{Content: []model.Block{{Type: model.TextBlock, Text: "file body"}}})
-	r.Stop(ctx)
+	r.Stop(ctx, agent.StopEvent{})
 	if w.joined() != "" {
 		t.Fatalf("warnings: %s", w.joined())
 	}
@@ -90,7 +90,7 @@ func TestStdinEvents(t *testing.T) {
 			"tool_input": map[string]any{"short": true}},
 		"post.json": {"hook_event_name": "postToolUse", "cwd": dir, "tool_name": "fs_read",
 			"tool_input": map[string]any{"path": "a"}, "tool_response": map[string]any{"success": true, "result": []any{"file body"}}},
-		"stop.json": {"hook_event_name": "stop", "cwd": dir},
+		"stop.json": {"hook_event_name": "stop", "cwd": dir, "assistant_response": ""},
 	}
 	for file, w := range want {
 		if got := readJSON(t, filepath.Join(dir, file)); !reflect.DeepEqual(got, w) {
@@ -156,7 +156,7 @@ func TestPreToolUseExit2Blocks(t *testing.T) {
 
 func TestTimeoutKillsProcessGroup(t *testing.T) {
 	r, w, dir := newRunner(t, hooks{agentcfg.Stop: {{Command: `sleep 300 & echo $! > child.pid; wait`, TimeoutMS: 300, MaxOutputSize: 100}}})
-	r.Stop(context.Background())
+	r.Stop(context.Background(), agent.StopEvent{})
 	if !strings.Contains(w.joined(), "failed after") || !strings.Contains(w.joined(), "command timed out after 300 ms") {
 		t.Fatalf("warnings: %s", w.joined())
 	}
@@ -301,7 +301,7 @@ func TestCancelledTurnIsQuiet(t *testing.T) {
 	r, w, _ := newRunner(t, hooks{agentcfg.Stop: {spec(`sleep 300`)}})
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	r.Stop(ctx)
+	r.Stop(ctx, agent.StopEvent{})
 	if w.joined() != "" {
 		t.Fatalf("an interrupted hook warned: %s", w.joined())
 	}
@@ -318,5 +318,35 @@ func TestListAndFormat(t *testing.T) {
 	}
 	if got := FormatList(nil); !strings.HasPrefix(got, "No hooks are configured.") {
 		t.Fatalf("empty: %q", got)
+	}
+}
+
+// Stop hooks read the session id and the last answer, and may answer
+// {"decision":"block","reason":...} to make the agent go on; other output,
+// a failed hook and "approve" let the turn end.
+func TestStopHookDecision(t *testing.T) {
+	r, w, dir := newRunner(t, hooks{agentcfg.Stop: {
+		spec(`cat > stop.json; echo '{"decision": "block", "reason": "run the tests first"}'`),
+		spec(`echo 'not json'`),
+		spec(`echo '{"decision": "approve"}'`),
+	}})
+	reason, cont := r.Stop(context.Background(), agent.StopEvent{SessionID: "s-1", Response: "All done.", Continued: true})
+	if !cont || reason != "run the tests first" {
+		t.Fatalf("Stop = %q, %v", reason, cont)
+	}
+	var ev map[string]any
+	b, _ := os.ReadFile(filepath.Join(dir, "stop.json"))
+	if err := json.Unmarshal(b, &ev); err != nil {
+		t.Fatalf("stdin %q: %v", b, err)
+	}
+	if ev["hook_event_name"] != "stop" || ev["session_id"] != "s-1" || ev["assistant_response"] != "All done." || ev["stop_hook_active"] != true {
+		t.Fatalf("stop event %v", ev)
+	}
+	if w.joined() != "" {
+		t.Fatalf("warnings %s", w.joined())
+	}
+	r, _, _ = newRunner(t, hooks{agentcfg.Stop: {spec(`echo '{"decision":"block","reason":"x"}'; exit 1`), spec(`true`)}})
+	if _, cont := r.Stop(context.Background(), agent.StopEvent{}); cont {
+		t.Fatal("a failed hook or a silent one made the turn go on")
 	}
 }
