@@ -229,6 +229,8 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`{"name": "a", "hooks": {"stop": [{"command": "x"}]}}`))
 	f.Add([]byte(`{"name": "a", "x": [1, {"y": null}], "name": "b"}`))
 	f.Add([]byte(`[[[[`))
+	f.Add([]byte(`{"name": "k", "tools": ["read", "@builtin/shell"], "toolsSettings": {"write": {"fallbackAction": "deny", "allowedPaths": ["a"]},
+		"shell": {"deniedCommands": ["rm (x|y)"]}}, "resources": ["skill://s", {"type": "kb"}], "welcomeMessage": "hi", "auther": 1}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		a, err := Parse("f.json", data)
 		if err != nil {
