@@ -150,3 +150,4 @@ func TestIntentIsRecordedBeforeTheCallRunsAndOutcomeAfter(t *testing.T) {
 		t.Fatalf("audit events %q, want %q", events, want)
 	}
 }
+

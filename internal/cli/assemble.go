@@ -15,6 +15,7 @@ import (
 	"github.com/qdev/qdev/internal/hook"
 	"github.com/qdev/qdev/internal/managed"
 	"github.com/qdev/qdev/internal/mcp"
+	"github.com/qdev/qdev/internal/notice"
 	"github.com/qdev/qdev/internal/permission"
 	"github.com/qdev/qdev/internal/settings"
 	"github.com/qdev/qdev/internal/tool"
@@ -52,12 +53,7 @@ func (s *setup) applyAgent(ctx context.Context, cfg *agentcfg.Agent) {
 		s.warn("%s", w)
 	}
 
-	legacy, err := contextfiles.LoadLegacy(s.home, "")
-	if err != nil {
-		s.warn("%v", err)
-		legacy, _ = contextfiles.LoadLegacy(s.home+"/.nonexistent", "")
-	}
-	s.legacy = legacy
+	s.legacy = s.loadLegacy()
 
 	if s.mcp != nil {
 		s.mcp.Close()
@@ -127,8 +123,22 @@ func (s *setup) awsIdentity() func() awspolicy.Identity {
 // collectMCP returns the MCP servers agent cfg configures, with the
 // workspace's and the user's mcp.json when it uses them.
 func (s *setup) collectMCP(cfg *agentcfg.Agent) []mcp.ServerConfig {
-	servers, warnings := mcp.Collect(cfg.MCPServers, cfg.UseLegacyMcpJSON, s.cwd, s.home)
+	servers, warnings := mcp.Collect(cfg.MCPServers, cfg.UseLegacyMcpJSON || cfg.IncludeMcpJSON, s.cwd, s.home)
+	rec := notices()
+	show := map[string]bool{} // file version -> whether its notices are new
 	for _, w := range warnings {
+		// An attribute qdev ignores is said once per version of its file.
+		if w.Digest != "" {
+			key := notice.Key("mcp.json", w.File, w.Digest)
+			first, decided := show[key]
+			if !decided {
+				first = rec.First(key)
+				show[key] = first
+			}
+			if !first {
+				continue
+			}
+		}
 		s.warn("%s", w)
 	}
 	return servers
@@ -231,14 +241,23 @@ func (s *setup) Agents() ([]*agentcfg.Agent, []string) {
 func (s *setup) Active() *agentcfg.Agent { return s.cfg }
 
 func (s *setup) Swap(ctx context.Context, name string) error {
-	agents, _ := s.Agents()
-	for _, a := range agents {
-		if a.Name == name {
-			s.applyAgent(ctx, a)
-			return nil
-		}
+	a, err := agentcfg.Load(agentcfg.Dirs(s.cwd, s.home)).Lookup(name)
+	switch {
+	case err != nil:
+		return err
+	case a == nil && name == agentcfg.DefaultName:
+		a = agentcfg.Default()
+	case a == nil:
+		return fmt.Errorf("no agent named %q (/agent list shows them)", name)
 	}
-	return fmt.Errorf("no agent named %q (/agent list shows them)", name)
+	if s.refused {
+		// The agent chosen at launch was refused; this one was chosen now.
+		s.refused, s.popts.TrustToolsSet = false, s.o.trustToolsSet
+	}
+	s.agentNotes(a)
+	s.applyAgent(ctx, a)
+	s.welcome(true)
+	return nil
 }
 
 func (s *setup) Legacy() *contextfiles.LegacyContext { return s.legacy }

@@ -72,6 +72,7 @@ func (s *setup) interactive(ctx context.Context, input string) error {
 		fmt.Fprintf(o.io.ErrOut, "qdev %s · model %s · agent %s\n/help for commands, Ctrl-D to exit.\n\n",
 			version.Version, termwidth.Visible(s.agent.Conv.Model), termwidth.Visible(s.cfg.Name))
 	}
+	s.welcome(isTTY)
 	if sess.Checkpoints != nil {
 		fmt.Fprintln(o.io.ErrOut, "Checkpoints are on: each turn that changes files is recorded (/checkpoint list).")
 	}

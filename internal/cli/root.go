@@ -70,7 +70,9 @@ func NewRoot(stdio IO) *cobra.Command {
 	addChatFlags(root, chatOpts)
 
 	root.AddCommand(newCmdChat(stdio, g))
-	root.AddCommand(NewCmdSettings(loadSettings, stdio.Out, stdio.ErrOut))
+	// q settings reads the file unchecked: it is how bad values are fixed.
+	root.AddCommand(NewCmdSettings(func() (*settings.Settings, error) { return settings.LoadUnchecked(settings.DefaultPath()) },
+		stdio.Out, stdio.ErrOut))
 	root.AddCommand(newCmdVersion(stdio))
 	root.AddCommand(NewCmdAgent(stdio))
 	root.AddCommand(NewCmdMCP(stdio))

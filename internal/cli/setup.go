@@ -62,6 +62,11 @@ type setup struct {
 	// agentBlocked is set when the workspace gate held back the agent
 	// file's hooks and permission grants (see gateWorkspace).
 	agentBlocked bool
+	// refused is set when the chosen agent's file is invalid and the
+	// session runs with the built-in agent instead (chooseAgent).
+	refused bool
+	// legacyProfile is the legacy profile --profile chose, "" for none.
+	legacyProfile string
 	// started is set once the first agent is loaded: later loads do not
 	// ask about workspace trust.
 	started bool
@@ -143,9 +148,11 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 	if err := s.loadBase(); err != nil {
 		return nil, err
 	}
-	cfg := s.selectAgent()
+	cfg, err := s.chooseAgent()
+	if err != nil {
+		return nil, err
+	}
 	dataDir := paths.DataDir()
-	var err error
 	// Open creates the data directory (0700) when it is missing.
 	if s.store, err = store.Open(filepath.Join(dataDir, store.FileName)); err != nil {
 		return nil, err
@@ -164,6 +171,8 @@ func newSetup(ctx context.Context, o *chatOptions) (*setup, error) {
 		}
 	}
 	s.popts = permission.Options{TrustAll: o.trustAll, UntrustFsRead: o.untrustFsRead}
+	// Without the agent the user chose, nothing runs unasked.
+	s.popts.TrustToolsSet = s.refused
 	if o.trustToolsSet {
 		s.popts.TrustToolsSet = true
 		for _, t := range strings.Split(o.trustTools, ",") {
@@ -226,19 +235,6 @@ func (s *setup) loadBase() error {
 	return err
 }
 
-// selectAgent picks the agent of --agent (or --profile), else the default.
-func (s *setup) selectAgent() *agentcfg.Agent {
-	name := s.o.agent
-	if name == "" {
-		name = s.o.profile
-	}
-	cfg, warnings := agentcfg.Select(agentcfg.Dirs(s.cwd, s.home), name, s.settings.String("chat.defaultAgent", ""))
-	for _, w := range warnings {
-		s.warn("%s", w)
-	}
-	return cfg
-}
-
 // toolEnv sets up what tools run with: the working directory, the child
 // environment with the AI marker and the network settings, the sandbox
 // and, when the organisation names one, the attribution role.
@@ -256,30 +252,6 @@ func (s *setup) toolEnv(transcript func() string) error {
 		s.env.Credentials = s.attribution.Environ
 	}
 	return nil
-}
-
-// openModel resolves the session's model: --model, then the model of the
-// conversation --resume continues, then the agent's, then
-// chat.defaultModel; the managed layer may forbid it.
-func (s *setup) openModel(ctx context.Context, cfg *agentcfg.Agent, resumed *savedConversation) (ref string, p model.Provider, id string, err error) {
-	ref = s.o.model
-	if ref == "" && resumed != nil {
-		ref = resumed.conv.Model
-	}
-	if ref == "" {
-		ref = cfg.Model
-	}
-	if ref == "" {
-		ref = s.settings.String("chat.defaultModel", "")
-	}
-	if ref == "" {
-		return "", nil, "", fmt.Errorf("%s", providers.HowToConfigure)
-	}
-	if err := s.checkModel(ref); err != nil {
-		return "", nil, "", err
-	}
-	p, id, err = providers.Open(ctx, ref, s.providerOptions())
-	return ref, p, id, err
 }
 
 // providerOptions are what every model provider of the session shares.

@@ -40,7 +40,11 @@ func openTranslator(ctx context.Context, stdio IO, verbose int) (translator, err
 	if err := s.loadBase(); err != nil {
 		return nil, err
 	}
-	cfg := s.selectAgent()
+	cfg, err := s.chooseAgent()
+	if err != nil {
+		s.close()
+		return nil, err
+	}
 	ref, provider, modelID, err := s.openModel(ctx, cfg, nil)
 	if err != nil {
 		s.close()

@@ -345,3 +345,4 @@ func TestListAndFormat(t *testing.T) {
 		t.Fatalf("empty: %q", got)
 	}
 }
+

@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/qdev/qdev/internal/agentcfg"
+	"github.com/qdev/qdev/internal/contextfiles"
+	"github.com/qdev/qdev/internal/paths"
+)
+
+// legacyState is the record of how the legacy context files are treated.
+func legacyState() *contextfiles.LegacyState {
+	return contextfiles.LoadLegacyState(paths.DataDir())
+}
+
+// loadLegacy reads the session's legacy profile context: the profile
+// chosen with --profile (s.legacyProfile), used as it is, or the default
+// profile, of which only the files qdev's /context commands wrote are
+// used; files an older Q CLI left await migration instead.
+func (s *setup) loadLegacy() *contextfiles.LegacyContext {
+	legacy, err := contextfiles.LoadLegacy(s.home, s.legacyProfile)
+	if err != nil {
+		s.warn("%v", err)
+		legacy, _ = contextfiles.LoadLegacy(filepath.Join(s.home, ".nonexistent"), s.legacyProfile)
+	}
+	legacy.Use(legacyState(), s.legacyProfile != "")
+	return legacy
+}
+
+// legacyProfileExists reports whether ~/.aws/amazonq/profiles/NAME is a
+// directory (the Q CLI's test for a profile).
+func legacyProfileExists(home, name string) bool {
+	if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
+		return false
+	}
+	st, err := os.Stat(filepath.Join(contextfiles.ProfilesDir(home), name))
+	return err == nil && st.IsDir()
+}
+
+// offerMigration asks once, when an interactive session starts, whether
+// to migrate the legacy files awaiting migration, as the Q CLI asks
+// ("Legacy profiles detected"). Either answer is remembered; q agent
+// migrate and q doctor remain.
+func (s *setup) offerMigration() {
+	st := legacyState()
+	if st.Offered || s.o.noInteractive || !term.IsTerminal(int(s.o.io.In.Fd())) {
+		return
+	}
+	pending := st.Pending(s.home)
+	if len(pending) == 0 {
+		return
+	}
+	st.Offered = true
+	if err := st.Save(); err != nil {
+		s.warn("could not record the migration offer: %v", err)
+	}
+	out := s.o.io.ErrOut
+	fmt.Fprintf(out, "Legacy profiles detected (%s). Sessions do not use them.\n", strings.Join(pending, ", "))
+	fmt.Fprint(out, "Migrate them to agents now, as q agent migrate does? [y/N]: ")
+	switch strings.ToLower(strings.TrimSpace(readLine(s.o.io.In))) {
+	case "y", "yes":
+		if err := migrateLegacy(s.home, false, out); err != nil {
+			s.warn("migration failed: %v", err)
+		}
+	default:
+		fmt.Fprintln(out, "Not migrated; run q agent migrate when you want to (q doctor lists the files).")
+	}
+	fmt.Fprintln(out)
+}
+
+// migrateLegacy runs the migration into the global agent directory,
+// reports each agent on out and records that it was done.
+func migrateLegacy(home string, force bool, out io.Writer) error {
+	done, err := contextfiles.Migrate(home, agentcfg.GlobalDir(home), force)
+	for _, m := range done {
+		if m.Kept {
+			fmt.Fprintf(out, "Kept the existing agent %s (%s); --force replaces it.\n", m.Name, m.Path)
+		} else {
+			fmt.Fprintf(out, "✓ Migrated agent %s to %s\n", m.Name, m.Path)
+		}
+	}
+	if err != nil {
+		return err
+	}
+	if len(done) == 0 {
+		fmt.Fprintln(out, "Nothing to migrate.")
+	}
+	st := contextfiles.LoadLegacyState(paths.DataDir())
+	st.Migrated, st.Offered = true, true
+	return st.Save()
+}
