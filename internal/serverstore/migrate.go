@@ -11,9 +11,12 @@ import (
 //go:embed schema.sql
 var schemaV1 string
 
+//go:embed schema_identity.sql
+var schemaIdentity string
+
 // migrations are applied in order; migrations[i] brings the schema to
 // version i+1. Append only: a released migration never changes.
-var migrations = []string{schemaV1}
+var migrations = []string{schemaV1, schemaIdentity}
 
 // migrationLockKey is the PostgreSQL advisory lock that serialises replicas
 // migrating the same database ("qdevmigr" in ASCII).

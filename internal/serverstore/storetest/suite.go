@@ -32,7 +32,7 @@ func Run(t *testing.T, newDB NewDB) {
 		{"APIKeys", testAPIKeys},
 		{"LeaseContention", testLeaseContention},
 	}
-	for _, tc := range tests {
+	for _, tc := range append(tests, identityTests...) {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newDB) })
 	}
 }
