@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -17,10 +18,21 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/qdev/qdev/internal/apikey"
+	"github.com/qdev/qdev/internal/identity"
 	"github.com/qdev/qdev/internal/paths"
 	"github.com/qdev/qdev/internal/server"
+	"github.com/qdev/qdev/internal/serverjobs"
 	"github.com/qdev/qdev/internal/serverstore"
 )
+
+// replicaID names this process among the replicas sharing a database, as
+// the holder of job leases: host name, process id and a random part.
+func replicaID() string {
+	host, _ := os.Hostname()
+	var b [6]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("%s/%d/%x", host, os.Getpid(), b)
+}
 
 // defaultListen is where q server listens without --listen: loopback only,
 // so that a laptop install is never reachable from the network by accident.
@@ -36,6 +48,7 @@ type serverOptions struct {
 
 	Listen, DataDir, Database, ConfigFile string
 	TLSCert, TLSKey                       string
+	PublicURL                             string
 	Admin                                 string // init only
 }
 
@@ -47,12 +60,15 @@ type serverConfig struct {
 	Database string `json:"database"`
 	TLSCert  string `json:"tls_cert"`
 	TLSKey   string `json:"tls_key"`
+	// PublicURL is the URL clients reach the server at, behind a proxy or
+	// load balancer: the identity provider's issuer.
+	PublicURL string `json:"public_url"`
 }
 
 // NewCmdServer returns `q server`, which serves the organisation service,
 // and its subcommand init. runF and initF replace the behaviour in tests.
 //
-//	q server [--listen ADDR] [--data DIR] [--database URL] [--config FILE] [--tls-cert F --tls-key F]
+//	q server [--listen ADDR] [--data DIR] [--database URL] [--config FILE] [--tls-cert F --tls-key F] [--public-url URL]
 //	q server init --admin EMAIL [--data DIR] [--database URL]
 func NewCmdServer(stdio IO, runF, initF func(*serverOptions) error) *cobra.Command {
 	o := &serverOptions{IO: stdio, Getenv: os.Getenv}
@@ -78,9 +94,10 @@ func NewCmdServer(stdio IO, runF, initF func(*serverOptions) error) *cobra.Comma
 	pf.StringVar(&o.Database, "database", "", "PostgreSQL URL (postgres://…); default: SQLite in the data directory")
 	f := cmd.Flags()
 	f.StringVar(&o.Listen, "listen", defaultListen, "address to listen on")
-	f.StringVar(&o.ConfigFile, "config", "", "JSON file with listen, data, database, tls_cert, tls_key")
+	f.StringVar(&o.ConfigFile, "config", "", "JSON file with listen, data, database, tls_cert, tls_key, public_url")
 	f.StringVar(&o.TLSCert, "tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	f.StringVar(&o.TLSKey, "tls-key", "", "private key of --tls-cert (PEM)")
+	f.StringVar(&o.PublicURL, "public-url", "", "URL clients reach the server at, when a proxy stands in front (default: each request's own)")
 
 	initCmd := &cobra.Command{
 		Use:   "init",
@@ -108,7 +125,7 @@ func (o *serverOptions) applyConfig(cmd *cobra.Command) error {
 	}
 	for flag, pair := range map[string][2]*string{
 		"listen": {&o.Listen, &c.Listen}, "data": {&o.DataDir, &c.Data}, "database": {&o.Database, &c.Database},
-		"tls-cert": {&o.TLSCert, &c.TLSCert}, "tls-key": {&o.TLSKey, &c.TLSKey},
+		"tls-cert": {&o.TLSCert, &c.TLSCert}, "tls-key": {&o.TLSKey, &c.TLSKey}, "public-url": {&o.PublicURL, &c.PublicURL},
 	} {
 		if *pair[1] != "" && !cmd.Flags().Changed(flag) {
 			*pair[0] = *pair[1]
@@ -203,8 +220,23 @@ func serverRun(o *serverOptions) error {
 		scheme = "https"
 	}
 	log := slog.New(slog.NewTextHandler(o.IO.ErrOut, nil))
+	// The OpenID provider library logs through the default logger.
+	slog.SetDefault(log)
+	idp, err := identity.New(ctx, identity.Config{Store: st, Log: log, Issuer: o.PublicURL})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		runner := &serverjobs.Runner{Leases: st, Holder: replicaID(), Log: log}
+		runner.Run(jobsCtx, idp.Jobs()...)
+	}()
+	defer func() { stopJobs(); <-jobsDone }()
 	fmt.Fprintf(o.IO.ErrOut, "q server: listening on %s://%s\n", scheme, ln.Addr())
-	err = server.Serve(ctx, ln, server.New(st, log).Handler(), o.TLSCert, o.TLSKey)
+	err = server.Serve(ctx, ln, server.New(st, log, server.WithIdentity(idp)).Handler(), o.TLSCert, o.TLSKey)
 	fmt.Fprintln(o.IO.ErrOut, "q server: stopped")
 	return err
 }

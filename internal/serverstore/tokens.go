@@ -113,12 +113,14 @@ func (s *Store) RefreshTokenByToken(ctx context.Context, token string, now time.
 	return rt, nil
 }
 
-// RevokeRefreshToken ends the session the refresh token id belongs to: its
-// whole family, with the access tokens issued alongside. Only the client
-// it was issued to may: ErrNotFound otherwise, and for an unknown id.
-func (s *Store) RevokeRefreshToken(ctx context.Context, id, clientID string) error {
+// RevokeRefreshToken ends the session the user's refresh token id belongs
+// to: its whole family, with the access tokens issued alongside. It must
+// have been issued to that user and client: ErrNotFound otherwise, and for
+// an unknown id.
+func (s *Store) RevokeRefreshToken(ctx context.Context, id, userID, clientID string) error {
 	var family string
-	err := s.db.QueryRowContext(ctx, `SELECT family_id FROM refresh_tokens WHERE id = $1 AND client_id = $2`, id, clientID).Scan(&family)
+	err := s.db.QueryRowContext(ctx, `SELECT family_id FROM refresh_tokens WHERE id = $1 AND user_id = $2 AND client_id = $3`,
+		id, userID, clientID).Scan(&family)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound
 	}

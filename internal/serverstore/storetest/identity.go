@@ -282,8 +282,9 @@ func testRefreshRotationAndReuse(t *testing.T, newDB NewDB) {
 	if uid != u.ID || client != "q" {
 		t.Fatalf("RefreshTokenID = %s %s %s", id, uid, client)
 	}
-	wantErr(t, s.RevokeRefreshToken(ctx, id, "other"), serverstore.ErrNotFound)
-	must(t, s.RevokeRefreshToken(ctx, id, "q"))
+	wantErr(t, s.RevokeRefreshToken(ctx, id, u.ID, "other"), serverstore.ErrNotFound)
+	wantErr(t, s.RevokeRefreshToken(ctx, id, "usr_other", "q"), serverstore.ErrNotFound)
+	must(t, s.RevokeRefreshToken(ctx, id, u.ID, "q"))
 	_, err = s.AccessTokenUser(ctx, "at6", now)
 	wantErr(t, err, serverstore.ErrNotFound)
 	must(t, s.PurgeExpiredIdentity(ctx, now.Add(72*time.Hour)))
