@@ -45,7 +45,9 @@ func (cliClient) ApplicationType() op.ApplicationType { return op.ApplicationTyp
 
 func (cliClient) AuthMethod() oidc.AuthMethod { return oidc.AuthMethodNone }
 
-func (cliClient) ResponseTypes() []oidc.ResponseType { return []oidc.ResponseType{oidc.ResponseTypeCode} }
+func (cliClient) ResponseTypes() []oidc.ResponseType {
+	return []oidc.ResponseType{oidc.ResponseTypeCode}
+}
 
 func (cliClient) GrantTypes() []oidc.GrantType {
 	return []oidc.GrantType{oidc.GrantTypeCode, oidc.GrantTypeRefreshToken, oidc.GrantTypeDeviceCode}

@@ -41,7 +41,7 @@ type signingKey struct {
 	private  *rsa.PrivateKey
 }
 
-func (k *signingKey) ID() string                              { return k.id }
+func (k *signingKey) ID() string                                  { return k.id }
 func (k *signingKey) SignatureAlgorithm() jose.SignatureAlgorithm { return jose.RS256 }
 
 // publicKey is a signing key as the JWKS shows it.

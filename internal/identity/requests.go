@@ -55,14 +55,14 @@ func (a *authRequest) GetCodeChallenge() *oidc.CodeChallenge {
 	}
 	return &oidc.CodeChallenge{Challenge: a.CodeChallenge, Method: a.CodeChallengeMethod}
 }
-func (a *authRequest) GetNonce() string                  { return a.Nonce }
-func (a *authRequest) GetRedirectURI() string            { return a.RedirectURI }
+func (a *authRequest) GetNonce() string                   { return a.Nonce }
+func (a *authRequest) GetRedirectURI() string             { return a.RedirectURI }
 func (a *authRequest) GetResponseType() oidc.ResponseType { return a.ResponseType }
 func (a *authRequest) GetResponseMode() oidc.ResponseMode { return a.ResponseMode }
-func (a *authRequest) GetScopes() []string               { return a.Scopes }
-func (a *authRequest) GetState() string                  { return a.State }
-func (a *authRequest) GetSubject() string                { return a.userID }
-func (a *authRequest) Done() bool                        { return a.userID != "" }
+func (a *authRequest) GetScopes() []string                { return a.Scopes }
+func (a *authRequest) GetState() string                   { return a.State }
+func (a *authRequest) GetSubject() string                 { return a.userID }
+func (a *authRequest) Done() bool                         { return a.userID != "" }
 
 // refreshRequest is a stored refresh token, as the op library sees it
 // (op.RefreshTokenRequest).
@@ -71,10 +71,10 @@ type refreshRequest struct {
 	scopes []string
 }
 
-func (r *refreshRequest) GetAMR() []string              { return r.AMR }
-func (r *refreshRequest) GetAudience() []string         { return []string{r.ClientID} }
-func (r *refreshRequest) GetAuthTime() time.Time        { return r.AuthTime }
-func (r *refreshRequest) GetClientID() string           { return r.ClientID }
-func (r *refreshRequest) GetScopes() []string           { return r.scopes }
-func (r *refreshRequest) GetSubject() string            { return r.UserID }
-func (r *refreshRequest) SetCurrentScopes(s []string)   { r.scopes = slices.Clone(s) }
+func (r *refreshRequest) GetAMR() []string            { return r.AMR }
+func (r *refreshRequest) GetAudience() []string       { return []string{r.ClientID} }
+func (r *refreshRequest) GetAuthTime() time.Time      { return r.AuthTime }
+func (r *refreshRequest) GetClientID() string         { return r.ClientID }
+func (r *refreshRequest) GetScopes() []string         { return r.scopes }
+func (r *refreshRequest) GetSubject() string          { return r.UserID }
+func (r *refreshRequest) SetCurrentScopes(s []string) { r.scopes = slices.Clone(s) }

@@ -192,7 +192,9 @@ func (s *storage) RevokeToken(ctx context.Context, tokenOrID, userID, clientID s
 	return nil
 }
 
-func (s *storage) SigningKey(ctx context.Context) (op.SigningKey, error) { return s.p.keys.signing(ctx) }
+func (s *storage) SigningKey(ctx context.Context) (op.SigningKey, error) {
+	return s.p.keys.signing(ctx)
+}
 
 func (s *storage) SignatureAlgorithms(context.Context) ([]jose.SignatureAlgorithm, error) {
 	return []jose.SignatureAlgorithm{jose.RS256}, nil
