@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/qdev/qdev/internal/adminclient"
+	"github.com/qdev/qdev/internal/org"
 	"github.com/qdev/qdev/internal/paths"
 )
 
@@ -23,27 +25,45 @@ type adminFactory struct {
 	IO         IO
 	Getenv     paths.Getenv
 	HTTPClient *http.Client
-	Server     string // --server; default $QDEV_START_URL
-	Format     string // --format of listings: table or json
+	// Org finds the logged-in session; nil means API keys only.
+	Org    *org.Client
+	Server string // --server; default $QDEV_START_URL
+	Format string // --format of listings: table or json
 }
 
 // Client returns an admin API client for --server (or $QDEV_START_URL)
-// with $QDEV_API_KEY.
+// with $QDEV_API_KEY; without a key, with the session q login started
+// (for that server, or the current profile's when none is named).
 func (f *adminFactory) Client() (*adminclient.Client, error) {
 	url := f.Server
 	if url == "" {
 		url = f.Getenv(adminclient.EnvStartURL)
 	}
-	return adminclient.New(url, f.Getenv(adminclient.EnvAPIKey), f.HTTPClient)
+	key := f.Getenv(adminclient.EnvAPIKey)
+	if key == "" && f.Org != nil {
+		cred, err := f.Org.Credential(context.Background(), url)
+		switch {
+		case err == nil:
+			url, key = cred.StartURL, cred.Token
+		case errors.Is(err, org.ErrNotLoggedIn):
+			// adminclient.New says what is missing.
+		default:
+			return nil, err
+		}
+	}
+	return adminclient.New(url, key, f.HTTPClient)
 }
 
 // NewCmdAdmin returns `q admin`, which manages the organisation through a
 // q server's admin API: users, groups, tiers, subscriptions and API keys.
-// It authenticates with $QDEV_API_KEY.
+// It authenticates with $QDEV_API_KEY, or as the logged-in user.
 func NewCmdAdmin(stdio IO) *cobra.Command {
 	// A bound on every request: a server that stops answering must not hang
 	// a script forever.
-	f := &adminFactory{IO: stdio, Getenv: os.Getenv, HTTPClient: &http.Client{Timeout: time.Minute}}
+	hc := &http.Client{Timeout: time.Minute}
+	oc := org.New(os.Getenv)
+	oc.HTTP = hc
+	f := &adminFactory{IO: stdio, Getenv: os.Getenv, HTTPClient: hc, Org: oc}
 	return newCmdAdmin(f, nil)
 }
 
@@ -73,7 +93,7 @@ func newCmdAdmin(f *adminFactory, r *adminRunners) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.PersistentFlags().StringVar(&f.Server, "server", "", "URL of the q server (default $QDEV_START_URL)")
+	cmd.PersistentFlags().StringVar(&f.Server, "server", "", "URL of the q server (default $QDEV_START_URL, or the one you logged in to)")
 	cmd.PersistentFlags().StringVar(&f.Format, "format", "table", "output format of listings: table or json")
 	cmd.AddCommand(
 		newCmdAdminUsers(f, r.users),
