@@ -280,11 +280,17 @@ func regexpField(t *testing.T, body, name string) string {
 // jwtClaims decodes a JWT's claims without checking it.
 func jwtClaims(t *testing.T, tok string) map[string]any {
 	t.Helper()
+	return jwtSegment(t, tok, 1)
+}
+
+// jwtSegment decodes the header (0) or claims (1) of a JWT.
+func jwtSegment(t *testing.T, tok string, i int) map[string]any {
+	t.Helper()
 	parts := strings.Split(tok, ".")
 	if len(parts) != 3 {
 		t.Fatalf("not a JWT: %q", tok)
 	}
-	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	b, err := base64.RawURLEncoding.DecodeString(parts[i])
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -272,9 +272,11 @@ func (s *storage) ValidateJWTProfileScopes(context.Context, string, []string) ([
 
 func (s *storage) Health(ctx context.Context) error { return s.st().Ping(ctx) }
 
-// StoreDeviceAuthorization starts a device grant.
-func (s *storage) StoreDeviceAuthorization(ctx context.Context, clientID, deviceCode, userCode string, expires time.Time, scopes []string) error {
-	err := s.st().CreateDeviceGrant(ctx, deviceCode, userCode, clientID, scopes, s.p.now(), expires)
+// StoreDeviceAuthorization starts a device grant. Its expiry is reckoned
+// on the provider's clock, which every other check of it uses.
+func (s *storage) StoreDeviceAuthorization(ctx context.Context, clientID, deviceCode, userCode string, _ time.Time, scopes []string) error {
+	now := s.p.now()
+	err := s.st().CreateDeviceGrant(ctx, deviceCode, userCode, clientID, scopes, now, now.Add(deviceLifetime))
 	if errors.Is(err, serverstore.ErrExists) {
 		return op.ErrDuplicateUserCode
 	}
