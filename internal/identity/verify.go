@@ -51,7 +51,7 @@ func (p *Provider) verifySignature(ctx context.Context, token string) (accessCla
 	if len(token) > maxTokenLength || strings.Count(token, ".") != 2 {
 		return accessClaims{}, ErrInvalidToken
 	}
-	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.RS256})
+	jws, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.RS256})
 	if err != nil || len(jws.Signatures) != 1 {
 		return accessClaims{}, ErrInvalidToken
 	}
