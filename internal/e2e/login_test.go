@@ -197,3 +197,48 @@ func mustJSON(t *testing.T, v any) string {
 	}
 	return string(b)
 }
+
+var authorizeRE = regexp.MustCompile(`^\s+(http://\S+/authorize\?\S+)$`)
+
+// TestLoginInBrowser: the default q login. q listens on a loopback port;
+// the browser (headless Chromium, opened at the URL q prints) signs in,
+// approves, and is sent back to q, which holds the session afterwards.
+// A real browser checks what a unit test cannot: that the page's policy
+// lets the approval end at q's address.
+func TestLoginInBrowser(t *testing.T) {
+	e := newEnv(t)
+	url, key := orgServer(t, e)
+	e.asAdmin(url, key, "bob's passphrase\n", "users", "create", "bob@example.com", "--password-stdin")
+
+	e.vars["BROWSER"] = "true" // q "opens" it; the test drives Chromium itself
+	login := e.start("login", "--start-url", url)
+	authURL := login.waitFor(authorizeRE)[1]
+
+	shots := artefacts(t)
+	var final string
+	err := chromedp.Do(browser(t),
+		chromedp.Navigate(authURL),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), "bob@example.com"),
+		chromedp.SendKeys(chromedp.CSS("#password"), "bob's passphrase"),
+		chromedp.Click(chromedp.CSS("#signin")),
+		chromedp.WaitVisible(chromedp.CSS("#allow")),
+		screenshot(shots, "1-consent"),
+		chromedp.Click(chromedp.CSS("#allow")),
+		chromedp.WaitVisible(chromedp.CSS("p")),
+		textOf("p", &final),
+		screenshot(shots, "2-back-at-q"),
+	)
+	if err != nil {
+		t.Fatalf("browser: %v; q login said:\n%s", err, login.errText())
+	}
+	if !strings.Contains(final, "You are signed in") {
+		t.Fatalf("the page q served says %q", final)
+	}
+	if rc, out := login.wait(); rc != 0 || out != "Logged in to "+url+" as bob@example.com.\n" {
+		t.Fatalf("q login: exit %d, stdout %q; stderr:\n%s", rc, out, login.errText())
+	}
+	if id, r := e.whoami(); r.code != 0 || id["email"] != "bob@example.com" {
+		t.Fatalf("q whoami: %v %+v", id, r)
+	}
+}
