@@ -85,6 +85,37 @@ func TestEndpointsRefuseWrongUsers(t *testing.T) {
 		}
 	})
 
+	t.Run("end_session with an ID token", func(t *testing.T) {
+		resp, err := http.Get(f.url + "/end_session?id_token_hint=" + url.QueryEscape(aliceTok.IDToken))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if _, ok := f.authenticates(aliceTok.AccessToken); !ok {
+			t.Fatal("an ID token hint ended alice's session")
+		}
+	})
+
+	t.Run("authorize callback", func(t *testing.T) {
+		cfg := cliConfig(f, "http://127.0.0.1:4000/callback")
+		_, body := alice.get(strings.TrimPrefix(cfg.AuthCodeURL("s", oauth2.S256ChallengeOption(oauth2.GenerateVerifier())), f.url))
+		id := regexpField(t, body, "id")
+		// Not approved yet: the callback hands out no code.
+		resp, _ := f.browser().get("/authorize/callback?id=" + url.QueryEscape(id))
+		if strings.Contains(resp.Header.Get("Location"), "code=") {
+			t.Fatal("the callback gave a code for a request nobody approved")
+		}
+		resp, _ = alice.post(consentPath, url.Values{"id": {id}, "decision": {"allow"}})
+		if !strings.Contains(resp.Header.Get("Location"), "code=") {
+			t.Fatalf("approval gave no code: %s", resp.Header.Get("Location"))
+		}
+		// Replaying the callback (its URL is no secret) gives no second code.
+		resp, _ = f.browser().get("/authorize/callback?id=" + url.QueryEscape(id))
+		if strings.Contains(resp.Header.Get("Location"), "code=") {
+			t.Fatal("the callback gave a second code")
+		}
+	})
+
 	t.Run("another client", func(t *testing.T) {
 		dc, _ := f.deviceStart()
 		if code, _ := f.form("/oauth/token", url.Values{"client_id": {"someone-else"},

@@ -150,9 +150,11 @@ func (s *storage) TokenRequestByRefreshToken(ctx context.Context, token string) 
 	return &refreshRequest{RefreshToken: rt, scopes: rt.Scopes}, nil
 }
 
-func (s *storage) TerminateSession(ctx context.Context, userID, clientID string) error {
-	return s.st().RevokeUserTokens(ctx, userID, clientID)
-}
+// TerminateSession, for the end_session endpoint, ends nothing: its proof
+// is an ID token hint, which may be old and is no secret, so it must not
+// let anyone end another person's sessions. q signs out by revoking its
+// refresh token.
+func (s *storage) TerminateSession(context.Context, string, string) error { return nil }
 
 // GetRefreshTokenInfo finds the refresh token token of the client, for
 // revocation.
