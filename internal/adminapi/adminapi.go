@@ -26,18 +26,28 @@ type List[T any] struct {
 	NextCursor string `json:"next_cursor,omitempty"`
 }
 
-// Me is what GET /v1/me returns: the caller and the tier they are entitled to.
+// Me is what GET /v1/me returns: the caller, the tier they are entitled
+// to, and their status in the subscription that gives it (Active, Pending,
+// or None when only the default tier applies).
 type Me struct {
-	User User   `json:"user"`
-	Tier string `json:"tier"`
+	User   User   `json:"user"`
+	Tier   string `json:"tier"`
+	Status string `json:"status"`
 }
 
-// CreateUser is the body of POST /v1/users.
+// CreateUser is the body of POST /v1/users. Password, when given, lets the
+// user sign in with it; it is stored only as a hash.
 type CreateUser struct {
-	Email  string   `json:"email"`
-	Name   string   `json:"name,omitempty"`
-	Role   string   `json:"role,omitempty"` // default user
-	Groups []string `json:"groups,omitempty"`
+	Email    string   `json:"email"`
+	Name     string   `json:"name,omitempty"`
+	Role     string   `json:"role,omitempty"` // default user
+	Groups   []string `json:"groups,omitempty"`
+	Password string   `json:"password,omitempty"`
+}
+
+// SetPassword is the body of PUT /v1/users/{email}/password.
+type SetPassword struct {
+	Password string `json:"password"`
 }
 
 // CreateGroup is the body of POST /v1/groups.
@@ -129,3 +139,7 @@ func (p *Problem) Error() string {
 	}
 	return msg
 }
+
+// CLIClientID is the OAuth client id of q itself at the service's identity
+// provider: a public client, using PKCE or the device flow.
+const CLIClientID = "qdev-cli"

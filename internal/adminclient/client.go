@@ -33,14 +33,14 @@ type Client struct {
 // key. hc nil means http.DefaultClient.
 func New(serverURL, key string, hc *http.Client) (*Client, error) {
 	if serverURL == "" {
-		return nil, fmt.Errorf("no server: pass --server URL or set %s", EnvStartURL)
+		return nil, fmt.Errorf("no server: pass --server URL, set %s, or run q login", EnvStartURL)
 	}
 	u, err := url.Parse(serverURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return nil, fmt.Errorf("server %q: expected an http:// or https:// URL", serverURL)
 	}
 	if key == "" {
-		return nil, fmt.Errorf("no API key: set %s", EnvAPIKey)
+		return nil, fmt.Errorf("no API key: set %s, or run q login", EnvAPIKey)
 	}
 	if hc == nil {
 		hc = http.DefaultClient

@@ -1,6 +1,7 @@
-// Package agentcfg loads Q CLI agent files (.amazonq/cli-agents/*.json and
-// ~/.aws/amazonq/cli-agents/*.json), validates them with errors that point
-// at a line and column, and provides the built-in default agent.
+// Package agentcfg loads agent files, the Q CLI's (.amazonq/cli-agents/*.json
+// and ~/.aws/amazonq/cli-agents/*.json) and the Kiro CLI's (.kiro/agents/*.json
+// and ~/.kiro/agents/*.json), validates them with errors that point at a line
+// and column, and provides the built-in default agent.
 package agentcfg
 
 import (
@@ -14,9 +15,12 @@ const DefaultName = "q_cli_default"
 // SchemaURL is the "$schema" value the Q CLI writes into new agent files.
 const SchemaURL = "https://raw.githubusercontent.com/aws/amazon-q-developer-cli/refs/heads/main/schemas/agent-v1.json"
 
-// DefaultResources are the context files of the built-in default agent
-// (the Q CLI code's list; its docs omit AGENTS.md, the code has it).
-var DefaultResources = []string{"file://AmazonQ.md", "file://AGENTS.md", "file://README.md", "file://.amazonq/rules/**/*.md"}
+// DefaultResources are the context files of the built-in default agent:
+// the Q CLI code's list (its docs omit AGENTS.md, the code has it), and
+// the Kiro CLI's steering files, the workspace's and the user's, which
+// play the part of .amazonq/rules there.
+var DefaultResources = []string{"file://AmazonQ.md", "file://AGENTS.md", "file://README.md", "file://.amazonq/rules/**/*.md",
+	"file://.kiro/steering/**/*.md", "file://~/.kiro/steering/**/*.md"}
 
 // Agent is one agent file, with the fields of the Q CLI's agent format.
 type Agent struct {
@@ -40,12 +44,23 @@ type Agent struct {
 	ToolsSettings    map[string]json.RawMessage `json:"toolsSettings,omitempty"`
 	UseLegacyMcpJSON bool                       `json:"useLegacyMcpJson,omitempty"`
 	Model            string                     `json:"model,omitempty"`
+	// IncludeMcpJSON is the Kiro CLI's name of UseLegacyMcpJSON.
+	IncludeMcpJSON bool `json:"includeMcpJson,omitempty"`
+	// WelcomeMessage is shown when an interactive session starts with, or
+	// swaps to, the agent (a Kiro CLI field).
+	WelcomeMessage string `json:"welcomeMessage,omitempty"`
+	// KeyboardShortcut is the Kiro CLI's key for swapping to the agent;
+	// qdev accepts it and binds nothing.
+	KeyboardShortcut string `json:"keyboardShortcut,omitempty"`
 
 	// Path is the file the agent came from, "" for the built-in default.
 	Path string `json:"-"`
 	// Notes are harmless oddities Parse found (keys the Q CLI also ignores,
 	// a resource without file://); `q agent validate` shows them.
 	Notes []string `json:"-"`
+	// Digest is the SHA-256 of the file's bytes, "" for the built-in
+	// default: notes are shown once per version of a file.
+	Digest string `json:"-"`
 }
 
 // Default returns the built-in q_cli_default agent: every tool, the default
@@ -78,12 +93,35 @@ func WorkspaceDir(dir string) string {
 	return filepath.Join(dir, ".amazonq", "cli-agents")
 }
 
-// Dirs returns the agent directories, workspace first. The workspace
-// directory is skipped when cwd is the home directory, as in the Q CLI
-// (there it would be the global directory's parent's twin).
+// KiroGlobalDir is the Kiro CLI's directory of global agents under home.
+func KiroGlobalDir(home string) string {
+	return filepath.Join(home, ".kiro", "agents")
+}
+
+// KiroWorkspaceDir is the Kiro CLI's directory of workspace agents under dir.
+func KiroWorkspaceDir(dir string) string {
+	return filepath.Join(dir, ".kiro", "agents")
+}
+
+// Dirs returns the agent directories in precedence order: the
+// workspace's before the user's (as in both CLIs), and at each level the
+// Q CLI's before the Kiro CLI's. The workspace directories are skipped
+// when cwd is the home directory, as in the Q CLI (there they would be
+// the global directories' twins).
 func Dirs(cwd, home string) []string {
+	global := []string{GlobalDir(home), KiroGlobalDir(home)}
 	if filepath.Clean(cwd) == filepath.Clean(home) {
-		return []string{GlobalDir(home)}
+		return global
 	}
-	return []string{WorkspaceDir(cwd), GlobalDir(home)}
+	return append([]string{WorkspaceDir(cwd), KiroWorkspaceDir(cwd)}, global...)
+}
+
+// IsGlobal reports whether the agent file at path is one of the user's
+// global agents (not the workspace's, and not the built-in one).
+func IsGlobal(path, home string) bool {
+	if path == "" {
+		return false
+	}
+	dir := filepath.Clean(filepath.Dir(path))
+	return dir == filepath.Clean(GlobalDir(home)) || dir == filepath.Clean(KiroGlobalDir(home))
 }

@@ -2,6 +2,8 @@ package agentcfg
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -41,10 +43,14 @@ func (e *ParseError) Error() string {
 }
 
 // Parse decodes and validates one agent file; path names it in messages
-// and anchors a relative "file://" prompt. Like the Q CLI (serde's
-// deny_unknown_fields) an unknown top-level key is an error, but every
-// problem is reported, not only the first: the error is a *ParseError.
-// Keys the Q CLI ignores (inside hooks and MCP server entries) become Notes.
+// and anchors a relative "file://" prompt. Every problem is reported, not
+// only the first: the error is a *ParseError. The fields the Kiro CLI
+// added are accepted; a top-level key that looks like a misspelt field is
+// an error (a misspelt toolsSettings would silently drop deny rules),
+// another unknown key is ignored with a note, as are keys the Q CLI
+// ignores inside hooks and MCP server entries. Tool names are stored in
+// their canonical form (see package toolname), so "shell" in allowedTools
+// or toolsSettings is execute_bash for every layer that reads them.
 func Parse(path string, data []byte) (*Agent, error) {
 	c := &checker{file: path}
 	if !json.Valid(data) {
@@ -70,14 +76,20 @@ func Parse(path string, data []byte) (*Agent, error) {
 	if len(c.problems) > 0 {
 		return nil, c.err()
 	}
+	norm, err := normalize(tree.(map[string]any))
 	var a Agent
-	if err := json.Unmarshal(data, &a); err != nil {
+	if err == nil {
+		err = json.Unmarshal(norm, &a)
+	}
+	if err != nil {
 		// Unreachable after the checks above; reported rather than trusted.
 		c.add(1, 1, "%v", err)
 		return nil, c.err()
 	}
 	a.Path = path
 	a.Notes = c.notes
+	sum := sha256.Sum256(data)
+	a.Digest = hex.EncodeToString(sum[:])
 	if err := c.resolvePrompt(&a); err != nil {
 		return nil, err
 	}
@@ -156,14 +168,19 @@ var topFields = map[string]func(c *checker, ptr string, v any){
 	"description":      func(c *checker, p string, v any) { c.str(p, v, true) },
 	"prompt":           func(c *checker, p string, v any) { c.str(p, v, true) },
 	"mcpServers":       (*checker).mcpServers,
-	"tools":            (*checker).strList,
+	"tools":            (*checker).toolList,
 	"toolAliases":      (*checker).strMap,
-	"allowedTools":     (*checker).strList,
+	"allowedTools":     (*checker).toolList,
 	"resources":        (*checker).resources,
 	"hooks":            (*checker).hooks,
 	"toolsSettings":    (*checker).toolsSettings,
 	"useLegacyMcpJson": (*checker).boolean,
 	"model":            func(c *checker, p string, v any) { c.str(p, v, true) },
+	// Added by the Kiro CLI.
+	"includeMcpJson":   (*checker).boolean,
+	"includePowers":    (*checker).boolean,
+	"welcomeMessage":   func(c *checker, p string, v any) { c.str(p, v, true) },
+	"keyboardShortcut": func(c *checker, p string, v any) { c.str(p, v, true) },
 }
 
 // agent checks the top-level object.
@@ -183,11 +200,11 @@ func (c *checker) agent(tree any) {
 		ptr := "/" + escapePointer(key)
 		check, known := topFields[key]
 		if !known {
-			msg := fmt.Sprintf("unknown field %q", key)
 			if s := suggest(key, topFields); s != "" {
-				msg += fmt.Sprintf(" (did you mean %q?)", s)
+				c.errKey(ptr, "unknown field %q (did you mean %q?)", key, s)
+			} else {
+				c.note(ptr, "unknown field %q is ignored", key)
 			}
-			c.errKey(ptr, "%s", msg)
 			continue
 		}
 		check(c, ptr, v)

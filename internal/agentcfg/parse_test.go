@@ -58,7 +58,8 @@ func TestParseEveryField(t *testing.T) {
 	if len(pre) != 1 || pre[0] != (HookSpec{Command: "check.sh", Matcher: "fs_*", TimeoutMS: 500, MaxOutputSize: 100, CacheTTLSeconds: 9}) {
 		t.Fatalf("preToolUse: %+v", pre)
 	}
-	if len(a.Notes) != 1 || !strings.Contains(a.Notes[0], `"autoApprove"`) || !strings.HasPrefix(a.Notes[0], "/x/reviewer.json:7:") {
+	// autoApprove is the Kiro CLI's: accepted without a word.
+	if len(a.Notes) != 0 {
 		t.Fatalf("notes: %q", a.Notes)
 	}
 }
@@ -70,10 +71,10 @@ func TestParseErrors(t *testing.T) {
 	}{
 		{"unknown field by name", "{\n  \"name\": \"a\",\n  \"toolSettings\": {}\n}",
 			[]string{`agent.json:3:3: unknown field "toolSettings" (did you mean "toolsSettings"?)`}},
-		{"several problems, in file order", "{\"name\": 1,\n \"tools\": \"fs_read\", \"bogus\": true}",
+		{"several problems, in file order", "{\"name\": 1,\n \"tools\": \"fs_read\", \"modle\": true}",
 			[]string{`agent.json:1:10: field "name": expected a string, got the number 1`,
 				`agent.json:2:11: field "tools": expected an array of strings, got a string`,
-				`agent.json:2:22: unknown field "bogus"`}},
+				`agent.json:2:22: unknown field "modle" (did you mean "model"?)`}},
 		{"missing name", `{"tools": []}`, []string{`agent.json:1:1: missing required field "name"`}},
 		{"empty name", `{"name": " "}`, []string{`agent.json:1:10: field "name" must not be empty`}},
 		{"duplicate key", "{\"name\": \"a\",\n\"name\": \"b\"}", []string{`agent.json:2:1: duplicate field "name"`}},
@@ -96,7 +97,9 @@ func TestParseErrors(t *testing.T) {
 			[]string{`field "toolAliases.@s/t": expected a string, got the number 3`}},
 		{"legacy flag", `{"name": "a", "useLegacyMcpJson": "yes"}`,
 			[]string{`field "useLegacyMcpJson": expected true or false, got a string`}},
-		{"multibyte column", "{\"name\": \"é\", \"x\": 1}", []string{`agent.json:1:15: unknown field "x"`}},
+		{"multibyte column", "{\"name\": \"é\", \"tols\": 1}", []string{`agent.json:1:15: unknown field "tols" (did you mean "tools"?)`}},
+		{"settings not an object", `{"name": "a", "toolsSettings": {"fs_read": true}}`,
+			[]string{`field "toolsSettings.fs_read": expected a settings object, got a boolean`}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -123,14 +126,14 @@ func TestParseErrors(t *testing.T) {
 
 func TestParseNotes(t *testing.T) {
 	src := `{"name": "a", "resources": ["README.md"], "hooks": {"agentSpawn": [{"command": "x", "matcher": "*", "timeout": 5}]},
-	"toolsSettings": {"fs_read": true}}`
+	"author": "me"}`
 	a, err := Parse("a.json", []byte(src))
 	if err != nil {
 		t.Fatal(err)
 	}
 	joined := strings.Join(a.Notes, "\n")
 	for _, want := range []string{`resource "README.md" does not start with file://`, "matcher only applies to preToolUse",
-		`unknown hook field "timeout" is ignored (did you mean "timeout_ms"?)`, `settings of "fs_read" should be an object`} {
+		`unknown hook field "timeout" is ignored (did you mean "timeout_ms"?)`, `unknown field "author" is ignored`} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("notes lack %q:\n%s", want, joined)
 		}
@@ -178,6 +181,7 @@ func TestMarshalRoundTrip(t *testing.T) {
 		t.Fatalf("Marshal output does not parse: %v\n%s", err, data)
 	}
 	a.Notes, b.Notes = nil, nil
+	a.Digest, b.Digest = "", ""
 	if !reflect.DeepEqual(normalizeRaw(a), normalizeRaw(b)) {
 		t.Fatalf("round trip changed the agent:\n%+v\n%+v", a, b)
 	}

@@ -35,6 +35,10 @@ type fileForm struct {
 	ToolsSettings    map[string]json.RawMessage `json:"toolsSettings"`
 	UseLegacyMcpJSON bool                       `json:"useLegacyMcpJson"`
 	Model            *string                    `json:"model"`
+	// The Kiro CLI's fields, written only when set.
+	IncludeMcpJSON   bool   `json:"includeMcpJson,omitempty"`
+	WelcomeMessage   string `json:"welcomeMessage,omitempty"`
+	KeyboardShortcut string `json:"keyboardShortcut,omitempty"`
 }
 
 // Marshal renders a as an indented agent file that Parse accepts, with
@@ -45,6 +49,7 @@ func Marshal(a *Agent) ([]byte, error) {
 		Schema: a.Schema, Name: a.Name, Description: a.Description,
 		MCPServers: a.MCPServers, Tools: a.Tools, ToolAliases: a.ToolAliases, AllowedTools: a.AllowedTools,
 		Resources: a.Resources, Hooks: a.Hooks, ToolsSettings: a.ToolsSettings, UseLegacyMcpJSON: a.UseLegacyMcpJSON,
+		IncludeMcpJSON: a.IncludeMcpJSON, WelcomeMessage: a.WelcomeMessage, KeyboardShortcut: a.KeyboardShortcut,
 	}
 	if f.Schema == "" {
 		f.Schema = SchemaURL

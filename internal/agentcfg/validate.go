@@ -119,27 +119,29 @@ func (c *checker) strMap(ptr string, v any) {
 }
 
 // resources must be strings; the schema wants "file://" in front, which
-// the Q CLI only warns about, so a bare path is a note, not an error.
+// the Q CLI only warns about, so a bare path is a note, not an error. The
+// Kiro CLI's skill:// entries and knowledge-base objects are accepted and
+// noted as ignored: qdev has neither.
 func (c *checker) resources(ptr string, v any) {
-	c.strList(ptr, v)
-	list, _ := v.([]any)
-	for i, e := range list {
-		if s, ok := e.(string); ok && !strings.HasPrefix(s, "file://") {
-			c.note(fmt.Sprintf("%s/%d", ptr, i), "resource %q does not start with file:// (read as a path)", s)
-		}
-	}
-}
-
-// toolsSettings values are objects in the schema; the Q CLI takes any
-// JSON value there, so only a note is given for others.
-func (c *checker) toolsSettings(ptr string, v any) {
-	m, ok := c.object(ptr, v, "an object mapping tool names to settings")
+	list, ok := v.([]any)
 	if !ok {
+		c.wrongType(ptr, "an array of strings", v)
 		return
 	}
-	for _, k := range sortedKeys(m) {
-		if _, ok := m[k].(map[string]any); !ok {
-			c.note(ptr+"/"+escapePointer(k), "settings of %q should be an object, got %s", k, kind(m[k]))
+	for i, e := range list {
+		ep := fmt.Sprintf("%s/%d", ptr, i)
+		switch s := e.(type) {
+		case string:
+			switch {
+			case strings.HasPrefix(s, "skill://"):
+				c.note(ep, "skill resource %q is ignored: qdev has no skills", s)
+			case !strings.HasPrefix(s, "file://"):
+				c.note(ep, "resource %q does not start with file:// (read as a path)", s)
+			}
+		case map[string]any:
+			c.note(ep, "resource object (a knowledge base) is ignored: use /knowledge add")
+		default:
+			c.wrongType(ep, "a string", e)
 		}
 	}
 }
@@ -234,10 +236,19 @@ var mcpServerFields = map[string]func(c *checker, ptr string, v any){
 	},
 	"timeout":  func(c *checker, p string, v any) { c.count(p, v) },
 	"disabled": (*checker).boolean,
+	// The Kiro CLI's: autoApprove is accepted and not honoured (grants
+	// belong in allowedTools, where the workspace gate sees them);
+	// disabledTools hides tools of the server.
+	"autoApprove": func(c *checker, p string, v any) {
+		if _, ok := v.(string); !ok {
+			c.strList(p, v)
+		}
+	},
+	"disabledTools": (*checker).strList,
 }
 
-// mcpServers checks the field types of each server; unknown keys are
-// ignored by the Q CLI (Cline-style "autoApprove"), so they are notes.
+// mcpServers checks the field types of each server; other keys are
+// ignored by the Q CLI, so they are notes.
 func (c *checker) mcpServers(ptr string, v any) {
 	m, ok := c.object(ptr, v, "an object mapping server names to configurations")
 	if !ok {

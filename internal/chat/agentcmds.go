@@ -216,6 +216,10 @@ func (s *Session) cmdMCP(ctx context.Context, args []string) error {
 		// A server's error carries its stderr, and names and
 		// descriptions come from the server: shown with controls visible.
 		fmt.Fprintf(s.Info, "%-24s %-11s %-6d %s\n", st.Name, st.State, st.Tools, termwidth.Visible(firstLine(st.LastError, 80)))
+		if whole := strings.TrimSpace(st.LastError); whole != firstLine(st.LastError, 80) {
+			// The row shows the start; the whole reason follows.
+			fmt.Fprintf(s.Info, "  error: %s\n", strings.ReplaceAll(termwidth.Visible(whole), "\n", "\n    "))
+		}
 		for _, w := range st.Warnings {
 			fmt.Fprintf(s.Info, "  warning: %s\n", termwidth.Visible(w))
 		}

@@ -3,13 +3,15 @@ package chat
 import (
 	"context"
 	"fmt"
-	"github.com/qdev/qdev/internal/agent"
 	"os"
 	"os/exec"
 	"sort"
 	"strconv"
 	"strings"
 	"unicode"
+
+	"github.com/qdev/qdev/internal/agent"
+	"github.com/qdev/qdev/internal/toolname"
 )
 
 // command is one slash command.
@@ -177,7 +179,9 @@ func (s *Session) cmdTools(_ context.Context, args []string) error {
 			fmt.Fprintf(s.Info, "Usage: /tools %s <tool>...\n", args[0])
 			return nil
 		}
-		for _, n := range args[1:] {
+		for i, n := range args[1:] {
+			n = toolname.Pattern(n)
+			args[i+1] = n
 			if !strings.HasPrefix(n, "@") && !s.hasTool(n) {
 				fmt.Fprintf(s.Info, "No tool named %q. /tools lists them.\n", n)
 				return nil

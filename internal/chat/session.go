@@ -71,8 +71,11 @@ type Session struct {
 	cp         *checkpoints
 	tangent    *tangent
 	ctrlCArmed bool
-	sigint     chan os.Signal
-	tty        *ttyModes
+	// mcpFailed are the MCP servers whose failure to start was reported,
+	// by manager and name.
+	mcpFailed map[mcpServerKey]bool
+	sigint    chan os.Signal
+	tty       *ttyModes
 }
 
 // errQuit ends the session normally.
@@ -102,6 +105,7 @@ func (s *Session) Run(ctx context.Context, initial string) error {
 		}
 	}
 	for {
+		s.reportMCPFailures()
 		line, err := s.Input.ReadLine(s.prompt())
 		switch {
 		case errors.Is(err, lineedit.ErrInterrupt):
@@ -177,6 +181,7 @@ func (s *Session) send(ctx context.Context, text string) error {
 	if s.BeforeFirstTurn != nil {
 		s.BeforeFirstTurn(tctx)
 		s.BeforeFirstTurn = nil
+		s.reportMCPFailures()
 	}
 	conv := s.Agent.Conversation()
 	start := len(conv.Messages)
@@ -242,9 +247,20 @@ func (s *Session) approve(ctx context.Context, c *agent.Call) (agent.Answer, err
 	if why := c.Decision.Rule; c.Decision.Kind == permission.Ask && why != "" && why != "not trusted" {
 		// A reason beyond "not trusted" (q's own configuration, an
 		// organisation rule) is why even a trusted tool asks: say so.
-		fmt.Fprintf(s.Info, "%s⚠ %s: %s%s\n", st.yellow, termwidth.Visible(why), termwidth.Visible(strings.Join(c.Decision.Reasons, ", ")), st.reset)
+		line := "⚠ " + termwidth.Visible(why)
+		if r := c.Decision.Reasons; len(r) > 0 {
+			line += ": " + termwidth.Visible(strings.Join(r, ", "))
+		}
+		if c.Decision.Layer == permission.LayerManaged && c.Decision.Source != "" {
+			line += " (" + termwidth.Visible(c.Decision.Source) + ")"
+		}
+		fmt.Fprintf(s.Info, "%s%s%s\n", st.yellow, line, st.reset)
 	}
 	q := fmt.Sprintf("%sAllow this action? Use 't' to trust (always allow) this tool for the session. [y/n/t]:%s ", st.yellow, st.reset)
+	if c.Decision.AlwaysAsks {
+		// Trusting the tool would not stop the question: no "t".
+		q = fmt.Sprintf("%sAllow this action? It asks every time. [y/n]:%s ", st.yellow, st.reset)
+	}
 	for {
 		line, err := s.Input.ReadLine(q)
 		if errors.Is(err, lineedit.ErrInterrupt) || errors.Is(err, io.EOF) {
@@ -257,6 +273,10 @@ func (s *Session) approve(ctx context.Context, c *agent.Call) (agent.Answer, err
 		case "y", "yes":
 			return agent.AllowOnce, nil
 		case "t", "trust":
+			if c.Decision.AlwaysAsks {
+				fmt.Fprintf(s.Info, "This tool cannot be trusted for the session (%s); answer y or n.\n", termwidth.Visible(c.Decision.Rule))
+				continue
+			}
 			return agent.TrustSession, nil
 		case "n", "no":
 			return agent.Deny, nil

@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/qdev/qdev/internal/adminclient"
 	"github.com/qdev/qdev/internal/netconf"
+	"github.com/qdev/qdev/internal/org"
 	"github.com/qdev/qdev/internal/paths"
 )
 
@@ -26,12 +28,16 @@ type adminFactory struct {
 	HTTPClient *http.Client
 	// Network, when set, gives the proxy and CAs HTTPClient's requests use.
 	Network func() (*netconf.Network, error)
-	Server  string // --server; default $QDEV_START_URL
-	Format  string // --format of listings: table or json
+	// Org finds the logged-in session; nil means API keys only.
+	Org    *org.Client
+	Server string // --server; default $QDEV_START_URL
+	Format string // --format of listings: table or json
 }
 
 // Client returns an admin API client for --server (or $QDEV_START_URL)
-// with $QDEV_API_KEY, connecting through the configured proxy and CAs.
+// with $QDEV_API_KEY; without a key, with the session q login started
+// (for that server, or the current profile's when none is named). It
+// connects through the configured proxy and CAs.
 func (f *adminFactory) Client() (*adminclient.Client, error) {
 	hc := f.HTTPClient
 	if f.Network != nil {
@@ -41,7 +47,19 @@ func (f *adminFactory) Client() (*adminclient.Client, error) {
 		}
 		hc = &http.Client{Timeout: hc.Timeout, Transport: n.Transport()}
 	}
-	return adminclient.New(f.serverURL(), f.Getenv(adminclient.EnvAPIKey), hc)
+	url, key := f.serverURL(), f.Getenv(adminclient.EnvAPIKey)
+	if key == "" && f.Org != nil {
+		cred, err := f.Org.Credential(context.Background(), url)
+		switch {
+		case err == nil:
+			url, key = cred.StartURL, cred.Token
+		case errors.Is(err, org.ErrNotLoggedIn):
+			// adminclient.New says what is missing.
+		default:
+			return nil, err
+		}
+	}
+	return adminclient.New(url, key, hc)
 }
 
 // serverURL is --server, or $QDEV_START_URL, without a trailing slash.
@@ -55,11 +73,14 @@ func (f *adminFactory) serverURL() string {
 
 // NewCmdAdmin returns `q admin`, which manages the organisation through a
 // q server's admin API: users, groups, tiers, subscriptions and API keys.
-// It authenticates with $QDEV_API_KEY.
+// It authenticates with $QDEV_API_KEY, or as the logged-in user.
 func NewCmdAdmin(stdio IO) *cobra.Command {
 	// A bound on every request: a server that stops answering must not hang
 	// a script forever.
-	f := &adminFactory{IO: stdio, Getenv: os.Getenv, HTTPClient: &http.Client{Timeout: time.Minute}, Network: loadNetwork}
+	hc := &http.Client{Timeout: time.Minute}
+	oc := org.New(os.Getenv)
+	oc.HTTP = hc
+	f := &adminFactory{IO: stdio, Getenv: os.Getenv, HTTPClient: hc, Network: loadNetwork, Org: oc}
 	return newCmdAdmin(f, nil)
 }
 
@@ -90,7 +111,7 @@ func newCmdAdmin(f *adminFactory, r *adminRunners) *cobra.Command {
 			return nil
 		},
 	}
-	cmd.PersistentFlags().StringVar(&f.Server, "server", "", "URL of the q server (default $QDEV_START_URL)")
+	cmd.PersistentFlags().StringVar(&f.Server, "server", "", "URL of the q server (default $QDEV_START_URL, or the one you logged in to)")
 	cmd.PersistentFlags().StringVar(&f.Format, "format", "table", "output format of listings: table or json")
 	cmd.AddCommand(
 		newCmdAdminUsers(f, r.users),

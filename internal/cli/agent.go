@@ -15,6 +15,7 @@ import (
 	"github.com/qdev/qdev/internal/agentcfg"
 	"github.com/qdev/qdev/internal/editor"
 	"github.com/qdev/qdev/internal/paths"
+	"github.com/qdev/qdev/internal/session"
 )
 
 // agentCmd holds what the q agent subcommands share.
@@ -31,18 +32,20 @@ type agentCmd struct {
 //	q agent validate -p FILE                         problems as FILE:LINE:COL, exit 1
 //	q agent set-default -n NAME                      sets chat.defaultAgent
 //	q agent schema                                   the JSON schema of agent files
+//	q agent migrate [--force]                        legacy profiles become agents
 func NewCmdAgent(stdio IO) *cobra.Command {
 	a := &agentCmd{io: stdio}
 	cmd := &cobra.Command{
 		Use:   "agent",
-		Short: "Manage agents (list, create, edit, validate, set-default, schema)",
-		Long: "Agents configure chat sessions. Global agents are in ~/.aws/amazonq/cli-agents, workspace agents in\n" +
-			".amazonq/cli-agents of the current directory; a workspace agent wins over a global one of the same name.",
+		Short: "Manage agents (list, create, edit, validate, set-default, schema, migrate)",
+		Long: "Agents configure chat sessions. Workspace agents are in .amazonq/cli-agents and .kiro/agents of the\n" +
+			"current directory, global agents in ~/.aws/amazonq/cli-agents and ~/.kiro/agents. On a name clash the\n" +
+			"workspace's agent wins over a global one, and at one level the .amazonq file wins over the .kiro one.",
 		Args: cobra.NoArgs,
 		RunE: func(*cobra.Command, []string) error { return a.list() },
 	}
 	var name, dir, from, path string
-	var noEdit bool
+	var noEdit, force bool
 	sub := func(use, short string, run func() error) *cobra.Command {
 		return &cobra.Command{Use: use, Short: short, Args: cobra.NoArgs, SilenceUsage: true,
 			RunE: func(*cobra.Command, []string) error { return run() }}
@@ -63,11 +66,19 @@ func NewCmdAgent(stdio IO) *cobra.Command {
 		_, err := a.io.Out.Write(agentcfg.Schema())
 		return err
 	})
+	migrate := sub("migrate", "Turn the legacy profiles (~/.aws/amazonq/global_context.json, profiles/) into agents", func() error {
+		_, home, err := a.where()
+		if err != nil {
+			return err
+		}
+		return session.MigrateLegacy(home, force, a.io.ErrOut)
+	})
+	migrate.Flags().BoolVar(&force, "force", false, "replace agent files of the same names")
 	for _, c := range []*cobra.Command{create, edit, setDefault} {
 		_ = c.MarkFlagRequired("name")
 	}
 	_ = validate.MarkFlagRequired("path")
-	cmd.AddCommand(list, create, edit, validate, setDefault, schema)
+	cmd.AddCommand(list, create, edit, validate, setDefault, schema, migrate)
 	return cmd
 }
 

@@ -80,7 +80,7 @@ func TestAgentCreateListSetDefault(t *testing.T) {
 	}
 	global := filepath.Join(agentcfg.GlobalDir(home), "rev.json")
 	a, err := agentcfg.ParseFile(global)
-	if err != nil || a.Name != "rev" || a.Tools[0] != "*" || len(a.Resources) != 4 {
+	if err != nil || a.Name != "rev" || a.Tools[0] != "*" || len(a.Resources) != len(agentcfg.DefaultResources) {
 		t.Fatalf("created file: %v %+v", err, a)
 	}
 	if _, _, err := runAgent(t, "create", "-n", "rev"); err == nil || !strings.Contains(err.Error(), "already exists") {

@@ -95,10 +95,6 @@ func addChatFlags(cmd *cobra.Command, o *chatOptions) {
 
 // sessionOptions is the session the flags ask for.
 func (o *chatOptions) sessionOptions() session.Options {
-	name := o.agent
-	if name == "" {
-		name = o.profile
-	}
 	perms := permission.Options{TrustAll: o.trustAll, UntrustFsRead: o.untrustFsRead, TrustToolsSet: o.trustToolsSet}
 	if o.trustToolsSet {
 		for _, t := range strings.Split(o.trustTools, ",") {
@@ -108,7 +104,7 @@ func (o *chatOptions) sessionOptions() session.Options {
 		}
 	}
 	return session.Options{In: o.IO.In, ErrOut: o.IO.ErrOut, Verbose: o.Global.verbose, NoInteractive: o.noInteractive,
-		Resume: o.resume, Agent: name, Model: o.model, Permissions: perms, TrustWorkspace: o.trustWorkspace}
+		Resume: o.resume, Agent: o.agent, Profile: o.profile, Model: o.model, Permissions: perms, TrustWorkspace: o.trustWorkspace}
 }
 
 func chatRun(o *chatOptions) error {

@@ -10,8 +10,7 @@ import (
 )
 
 // TestChatFlagsBecomeSessionOptions: q chat's flags reach the session as
-// typed options, --profile standing for --agent and --trust-tools parsed
-// into names.
+// typed options, --trust-tools parsed into names.
 func TestChatFlagsBecomeSessionOptions(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
@@ -20,8 +19,8 @@ func TestChatFlagsBecomeSessionOptions(t *testing.T) {
 		{[]string{}, session.Options{}},
 		{[]string{"--agent", "dev", "--model", "openai/gpt-4.1", "-r", "--no-interactive", "hi"},
 			session.Options{Agent: "dev", Model: "openai/gpt-4.1", Resume: true, NoInteractive: true}},
-		{[]string{"--profile", "old"}, session.Options{Agent: "old"}},
-		{[]string{"--agent", "new", "--profile", "old"}, session.Options{Agent: "new"}},
+		{[]string{"--profile", "old"}, session.Options{Profile: "old"}},
+		{[]string{"--agent", "new", "--profile", "old"}, session.Options{Agent: "new", Profile: "old"}},
 		{[]string{"-a", "--untrust-fs-read", "--trust-workspace"},
 			session.Options{Permissions: permission.Options{TrustAll: true, UntrustFsRead: true}, TrustWorkspace: true}},
 		{[]string{"--trust-tools", "fs_read, ,execute_bash,"},

@@ -152,6 +152,7 @@ func runDoctor(env *doctorEnv) *doctorReport {
 	checkExperiments(r, st)
 	ms := checkManaged(r, env)
 	checkModel(r, st, ms)
+	checkAgents(r)
 	checkSandbox(r, env, ms)
 	checkAWS(r, env, ms)
 	checkNetwork(r, st)

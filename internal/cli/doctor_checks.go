@@ -61,16 +61,22 @@ func dirState(dir string) (status, msg string) {
 	return statusOK, dir + " (not created yet; will be created when needed)"
 }
 
-// checkSettings loads the settings file; it returns nil when it is broken.
+// checkSettings loads the settings file; it returns nil when it is not
+// JSON. A value q chat would refuse is an error per key.
 func checkSettings(r *doctorReport) *settings.Settings {
 	path := settings.DefaultPath()
-	st, err := settings.Load(path)
+	st, err := settings.LoadUnchecked(path)
+	var bad settings.InvalidValues
 	switch {
 	case err != nil:
 		r.add("Settings", "settings file", statusError, "%v", err)
 		return nil
 	case !exists(path):
 		r.add("Settings", "settings file", statusInfo, "%s (not created yet; defaults in use)", path)
+	case errors.As(st.Validate(), &bad):
+		for _, e := range bad {
+			r.add("Settings", "settings file", statusError, "%s: %v; q refuses to start until it is fixed", path, e)
+		}
 	default:
 		r.add("Settings", "settings file", statusOK, "%s (valid, %s)", path, plural(len(st.All()), "value"))
 	}

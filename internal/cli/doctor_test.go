@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/qdev/qdev/internal/managed"
+	"github.com/qdev/qdev/internal/session"
 )
 
 // doctorSetup is a machine for q doctor: fresh directories, a settings
@@ -240,4 +241,28 @@ func TestDoctorJSONAndAll(t *testing.T) {
 	if err := cmd.Execute(); err == nil || !strings.Contains(err.Error(), `invalid --format "yaml"`) {
 		t.Errorf("--format yaml: %v", err)
 	}
+}
+
+// q doctor names the legacy context files awaiting migration and the agent
+// files sessions would refuse; both are warnings.
+func TestDoctorLegacyAndInvalidAgents(t *testing.T) {
+	s := newDoctorSetup(t, `{"chat.defaultModel": "openai/gpt-4.1"}`)
+	home := os.Getenv("HOME")
+	legacy := filepath.Join(home, ".aws", "amazonq", "global_context.json")
+	s.write(legacy, `{"paths": ["~/standards.md"], "hooks": {}}`)
+	bad := filepath.Join(home, ".kiro", "agents", "bad.json")
+	s.write(bad, `{"name": "bad", "toolsSettings": {"shell": {"deniedCommand": ["rm .*"]}}}`)
+	out, code := s.run("--strict")
+	if code != 1 {
+		t.Errorf("exit %d", code)
+	}
+	wantLines(t, out,
+		"⚠ legacy profiles: "+legacy+" await migration; sessions do not use them: run q agent migrate",
+		"⚠ agent file: "+bad+" is invalid (sessions refuse it): "+bad+":1:",
+		`unknown setting "deniedCommand" of execute_bash`)
+	if err := session.MigrateLegacy(home, false, &bytes.Buffer{}); err != nil {
+		t.Fatal(err)
+	}
+	out, _ = s.run()
+	wantLines(t, out, "✔ legacy profiles: none awaiting migration")
 }

@@ -75,6 +75,9 @@ func interactive(ctx context.Context, o *chatOptions, s *session.Session, input 
 		fmt.Fprintf(errOut, "qdev %s · model %s · agent %s\n/help for commands, Ctrl-D to exit.\n\n",
 			version.Version, termwidth.Visible(a.Conversation().Model), termwidth.Visible(s.Active().Name))
 	}
+	if isTTY {
+		s.Welcome()
+	}
 	if sess.Checkpoints != nil {
 		fmt.Fprintln(errOut, "Checkpoints are on: each turn that changes files is recorded (/checkpoint list).")
 	}

@@ -144,16 +144,20 @@ func (o *mcpOptions) sources() ([]configSource, error) {
 		}
 		out = append(out, configSource{scope: scope, label: label, path: path, file: f})
 	}
-	add("global", "mcp.json", mcp.GlobalConfigPath(home))
-	add("workspace", "mcp.json", mcp.WorkspaceConfigPath(cwd))
-	globalAgents := filepath.Join(home, ".aws", "amazonq", "cli-agents")
+	for _, p := range mcp.ConfigPaths(cwd, home) {
+		scope := "workspace"
+		if strings.HasPrefix(p, filepath.Join(home, ".aws")+"/") || strings.HasPrefix(p, filepath.Join(home, ".kiro")+"/") {
+			scope = "global"
+		}
+		add(scope, "mcp.json", p)
+	}
 	agents, _ := agentcfg.LoadAll(agentcfg.Dirs(cwd, home))
 	for _, a := range agents {
 		if len(a.MCPServers) == 0 {
 			continue
 		}
 		scope := "workspace"
-		if filepath.Dir(a.Path) == globalAgents {
+		if agentcfg.IsGlobal(a.Path, home) {
 			scope = "global"
 		}
 		add(scope, "agent "+a.Name, a.Path)

@@ -177,7 +177,7 @@ func TestMCPRemoveAndList(t *testing.T) {
 func TestMCPImport(t *testing.T) {
 	e := newMCPEnv(t)
 	other := filepath.Join(e.cwd, "other.json")
-	if err := os.WriteFile(other, []byte(`{"mcpServers":{"a":{"command":"ca","autoApprove":[]},"b":{"url":"https://b.example/mcp"}}}`), 0o644); err != nil {
+	if err := os.WriteFile(other, []byte(`{"mcpServers":{"a":{"command":"ca","autoApprove":[],"colour":"red"},"b":{"url":"https://b.example/mcp"}}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	e.mustRun("add", "--name", "a", "--command", "old", "--scope", "workspace")
@@ -189,7 +189,7 @@ func TestMCPImport(t *testing.T) {
 		t.Errorf("a failed import changed the file: %v", got)
 	}
 	out, errOut, err := e.run("import", "--file", "other.json", "workspace", "--force")
-	if err != nil || !strings.Contains(out, "Imported 2 MCP server(s)") || !strings.Contains(errOut, `unknown attribute "autoApprove"`) {
+	if err != nil || !strings.Contains(out, "Imported 2 MCP server(s)") || !strings.Contains(errOut, `unknown attribute "colour"`) || strings.Contains(errOut, "autoApprove") {
 		t.Fatalf("import --force: %v\n%s\n%s", err, out, errOut)
 	}
 	got := e.servers(e.workspace())

@@ -71,7 +71,9 @@ func NewRoot(stdio IO) *cobra.Command {
 	addChatFlags(root, chatOpts)
 
 	root.AddCommand(newCmdChat(newChatFactory(stdio, g), nil))
-	root.AddCommand(NewCmdSettings(loadSettings, stdio.Out, stdio.ErrOut))
+	// q settings reads the file unchecked: it is how bad values are fixed.
+	root.AddCommand(NewCmdSettings(func() (*settings.Settings, error) { return settings.LoadUnchecked(settings.DefaultPath()) },
+		stdio.Out, stdio.ErrOut))
 	root.AddCommand(newCmdVersion(stdio))
 	root.AddCommand(NewCmdAgent(stdio))
 	root.AddCommand(NewCmdMCP(stdio))
@@ -80,11 +82,13 @@ func NewRoot(stdio IO) *cobra.Command {
 	root.AddCommand(NewCmdPolicy(stdio))
 	root.AddCommand(NewCmdAudit(stdio))
 	root.AddCommand(NewCmdServer(stdio, nil, nil), NewCmdAdmin(stdio))
+	od := newOrgDeps(stdio)
+	root.AddCommand(NewCmdLogin(od, nil), NewCmdLogout(od, nil), NewCmdWhoami(od, nil), NewCmdProfile(od, nil))
 	return root
 }
 
 // unknownCommand refuses words given to q without a subcommand, as the Q
-// CLI does: `q whoami` is a mistyped or not yet existing command, and must
+// CLI does: `q hello` is a mistyped or not yet existing command, and must
 // never reach a model as a prompt. Only after chat options (q
 // --no-interactive "question"), which make the intent to chat plain, are
 // the words a prompt; --verbose alone says nothing about intent.

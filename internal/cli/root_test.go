@@ -8,13 +8,13 @@ import (
 )
 
 // A word after q that is no command is an error with status 2, never a
-// prompt: `q whoami` must not reach a model.
+// prompt: `q hello` must not reach a model.
 func TestUnknownCommand(t *testing.T) {
 	for _, tc := range []struct {
 		args []string
 		want string
 	}{
-		{[]string{"whoami"}, `unknown command "whoami" for "q"; to chat, run q chat "whoami"`},
+		{[]string{"hello"}, `unknown command "hello" for "q"; to chat, run q chat "hello"`},
 		{[]string{"-v", "foo", "bar"}, `unknown command "foo" for "q"; to chat, run q chat "foo bar"`},
 		{[]string{"setings"}, `unknown command "setings" for "q" (did you mean "settings"?); to chat, run q chat "setings"`},
 	} {

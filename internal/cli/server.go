@@ -3,11 +3,13 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -19,10 +21,21 @@ import (
 
 	"github.com/qdev/qdev/internal/apikey"
 	"github.com/qdev/qdev/internal/federation"
+	"github.com/qdev/qdev/internal/identity"
 	"github.com/qdev/qdev/internal/paths"
 	"github.com/qdev/qdev/internal/server"
+	"github.com/qdev/qdev/internal/serverjobs"
 	"github.com/qdev/qdev/internal/serverstore"
 )
+
+// replicaID names this process among the replicas sharing a database, as
+// the holder of job leases: host name, process id and a random part.
+func replicaID() string {
+	host, _ := os.Hostname()
+	var b [6]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("%s/%d/%x", host, os.Getpid(), b)
+}
 
 // defaultListen is where q server listens without --listen: loopback only,
 // so that a laptop install is never reachable from the network by accident.
@@ -38,6 +51,7 @@ type serverOptions struct {
 
 	Listen, DataDir, Database, ConfigFile string
 	TLSCert, TLSKey                       string
+	PublicURL                             string
 	Admin                                 string // init only
 
 	// Providers are the upstream identity providers of --config, their
@@ -56,12 +70,15 @@ type serverConfig struct {
 	// IdentityProviders are upstream OpenID Connect providers users can
 	// sign in through (GET /login/upstream/NAME).
 	IdentityProviders []federation.ProviderConfig `json:"identity_providers"`
+	// PublicURL is the URL clients reach the server at, behind a proxy or
+	// load balancer: the identity provider's issuer.
+	PublicURL string `json:"public_url"`
 }
 
 // NewCmdServer returns `q server`, which serves the organisation service,
 // and its subcommand init. runF and initF replace the behaviour in tests.
 //
-//	q server [--listen ADDR] [--data DIR] [--database URL] [--config FILE] [--tls-cert F --tls-key F]
+//	q server [--listen ADDR] [--data DIR] [--database URL] [--config FILE] [--tls-cert F --tls-key F] [--public-url URL]
 //	q server init --admin EMAIL [--data DIR] [--database URL]
 func NewCmdServer(stdio IO, runF, initF func(*serverOptions) error) *cobra.Command {
 	o := &serverOptions{IO: stdio, Getenv: os.Getenv}
@@ -87,9 +104,10 @@ func NewCmdServer(stdio IO, runF, initF func(*serverOptions) error) *cobra.Comma
 	pf.StringVar(&o.Database, "database", "", "PostgreSQL URL (postgres://…); default: SQLite in the data directory")
 	f := cmd.Flags()
 	f.StringVar(&o.Listen, "listen", defaultListen, "address to listen on")
-	f.StringVar(&o.ConfigFile, "config", "", "JSON file with listen, data, database, tls_cert, tls_key, identity_providers")
+	f.StringVar(&o.ConfigFile, "config", "", "JSON file with listen, data, database, tls_cert, tls_key, public_url, identity_providers")
 	f.StringVar(&o.TLSCert, "tls-cert", "", "serve HTTPS with this certificate (PEM)")
 	f.StringVar(&o.TLSKey, "tls-key", "", "private key of --tls-cert (PEM)")
+	f.StringVar(&o.PublicURL, "public-url", "", "URL clients reach the server at, when a proxy stands in front (default: each request's own)")
 
 	initCmd := &cobra.Command{
 		Use:   "init",
@@ -117,7 +135,7 @@ func (o *serverOptions) applyConfig(cmd *cobra.Command) error {
 	}
 	for flag, pair := range map[string][2]*string{
 		"listen": {&o.Listen, &c.Listen}, "data": {&o.DataDir, &c.Data}, "database": {&o.Database, &c.Database},
-		"tls-cert": {&o.TLSCert, &c.TLSCert}, "tls-key": {&o.TLSKey, &c.TLSKey},
+		"tls-cert": {&o.TLSCert, &c.TLSCert}, "tls-key": {&o.TLSKey, &c.TLSKey}, "public-url": {&o.PublicURL, &c.PublicURL},
 	} {
 		if *pair[1] != "" && !cmd.Flags().Changed(flag) {
 			*pair[0] = *pair[1]
@@ -228,10 +246,35 @@ func serverRun(o *serverOptions) error {
 		scheme = "https"
 	}
 	log := slog.New(slog.NewTextHandler(o.IO.ErrOut, nil))
+	// The OpenID provider library logs through the default logger.
+	slog.SetDefault(log)
+	idp, err := identity.New(ctx, identity.Config{Store: st, Log: log, Issuer: o.PublicURL})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	jobsCtx, stopJobs := context.WithCancel(ctx)
+	jobsDone := make(chan struct{})
+	go func() {
+		defer close(jobsDone)
+		runner := &serverjobs.Runner{Leases: st, Holder: replicaID(), Log: log}
+		runner.Run(jobsCtx, idp.Jobs()...)
+	}()
+	defer func() { stopJobs(); <-jobsDone }()
 	fmt.Fprintf(o.IO.ErrOut, "q server: listening on %s://%s\n", scheme, ln.Addr())
-	srv := server.New(st, log)
+	srv := server.New(st, log, server.WithIdentity(idp))
 	if len(o.Providers) > 0 {
-		srv.Mount("/login/upstream/", federation.New(st, log, o.Providers))
+		fed := federation.New(st, log, o.Providers)
+		// A user signed in upstream gets the same browser session as one
+		// signed in with a password.
+		fed.OnSignIn = func(w http.ResponseWriter, r *http.Request, in federation.SignIn) error {
+			if err := idp.SignIn(w, r, in.UserID); err != nil {
+				return err
+			}
+			http.Redirect(w, r, identity.SafeNext(in.ReturnTo), http.StatusSeeOther)
+			return nil
+		}
+		srv.Mount("/login/upstream/", fed)
 	}
 	err = server.Serve(ctx, ln, srv.Handler(), o.TLSCert, o.TLSKey)
 	fmt.Fprintln(o.IO.ErrOut, "q server: stopped")

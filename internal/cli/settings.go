@@ -285,6 +285,9 @@ func (o *settingsOptions) runOpen() error {
 	if err := c.Run(); err != nil {
 		return fmt.Errorf("editor %s: %v", c.Args[0], err)
 	}
-	_, err = o.load()
+	// What the editor left must load in q chat: same checks.
+	if s, err = o.load(); err == nil {
+		err = s.Validate()
+	}
 	return err
 }

@@ -32,6 +32,34 @@ type LegacyContext struct {
 	Global  LegacyConfig
 	// Local is the active profile's layer.
 	Local LegacyConfig
+
+	// state, when set (Use), decides which layers are in use.
+	state    *LegacyState
+	explicit bool
+}
+
+// Use makes the context follow st: a layer counts in Paths and Hooks only
+// if qdev's /context commands wrote its file, unless explicit (the user
+// chose this legacy profile with --profile). A layer /context changes is
+// written and becomes qdev's.
+func (c *LegacyContext) Use(st *LegacyState, explicit bool) {
+	c.state, c.explicit = st, explicit
+}
+
+// InUse reports whether the global or the profile layer is in use.
+func (c *LegacyContext) InUse(global bool) bool {
+	if c.state == nil || c.explicit {
+		return true
+	}
+	return c.state.Owns(c.file(global))
+}
+
+// file is the file of the global or the profile layer.
+func (c *LegacyContext) file(global bool) string {
+	if global {
+		return GlobalContextPath(c.Home)
+	}
+	return ProfileContextPath(c.Home, c.Profile)
 }
 
 // GlobalContextPath is ~/.aws/amazonq/global_context.json.
@@ -90,12 +118,17 @@ func readConfig(path string) (LegacyConfig, error) {
 	return cfg, nil
 }
 
-// Save writes both context files.
-func (c *LegacyContext) Save() error {
-	if err := writeConfig(GlobalContextPath(c.Home), c.Global); err != nil {
+// save writes the file of one layer, which is then qdev's (LegacyState).
+func (c *LegacyContext) save(global bool) error {
+	cfg, _ := c.layer(global)
+	if err := writeConfig(c.file(global), *cfg); err != nil {
 		return err
 	}
-	return writeConfig(ProfileContextPath(c.Home, c.Profile), c.Local)
+	if c.state == nil || c.state.Owns(c.file(global)) {
+		return nil
+	}
+	c.state.own(c.file(global))
+	return c.state.Save()
 }
 
 func writeConfig(path string, cfg LegacyConfig) error {
@@ -148,9 +181,16 @@ func (c *LegacyContext) layer(global bool) (*LegacyConfig, string) {
 	return &c.Local, "profile"
 }
 
-// Paths returns the global then the profile paths, for Build.
+// Paths returns the global then the profile paths in use, for Build.
 func (c *LegacyContext) Paths() []string {
-	return append(slices.Clone(c.Global.Paths), c.Local.Paths...)
+	var out []string
+	if c.InUse(true) {
+		out = append(out, c.Global.Paths...)
+	}
+	if c.InUse(false) {
+		out = append(out, c.Local.Paths...)
+	}
+	return slices.Clip(out)
 }
 
 // Add adds paths (files, directories or globs, relative to cwd) to the
@@ -182,7 +222,7 @@ func (c *LegacyContext) Add(cwd string, global, force bool, paths []string) (str
 		count += max(len(files), 1)
 	}
 	cfg.Paths = append(cfg.Paths, paths...)
-	if err := c.Save(); err != nil {
+	if err := c.save(global); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("Added %d path(s) to %s context.", count, scope), nil
@@ -200,7 +240,7 @@ func (c *LegacyContext) Remove(global bool, paths []string) (string, error) {
 	if n == 0 {
 		return "", errors.New("none of the specified paths were found in the context")
 	}
-	if err := c.Save(); err != nil {
+	if err := c.save(global); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("Removed %d path(s) from %s context.", n, scope), nil
@@ -210,7 +250,7 @@ func (c *LegacyContext) Remove(global bool, paths []string) (string, error) {
 func (c *LegacyContext) Clear(global bool) (string, error) {
 	cfg, scope := c.layer(global)
 	cfg.Paths = nil
-	if err := c.Save(); err != nil {
+	if err := c.save(global); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("Cleared all paths from %s context.", scope), nil
@@ -227,10 +267,12 @@ func (c *LegacyContext) Clear(global bool) (string, error) {
 // listed as itself with "(no matches)"; an empty layer shows "<none>".
 func (c *LegacyContext) Show(cwd string) string {
 	var b strings.Builder
-	section := func(title string, paths []string) {
+	section := func(title string, global bool, paths []string) {
 		b.WriteString(title + "\n")
 		if len(paths) == 0 {
 			b.WriteString("  <none>\n")
+		} else if !c.InUse(global) {
+			fmt.Fprintf(&b, "  (not in use: %s was left by an older Q CLI; q agent migrate turns it into agents)\n", c.file(global))
 		}
 		for _, p := range paths {
 			files, err := Expand(p, cwd, c.Home)
@@ -245,7 +287,7 @@ func (c *LegacyContext) Show(cwd string) string {
 			}
 		}
 	}
-	section("Global context:", c.Global.Paths)
-	section(fmt.Sprintf("Profile context (%s):", c.Profile), c.Local.Paths)
+	section("Global context:", true, c.Global.Paths)
+	section(fmt.Sprintf("Profile context (%s):", c.Profile), false, c.Local.Paths)
 	return b.String()
 }

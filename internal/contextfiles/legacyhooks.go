@@ -62,7 +62,7 @@ func (c *LegacyContext) AddHook(global bool, name, trigger, command string) (str
 	}
 	cfg.Hooks[name] = LegacyHook{Trigger: trigger, Type: "inline", TimeoutMS: addedHookTimeoutMS,
 		MaxOutputSize: agentcfg.DefaultMaxOutputSize, Command: command}
-	if err := c.Save(); err != nil {
+	if err := c.save(global); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("Added hook '%s'.", name), nil
@@ -75,7 +75,7 @@ func (c *LegacyContext) RemoveHook(global bool, name string) (string, error) {
 		return "", fmt.Errorf("cannot remove hook '%s': does not exist", name)
 	}
 	delete(cfg.Hooks, name)
-	if err := c.Save(); err != nil {
+	if err := c.save(global); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("Removed hook '%s'.", name), nil
@@ -91,7 +91,7 @@ func (c *LegacyContext) SetHookDisabled(global bool, name string, disabled bool)
 	}
 	h.Disabled = disabled
 	cfg.Hooks[name] = h
-	if err := c.Save(); err != nil {
+	if err := c.save(global); err != nil {
 		return "", err
 	}
 	return fmt.Sprintf("%sd hook '%s'.", strings.ToUpper(verb[:1])+verb[1:], name), nil
@@ -104,7 +104,7 @@ func (c *LegacyContext) SetAllHooksDisabled(global, disabled bool) (string, erro
 		h.Disabled = disabled
 		cfg.Hooks[name] = h
 	}
-	if err := c.Save(); err != nil {
+	if err := c.save(global); err != nil {
 		return "", err
 	}
 	if disabled {
@@ -157,8 +157,20 @@ func (c *LegacyContext) ShowHooks() string {
 // per conversation) and per_prompt as userPromptSubmit, which is how the
 // Q CLI migrates them (legacy/mod.rs).
 func (c *LegacyContext) Hooks() map[agentcfg.Trigger][]agentcfg.HookSpec {
+	var layers []map[string]LegacyHook
+	if c.InUse(true) {
+		layers = append(layers, c.Global.Hooks)
+	}
+	if c.InUse(false) {
+		layers = append(layers, c.Local.Hooks)
+	}
+	return hookSpecs(layers...)
+}
+
+// hookSpecs converts the enabled hooks of layers, in order and by name.
+func hookSpecs(layers ...map[string]LegacyHook) map[agentcfg.Trigger][]agentcfg.HookSpec {
 	out := map[agentcfg.Trigger][]agentcfg.HookSpec{}
-	for _, layer := range []map[string]LegacyHook{c.Global.Hooks, c.Local.Hooks} {
+	for _, layer := range layers {
 		for _, name := range sortedNames(layer) {
 			h := layer[name]
 			if h.Disabled || strings.TrimSpace(h.Command) == "" {

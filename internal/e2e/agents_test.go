@@ -67,7 +67,12 @@ func TestInvalidAgentFileIsReportedAndSkipped(t *testing.T) {
 	e.write(".amazonq/cli-agents/bad.json", "{\n  \"name\": \"bad\",\n  \"toolSettings\": {}\n}\n")
 	e.openai(text("ok"))
 	r := e.run("", "--model", "openai/m", "--agent", "bad", "--no-interactive", "hi")
-	if r.code != 0 || !strings.Contains(r.stderr, "bad.json:3:") || !strings.Contains(r.stderr, "toolSettings") {
+	if r.code != 1 || !strings.Contains(r.stderr, "bad.json:3:") || !strings.Contains(r.stderr, "toolSettings") {
+		t.Fatalf("%+v", r)
+	}
+	// Another agent's broken file is reported and skipped.
+	r = e.run("", "--model", "openai/m", "--no-interactive", "hi")
+	if r.code != 0 || !strings.Contains(r.stderr, "bad.json:3:") || !strings.Contains(r.stderr, "is invalid and was skipped") {
 		t.Fatalf("%+v", r)
 	}
 	r = e.run("", "agent", "validate", "--path", filepath.Join(e.cwd, ".amazonq/cli-agents/bad.json"))

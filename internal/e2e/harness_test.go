@@ -49,7 +49,7 @@ type env struct {
 
 // scrubbed lists variables of the developer's environment that must not
 // leak into a test run.
-var scrubbed = []string{"OPENAI_", "ANTHROPIC_", "AWS_", "OLLAMA_", "XDG_", "Q_", "AMAZON_Q_", "NO_COLOR", "EDITOR",
+var scrubbed = []string{"OPENAI_", "ANTHROPIC_", "AWS_", "OLLAMA_", "XDG_", "Q_", "AMAZON_Q_", "NO_COLOR", "EDITOR", "QDEV_", "BROWSER",
 	"HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "https_proxy", "http_proxy", "no_proxy", "SSL_CERT_"}
 
 func newEnv(t *testing.T) *env {

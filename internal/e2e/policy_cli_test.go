@@ -16,13 +16,13 @@ func TestUnknownCommandNeverReachesModel(t *testing.T) {
 	if r := e.run("", "settings", "chat.defaultModel", "openai/m"); r.code != 0 {
 		t.Fatalf("%+v", r)
 	}
-	r := e.run("", "whoami")
-	want := `q: unknown command "whoami" for "q"; to chat, run q chat "whoami"` + "\n"
+	r := e.run("", "hello")
+	want := `q: unknown command "hello" for "q"; to chat, run q chat "hello"` + "\n"
 	if r.code != 2 || r.stderr != want || r.stdout != "" {
-		t.Errorf("q whoami: %+v, want exit 2 and %q", r, want)
+		t.Errorf("q hello: %+v, want exit 2 and %q", r, want)
 	}
 	if n := len(s.Requests()); n != 0 {
-		t.Errorf("q whoami sent %d requests to the model", n)
+		t.Errorf("q hello sent %d requests to the model", n)
 	}
 }
 

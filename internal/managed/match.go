@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/qdev/qdev/internal/glob"
+	"github.com/qdev/qdev/internal/toolname"
 )
 
 // BlockedPrefix starts every message about a decision this layer took.
@@ -60,24 +61,26 @@ func (s *Settings) ApprovalRule(name, server string) (rule string, required bool
 	return "", false
 }
 
-// matchTool returns the first pattern naming the tool.
+// matchTool returns the first pattern naming the tool. A pattern naming a
+// built-in tool by another of its names ("shell", "gh_issue") names it.
 func matchTool(patterns []string, name, server string) (string, bool) {
 	builtin := server == "" || server == "builtin"
-	for _, p := range patterns {
+	for _, orig := range patterns {
+		p := toolname.Pattern(orig)
 		switch {
 		case builtin && (p == "@builtin" || p == "@builtin/"):
-			return p, true
+			return orig, true
 		case builtin && strings.HasPrefix(p, "@builtin/"):
 			if globMatch(strings.TrimPrefix(p, "@builtin/"), name) {
-				return p, true
+				return orig, true
 			}
 		case builtin && !strings.HasPrefix(p, "@"):
 			if globMatch(p, name) {
-				return p, true
+				return orig, true
 			}
 		case !builtin && strings.HasPrefix(p, "@"):
 			if globMatch(p, "@"+server) || globMatch(p, "@"+server+"/"+name) {
-				return p, true
+				return orig, true
 			}
 		}
 	}

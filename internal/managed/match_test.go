@@ -206,3 +206,21 @@ func TestBlockedMessages(t *testing.T) {
 		t.Error("Blocked lacks the prefix")
 	}
 }
+
+// A policy written with the Kiro CLI's names of built-in tools applies to
+// the tools, and names the rule as written.
+func TestToolAliasesInPolicy(t *testing.T) {
+	s := &Settings{DeniedTools: []string{"shell", "@builtin/aws"}, RequireApproval: []string{"write"}}
+	if rule, denied := s.DenyTool("execute_bash", ""); !denied || rule != `deniedTools "shell"` {
+		t.Errorf("shell: %q %v", rule, denied)
+	}
+	if _, denied := s.DenyTool("use_aws", ""); !denied {
+		t.Error("@builtin/aws does not deny use_aws")
+	}
+	if rule, ok := s.ApprovalRule("fs_write", ""); !ok || rule != `requireApproval "write"` {
+		t.Errorf("write: %q %v", rule, ok)
+	}
+	if _, denied := s.DenyTool("shell", "srv"); denied {
+		t.Error("an MCP tool called shell is not the built-in")
+	}
+}

@@ -43,6 +43,9 @@ type ServerConfig struct {
 	// Timeout bounds every request (launch, tool call, prompt, resource).
 	Timeout  time.Duration
 	Disabled bool
+	// DisabledTools are tools of the server the model does not see (the
+	// Kiro CLI's disabledTools).
+	DisabledTools []string `json:",omitempty"`
 	// Source names where the entry came from: a file path or "agent".
 	Source string
 	// Resolved, when set, is the absolute program (ResolveCommand) that
@@ -50,12 +53,16 @@ type ServerConfig struct {
 	Resolved string
 }
 
-// knownKeys are the entry attributes the Q CLI understands; anything else
-// draws a warning and is ignored. oauth and oauthScopes are accepted for
-// compatibility although qdev does not implement MCP OAuth.
+// knownKeys are the entry attributes the Q or the Kiro CLI understands;
+// anything else draws a warning and is ignored. oauth and oauthScopes are
+// accepted for compatibility although qdev does not implement MCP OAuth;
+// the Kiro CLI's autoApprove is accepted and not honoured (tools are
+// pre-approved with the agent's allowedTools, which the workspace gate
+// checks).
 var knownKeys = map[string]bool{
 	"command": true, "args": true, "env": true, "timeout": true, "url": true,
 	"headers": true, "type": true, "disabled": true, "oauth": true, "oauthScopes": true,
+	"autoApprove": true, "disabledTools": true,
 }
 
 // ParseServer validates the entry raw of server name. Problems that only
@@ -131,6 +138,8 @@ func (c *ServerConfig) setField(key string, v json.RawMessage) error {
 		err = decodeString(v, &c.Type)
 	case "args":
 		err = decodeStrings(v, &c.Args)
+	case "disabledTools":
+		err = decodeStrings(v, &c.DisabledTools)
 	case "env":
 		c.Env, err = decodeStringMap(v)
 	case "headers":

@@ -102,7 +102,7 @@ func TestCollectLegacyFiles(t *testing.T) {
 	if got, want := names(servers), map[string]string{"a": "ga", "b": "wb", "x": "wx"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("servers = %v, want %v", got, want)
 	}
-	all := strings.Join(warnings, "\n")
+	all := joinWarnings(warnings)
 	for _, want := range []string{
 		`"x" is defined in both ` + global + " and " + workspace + "; using " + workspace,
 		workspace + `: server "b": unknown attribute "foo" is ignored`,
@@ -129,8 +129,54 @@ func TestCollectLegacyFiles(t *testing.T) {
 	if got, want := names(servers), map[string]string{"a": "ga", "b": "wb", "c": "ac", "x": "ax"}; !reflect.DeepEqual(got, want) {
 		t.Errorf("agent + legacy: %v, want %v", got, want)
 	}
-	if !strings.Contains(strings.Join(warnings, "\n"), `"x" from `+workspace+" is shadowed by the agent") {
+	if !strings.Contains(joinWarnings(warnings), `"x" from `+workspace+" is shadowed by the agent") {
 		t.Errorf("no shadowing warning: %q", warnings)
+	}
+}
+
+func joinWarnings(ws []Warning) string {
+	var lines []string
+	for _, w := range ws {
+		lines = append(lines, w.String())
+	}
+	return strings.Join(lines, "\n")
+}
+
+// The Kiro CLI's mcp.json files are read too: the workspace's files win
+// over the user's, and at one level the Q CLI's file wins. Unknown
+// attributes of a file carry its digest (shown once per version); the
+// Kiro CLI's own attributes are not warned about, nor are the agent's
+// unknown attributes (its file's notes say so).
+func TestCollectKiroFilesAndIgnoredAttributes(t *testing.T) {
+	home, cwd := t.TempDir(), t.TempDir()
+	writeFile(t, KiroGlobalConfigPath(home), `{"mcpServers":{"a":{"command":"kg"},"b":{"command":"kg"},"c":{"command":"kg"},"d":{"command":"kg","autoApprove":["x"],"disabledTools":["rm"]}}}`)
+	writeFile(t, GlobalConfigPath(home), `{"mcpServers":{"b":{"command":"qg"},"c":{"command":"qg"}}}`)
+	writeFile(t, KiroWorkspaceConfigPath(cwd), `{"mcpServers":{"c":{"command":"kw","foo":1}}}`)
+	agent := map[string]json.RawMessage{"e": json.RawMessage(`{"command":"ae","bar":2}`)}
+	servers, warnings := Collect(agent, true, cwd, home)
+	if got, want := names(servers), map[string]string{"a": "kg", "b": "qg", "c": "kw", "d": "kg", "e": "ae"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("servers = %v, want %v", got, want)
+	}
+	var ignored []Warning
+	for _, w := range warnings {
+		if w.Digest != "" {
+			ignored = append(ignored, w)
+		}
+	}
+	if len(ignored) != 1 || ignored[0].File != KiroWorkspaceConfigPath(cwd) || !strings.Contains(ignored[0].Msg, `unknown attribute "foo"`) {
+		t.Errorf("ignored attributes: %+v", ignored)
+	}
+	all := joinWarnings(warnings)
+	if strings.Contains(all, "autoApprove") || strings.Contains(all, "bar") {
+		t.Errorf("warned about what is accepted or noted elsewhere:\n%s", all)
+	}
+	for _, s := range servers {
+		if s.Name == "d" && !reflect.DeepEqual(s.DisabledTools, []string{"rm"}) {
+			t.Errorf("disabledTools %v", s.DisabledTools)
+		}
+	}
+	if got := ConfigPaths(home, home); len(got) != 3 || got[2] != WorkspaceConfigPath(home) {
+		t.Errorf("in the home directory the workspace files are the user's: %v", got)
 	}
 }
 
@@ -139,7 +185,7 @@ func TestCollectBadFiles(t *testing.T) {
 	writeFile(t, GlobalConfigPath(home), "{\n  \"mcpServers\": {\n    \"a\": {\"command\": \"x\",}\n  }\n}")
 	writeFile(t, WorkspaceConfigPath(cwd), `{"mcpServers":{"d":{"command":"one"},"d":{"command":"two"}}}`)
 	servers, warnings := Collect(nil, true, cwd, home)
-	all := strings.Join(warnings, "\n")
+	all := joinWarnings(warnings)
 	if !strings.Contains(all, GlobalConfigPath(home)+": line 3, column") || !strings.Contains(all, "file ignored") {
 		t.Errorf("syntax error not reported with file and position:\n%s", all)
 	}

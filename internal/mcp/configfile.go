@@ -66,7 +66,7 @@ func (f *File) Set(name string, entry json.RawMessage) { f.servers.set(name, ent
 // Remove deletes server name and reports whether it was configured.
 func (f *File) Remove(name string) bool { return f.servers.remove(name) }
 
-// Servers returns the entries as a map, for ParseServers.
+// Servers returns the entries as a map, for ParseServer.
 func (f *File) Servers() map[string]json.RawMessage {
 	out := make(map[string]json.RawMessage, len(f.servers.members))
 	for _, m := range f.servers.members {

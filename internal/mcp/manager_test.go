@@ -254,3 +254,17 @@ func TestDisabledServerIsNotStarted(t *testing.T) {
 		t.Errorf("status = %+v", st)
 	}
 }
+
+// The Kiro CLI's disabledTools hides those tools of a server from the model.
+func TestDisabledToolsAreHidden(t *testing.T) {
+	cfg := everything(t, "ev")
+	cfg.DisabledTools = []string{"echo"}
+	m := startManager(t, Options{}, cfg)
+	var names []string
+	for _, tl := range m.Tools() {
+		names = append(names, tl.Spec().Name)
+	}
+	if slices.Contains(names, "echo") || !slices.Contains(names, "getsum") {
+		t.Fatalf("tools = %v", names)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
@@ -80,8 +81,10 @@ func (s *server) start() {
 	go s.watch(c)
 }
 
-// setTools names tools; Manager.mu must be held.
+// setTools names tools, leaving out the configured disabledTools;
+// Manager.mu must be held.
 func (s *server) setTools(tools []rawTool) {
+	tools = slices.DeleteFunc(slices.Clone(tools), func(t rawTool) bool { return slices.Contains(s.cfg.DisabledTools, t.name) })
 	s.tools, s.warnings = s.m.names.assign(s.cfg.Name, tools, s.m.opts.Aliases)
 	for _, w := range s.warnings {
 		s.m.log.Warn("mcp tool naming", "server", s.cfg.Name, "warning", w)

@@ -78,6 +78,9 @@ type Decision struct {
 	// `toolsSettings.execute_bash.deniedCommands "rm .*"`,
 	// "trusted for this session", "working directory read".
 	Rule string
+	// AlwaysAsks marks an Ask that trusting the tool cannot end (the
+	// organisation's requireApproval): the question offers no "t".
+	AlwaysAsks bool
 }
 
 func allow(layer Layer, rule string) Decision {

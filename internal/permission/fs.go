@@ -55,12 +55,16 @@ func (c *Checker) decideWrite(paths []string, tr trust) Decision {
 	if len(paths) == 0 {
 		return byTrust(tr)
 	}
-	var denied, unasked, protected []string
+	var denied, outside, unasked, protected []string
 	var rules ruleSet
 	for _, p := range paths {
 		forms := requestForms(p, c.cwd)
 		if m := s.denied.match(forms...); len(m) > 0 {
 			denied = append(denied, m...)
+			continue
+		}
+		if s.fallbackDeny && len(s.allowed.match(forms[0])) == 0 {
+			outside = append(outside, p)
 			continue
 		}
 		if c.protected.match(p, c.cwd) {
@@ -78,6 +82,10 @@ func (c *Checker) decideWrite(paths []string, tr trust) Decision {
 				unasked = append(unasked, p)
 			}
 		}
+	}
+	if len(denied) == 0 && len(outside) > 0 {
+		// A deny-type setting: it wins over trust, as deniedPaths do.
+		return deny(LayerAgent, `toolsSettings.fs_write.fallbackAction "deny"`, dedupe(outside)...)
 	}
 	if len(denied) == 0 && len(protected) > 0 {
 		return ask(LayerDefault, ProtectedReason, dedupe(protected)...)

@@ -173,3 +173,35 @@ func TestFsReadAllowReadOnly(t *testing.T) {
 		t.Errorf("deny in a batch: %+v", d)
 	}
 }
+
+// The Kiro CLI's fs_write fallbackAction "deny" refuses a write no
+// allowedPaths entry covers, even when fs_write is trusted, as a deny
+// rule does; "ask" and "allow" leave such a write asking.
+func TestFsWriteFallbackDeny(t *testing.T) {
+	settings := map[string]string{"fs_write": `{"allowedPaths": ["/work/**"], "fallbackAction": "deny"}`}
+	c := checkerIn(t, "/", settings, nil, Options{})
+	if d := c.Decide("fs_write", "", writeAcc("/work/a.txt")); d.Kind != Allow {
+		t.Errorf("allowed path: %+v", d)
+	}
+	d := c.Decide("fs_write", "", writeAcc("/etc/passwd"))
+	if d.Kind != Deny || d.Rule != `toolsSettings.fs_write.fallbackAction "deny"` || !hasReason(d, "/etc/passwd") {
+		t.Errorf("outside allowedPaths: %+v", d)
+	}
+	trusted := checkerIn(t, "/", settings, []string{"fs_write"}, Options{TrustAll: true})
+	if d := trusted.Decide("fs_write", "", writeAcc("/etc/passwd")); d.Kind != Deny {
+		t.Errorf("trust must not beat fallbackAction deny: %+v", d)
+	}
+	if got := c.Label("fs_write", ""); got != "trust allowed paths (deny rules apply)" {
+		t.Errorf("label %q", got)
+	}
+	for _, action := range []string{"ask", "allow"} {
+		c := checkerIn(t, "/", map[string]string{"fs_write": `{"fallbackAction": "` + action + `"}`}, nil, Options{})
+		if d := c.Decide("fs_write", "", writeAcc("/etc/passwd")); d.Kind != Ask {
+			t.Errorf("%s: %+v", action, d)
+		}
+	}
+	c, warns := newChecker(t, map[string]string{"fs_write": `{"fallbackAction": "block"}`}, nil, Options{})
+	if d := c.Decide("fs_write", "", writeAcc("/etc/passwd")); d.Kind != Deny || len(warns) != 1 {
+		t.Errorf("an unknown action must deny: %+v %v", d, warns)
+	}
+}

@@ -58,7 +58,7 @@ func (c *Checker) toolLabel(name string, tr trust) (string, bool, bool) {
 		if !tr.trusted && !tr.untrusted && len(s.allowed) > 0 {
 			base = "trust allowed paths"
 		}
-		return base, s.invalid != "", len(s.denied) > 0
+		return base, s.invalid != "", len(s.denied) > 0 || s.fallbackDeny
 	case "execute_bash", "execute_cmd":
 		s := c.bash
 		if !tr.trusted && !tr.untrusted {

@@ -2,10 +2,13 @@ package permission
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/qdev/qdev/internal/managed"
 	"github.com/qdev/qdev/internal/shell"
 	"github.com/qdev/qdev/internal/tool"
+	"github.com/qdev/qdev/internal/toolname"
 )
 
 // Layered puts the organisation's managed rules above a Checker. The user,
@@ -51,12 +54,49 @@ func (l *Layered) Decide(toolName, server string, acc tool.Access) Decision {
 	if floor != nil && d.Kind != Deny {
 		return *floor
 	}
-	if d.Kind == Allow {
+	if d.Kind != Deny {
+		// Whether or not a lower layer trusts the tool, it asks, and the
+		// question says why; trusting it would change nothing.
 		if rule, required := l.Managed.ApprovalRule(toolName, server); required {
-			return l.managedDecision(Ask, "organisation policy requires approval: "+rule)
+			m := l.managedDecision(Ask, RequireApprovalReason+": "+rule)
+			m.Reasons, m.AlwaysAsks = d.Reasons, true
+			return m
 		}
 	}
 	return d
+}
+
+// RequireApprovalReason begins the rule of an Ask the organisation's
+// requireApproval caused.
+const RequireApprovalReason = "organisation policy requires approval"
+
+// Label describes for /tools how a tool is treated, the organisation's
+// rules first: a tool the managed settings deny or always ask about says
+// so, whatever the lower layers trust.
+func (l *Layered) Label(toolName, server string) string {
+	if rule, denied := l.Managed.DenyTool(toolName, server); denied {
+		return "denied by organisation policy (" + rule + ")"
+	}
+	if rule, required := l.Managed.ApprovalRule(toolName, server); required {
+		return "asks every time (" + RequireApprovalReason + ": " + rule + ")"
+	}
+	return l.Checker.Label(toolName, server)
+}
+
+// Trust trusts tools for the session, refusing those the organisation
+// requires approval for: trusting them would change nothing.
+func (l *Layered) Trust(names ...string) error {
+	for _, n := range names {
+		n = toolname.Pattern(n)
+		server, tool := "", n
+		if rest, ok := strings.CutPrefix(n, "@"); ok {
+			server, tool, _ = strings.Cut(rest, "/")
+		}
+		if rule, required := l.Managed.ApprovalRule(tool, server); required {
+			return fmt.Errorf("%s cannot be trusted: %s: %s, so it asks every time", n, RequireApprovalReason, rule)
+		}
+	}
+	return l.Checker.Trust(names...)
 }
 
 func (l *Layered) managedDecision(k Kind, rule string) Decision {

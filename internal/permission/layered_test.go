@@ -103,3 +103,48 @@ func TestLayeredManagedFailsClosed(t *testing.T) {
 		}
 	}
 }
+
+// A tool the organisation requires approval for asks whether or not it is
+// trusted, says why, and cannot be trusted: "t" would change nothing.
+func TestRequireApprovalAlwaysAsks(t *testing.T) {
+	m := loadManaged(t, `{"requireApproval":["shell"],"deniedTools":["@git/push"]}`)
+	dir := t.TempDir()
+	c, _, err := New(Config{Cwd: dir, Home: dir, ToolsSettings: map[string]json.RawMessage{
+		"execute_bash": json.RawMessage(`{"deniedCommands":["rm .*"]}`)}}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &Layered{Checker: c, Managed: m}
+	want := `organisation policy requires approval: requireApproval "shell"`
+	for _, trusted := range []bool{false, true} {
+		if trusted {
+			if err := c.Trust("execute_bash"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		d := l.Decide("execute_bash", "", tool.Access{Command: "ls"})
+		if d.Kind != Ask || !d.AlwaysAsks || d.Rule != want || d.Source != m.Path {
+			t.Errorf("trusted=%v: %+v", trusted, d)
+		}
+	}
+	if d := l.Decide("execute_bash", "", tool.Access{Command: "rm -rf x"}); d.Kind != Deny {
+		t.Errorf("a deny rule must still deny: %+v", d)
+	}
+	if got := l.Label("execute_bash", ""); got != "asks every time ("+want+")" {
+		t.Errorf("label %q", got)
+	}
+	if got := l.Label("push", "git"); !strings.HasPrefix(got, "denied by organisation policy") {
+		t.Errorf("label %q", got)
+	}
+	for _, name := range []string{"execute_bash", "shell"} {
+		if err := l.Trust(name); err == nil || !strings.Contains(err.Error(), "asks every time") {
+			t.Errorf("Trust(%s) = %v", name, err)
+		}
+	}
+	if err := l.Trust("fs_write"); err != nil {
+		t.Errorf("Trust(fs_write) = %v", err)
+	}
+	if d := l.Decide("fs_write", "", tool.Access{WritePaths: []string{dir + "/a"}}); d.Kind != Allow || d.AlwaysAsks {
+		t.Errorf("fs_write: %+v", d)
+	}
+}

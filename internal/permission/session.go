@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/qdev/qdev/internal/toolname"
 )
 
 // session is the trust that /tools and the launch flags change. The
@@ -34,7 +36,7 @@ func initialSession(cfg Config, opts Options) (session, []string, error) {
 	}
 	var warns []string
 	for _, p := range cfg.AllowedTools {
-		e := entry{pattern: p, from: fromConfig}
+		e := entry{pattern: toolname.Pattern(p), from: fromConfig}
 		if err := s.refuseEvery(cfg, e); err != nil {
 			where := ""
 			if cfg.Source != "" {
@@ -46,6 +48,7 @@ func initialSession(cfg Config, opts Options) (session, []string, error) {
 		s.entries = append(s.entries, e)
 	}
 	for _, p := range opts.TrustTools {
+		p = toolname.Pattern(p)
 		e := entry{pattern: p, from: fromFlag}
 		if err := s.refuseEvery(cfg, e); err != nil {
 			return s, warns, fmt.Errorf("--trust-tools %s is not allowed: %w", p, err)
@@ -137,6 +140,7 @@ func (c *Checker) Trust(names ...string) error {
 	if err := validNames(names); err != nil {
 		return err
 	}
+	names = canonicalNames(names)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	more := make([]entry, len(names))
@@ -165,6 +169,7 @@ func (c *Checker) Untrust(names ...string) error {
 	if err := validNames(names); err != nil {
 		return err
 	}
+	names = canonicalNames(names)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, n := range names {
@@ -213,6 +218,16 @@ func (c *Checker) Reset() {
 	defer c.mu.Unlock()
 	// The configuration's warnings were given when the session started.
 	c.session, _, _ = initialSession(c.cfg, Options{})
+}
+
+// canonicalNames returns names with the Q and Kiro CLIs' other names of
+// built-in tools ("shell", "gh_issue") replaced by the canonical ones.
+func canonicalNames(names []string) []string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		out[i] = toolname.Pattern(n)
+	}
+	return out
 }
 
 // isServer reports whether n names a whole MCP server ("@git").

@@ -20,8 +20,11 @@ type fsSettings struct {
 	// allowReadOnly (fs_read only) allows every read not denied. Its key is
 	// "allowReadOnly", not "autoAllowReadonly" as for the other tools.
 	allowReadOnly bool
-	hasAllow      bool // any allow-type setting, for labels and override warnings
-	invalid       string
+	// fallbackDeny (fs_write only) denies a write that no allowedPaths
+	// entry covers: the Kiro CLI's "fallbackAction": "deny".
+	fallbackDeny bool
+	hasAllow     bool // any allow-type setting, for labels and override warnings
+	invalid      string
 }
 
 // bashSettings is toolsSettings.execute_bash.
@@ -78,8 +81,11 @@ func settingsObject(tool string, raw json.RawMessage, fields map[string]any) ([]
 		}
 		if err := json.Unmarshal(obj[k], dst); err != nil {
 			want := "an array of strings"
-			if _, isBool := dst.(*bool); isBool {
+			switch dst.(type) {
+			case *bool:
 				want = "true or false"
+			case *string:
+				want = "a string"
 			}
 			return warns, fmt.Errorf("toolsSettings.%s.%s: must be %s", tool, k, want)
 		}
@@ -93,9 +99,12 @@ func parseFS(tool string, raw json.RawMessage, pe pathEnv) (fsSettings, []string
 		return s, nil
 	}
 	var allowed, denied []string
+	var fallback string
 	fields := map[string]any{"allowedPaths": &allowed, "deniedPaths": &denied}
 	if tool == "fs_read" {
 		fields["allowReadOnly"] = &s.allowReadOnly
+	} else {
+		fields["fallbackAction"] = &fallback
 	}
 	warns, err := settingsObject(tool, raw, fields)
 	if err != nil {
@@ -117,6 +126,16 @@ func parseFS(tool string, raw json.RawMessage, pe pathEnv) (fsSettings, []string
 			continue
 		}
 		s.denied = append(s.denied, r)
+	}
+	switch fallback {
+	case "", "ask", "allow":
+		// "allow" is not honoured: a write no rule covers asks.
+	case "deny":
+		s.fallbackDeny = true
+	default:
+		// An action that cannot be understood refuses rather than asks.
+		s.fallbackDeny = true
+		warns = append(warns, fmt.Sprintf("toolsSettings.%s.fallbackAction %q: expected ask, deny or allow; writes outside allowedPaths are denied", tool, fallback))
 	}
 	s.hasAllow = len(s.allowed) > 0 || s.allowReadOnly
 	return s, warns

@@ -28,7 +28,7 @@ type statusError struct {
 func (e *statusError) Error() string { return e.msg }
 
 var (
-	errUnauthorized = &statusError{http.StatusUnauthorized, adminapi.TypeUnauthorized, "a valid API key is required (Authorization: Bearer qdev_…)"}
+	errUnauthorized = &statusError{http.StatusUnauthorized, adminapi.TypeUnauthorized, "a valid access token or API key is required: run q login, or set QDEV_API_KEY"}
 	errForbidden    = &statusError{http.StatusForbidden, adminapi.TypeForbidden, "your role does not allow this"}
 )
 

@@ -17,6 +17,7 @@ import (
 	"github.com/qdev/qdev/internal/adminapi"
 	"github.com/qdev/qdev/internal/adminclient"
 	"github.com/qdev/qdev/internal/apikey"
+	"github.com/qdev/qdev/internal/identity"
 	"github.com/qdev/qdev/internal/serverstore"
 	"github.com/qdev/qdev/internal/serverstore/storetest"
 )
@@ -48,10 +49,15 @@ func TestIdleRSS(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	idp, err := identity.New(ctx, identity.Config{Store: st, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
 	sctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() {
-		done <- Serve(sctx, ln, New(st, slog.New(slog.NewTextHandler(io.Discard, nil))).Handler(), "", "")
+		done <- Serve(sctx, ln, New(st, log, WithIdentity(idp)).Handler(), "", "")
 	}()
 	c, err := adminclient.New("http://"+ln.Addr().String(), key, nil)
 	if err != nil {

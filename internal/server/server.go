@@ -1,8 +1,9 @@
 // Package server is the organisation service's HTTP wiring: routes,
 // authentication, authorisation and the JSON admin API over a
 // serverstore.Store. It keeps no state between requests, so any number of
-// replicas can serve one database. Identity (OIDC), the model gateway and
-// the web console are to be mounted on the same mux as further routes.
+// replicas can serve one database. The identity provider's endpoints are
+// mounted on the same mux; the model gateway and the web console are to
+// follow as further routes.
 package server
 
 import (
@@ -13,17 +14,20 @@ import (
 	"time"
 
 	"github.com/qdev/qdev/internal/adminapi"
+	"github.com/qdev/qdev/internal/apikey"
+	"github.com/qdev/qdev/internal/identity"
 	"github.com/qdev/qdev/internal/scim"
 	"github.com/qdev/qdev/internal/serverstore"
 )
 
 // Server serves the admin API.
 type Server struct {
-	store *serverstore.Store
-	log   *slog.Logger
-	now   func() time.Time
-	scim  *scim.Service
-	extra []mount
+	store    *serverstore.Store
+	log      *slog.Logger
+	now      func() time.Time
+	scim     *scim.Service
+	identity *identity.Provider
+	extra    []mount
 }
 
 // mount is a handler that authenticates on its own, such as sign-in pages.
@@ -39,9 +43,22 @@ func (s *Server) Mount(pattern string, h http.Handler) {
 	s.extra = append(s.extra, mount{pattern, h})
 }
 
+// Option configures a Server.
+type Option func(*Server)
+
+// WithIdentity mounts the identity provider p, whose access tokens the
+// API then accepts beside API keys.
+func WithIdentity(p *identity.Provider) Option {
+	return func(s *Server) { s.identity = p }
+}
+
 // New returns a Server over store, logging to log.
-func New(store *serverstore.Store, log *slog.Logger) *Server {
-	return &Server{store: store, log: log, now: time.Now, scim: scim.New(store, log)}
+func New(store *serverstore.Store, log *slog.Logger, opts ...Option) *Server {
+	s := &Server{store: store, log: log, now: time.Now, scim: scim.New(store, log)}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // access says which roles may call a route.
@@ -66,8 +83,9 @@ func (a access) allows(r serverstore.Role) bool {
 // handler is an authenticated route: caller is who made the request.
 type handler func(w http.ResponseWriter, r *http.Request, caller serverstore.User) error
 
-// Handler returns the service's routes. Only the health checks answer
-// without an API key.
+// Handler returns the service's routes. Only the health checks and the
+// identity provider's endpoints (which authenticate in their own ways)
+// answer without an access token or API key.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeJSON(w, 200, map[string]string{"status": "ok"}) })
@@ -83,6 +101,11 @@ func (s *Server) Handler() http.Handler {
 	})
 	for _, rt := range s.routes() {
 		mux.Handle(rt.pattern, s.authorised(rt.access, rt.h))
+	}
+	if s.identity != nil {
+		for _, rt := range s.identity.Routes() {
+			mux.Handle(rt.Pattern, rt.Handler)
+		}
 	}
 	return s.logged(mux)
 }
@@ -104,6 +127,7 @@ func (s *Server) routes() []route {
 		{"GET /v1/users", readers, s.listUsers},
 		{"POST /v1/users", admins, s.createUser},
 		{"GET /v1/users/{email}", readers, s.showUser},
+		{"PUT /v1/users/{email}/password", admins, s.setPassword},
 		{"POST /v1/users/{email}/disable", admins, s.disableUser},
 		{"DELETE /v1/users/{email}", admins, s.deleteUser},
 
@@ -141,9 +165,10 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, map[string]string{"status": "ok"})
 }
 
-// authorised authenticates the request's API key and checks the caller's
-// role before calling h. There is no cache: every request looks its key up,
-// so a revoked key or a disabled user is refused at once on every replica.
+// authorised authenticates the request's API key or access token and
+// checks the caller's role before calling h. There is no cache: every
+// request looks its key or token up, so a revoked key or token, or a
+// disabled user, is refused at once on every replica.
 func (s *Server) authorised(a access, h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		caller, err := s.authenticate(r)
@@ -166,6 +191,13 @@ func (s *Server) authenticate(r *http.Request) (serverstore.User, error) {
 	token, ok := bearer(r.Header.Get("Authorization"))
 	if !ok {
 		return serverstore.User{}, errUnauthorized
+	}
+	if !strings.HasPrefix(token, apikey.Prefix) && s.identity != nil {
+		u, err := s.identity.Authenticate(r.Context(), token)
+		if err == identity.ErrInvalidToken {
+			return serverstore.User{}, errUnauthorized
+		}
+		return u, err
 	}
 	u, err := s.store.Authenticate(r.Context(), token, s.now())
 	if err == serverstore.ErrNotFound {

@@ -8,12 +8,15 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/qdev/qdev/internal/adminapi"
 	"github.com/qdev/qdev/internal/apikey"
+	"github.com/qdev/qdev/internal/identity"
 	"github.com/qdev/qdev/internal/serverstore"
 	"github.com/qdev/qdev/internal/serverstore/storetest"
 )
@@ -26,6 +29,7 @@ type fixture struct {
 	store                *serverstore.Store
 	url                  string
 	admin, auditor, user string // API keys
+	userToken            string // an access token of user@example.com
 	logs                 *syncBuffer
 }
 
@@ -80,11 +84,49 @@ func newFixtureOn(t *testing.T, newDB storetest.NewDB) *fixture {
 			t.Fatal(err)
 		}
 	}
-	f.srv = New(st, slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	log := slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	idp, err := identity.New(ctx, identity.Config{Store: st, Log: log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.srv = New(st, log, WithIdentity(idp))
 	hs := httptest.NewServer(f.srv.Handler())
 	t.Cleanup(hs.Close)
 	f.url = hs.URL
+	f.userToken = f.accessToken("user@example.com")
 	return f
+}
+
+// accessToken signs the user in with the device flow, their approval
+// recorded straight in the store, and returns their access token.
+func (f *fixture) accessToken(email string) string {
+	f.t.Helper()
+	post := func(path string, form url.Values) map[string]any {
+		resp, err := http.PostForm(f.url+path, form)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		json.NewDecoder(resp.Body).Decode(&m)
+		return m
+	}
+	da := post("/device_authorization", url.Values{"client_id": {adminapi.CLIClientID}, "scope": {"openid offline_access"}})
+	u, err := f.store.UserByEmail(context.Background(), email)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	userCode, _ := da["user_code"].(string)
+	if err := f.store.DecideDeviceGrant(context.Background(), userCode, u.ID, true, time.Now()); err != nil {
+		f.t.Fatal(err)
+	}
+	tok := post("/oauth/token", url.Values{"client_id": {adminapi.CLIClientID},
+		"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"}, "device_code": {da["device_code"].(string)}})
+	at, _ := tok["access_token"].(string)
+	if at == "" {
+		f.t.Fatalf("no access token: %v", tok)
+	}
+	return at
 }
 
 // call makes a request with key (none when empty) and returns the status
@@ -155,14 +197,17 @@ func testEveryEndpointIsAuthorised(t *testing.T, f *fixture) {
 			{"no key", "", false},
 			{"malformed key", "qdev_nope", false},
 			{"unknown key", expired, false},
+			{"malformed token", "eyJhbGciOiJSUzI1NiJ9.e30.c2ln", false},
 			{"user", f.user, rt.access == anyone},
+			{"user's access token", f.userToken, rt.access == anyone},
 			{"auditor", f.auditor, rt.access != admins},
 		} {
 			code, body := f.call(tc.key, method, path, "{}")
+			authentic := tc.key == f.user || tc.key == f.auditor || tc.key == f.userToken
 			switch {
-			case tc.key != f.user && tc.key != f.auditor && code != http.StatusUnauthorized:
+			case !authentic && code != http.StatusUnauthorized:
 				t.Errorf("%s as %s = %d %s, want 401", rt.pattern, tc.who, code, body)
-			case (tc.key == f.user || tc.key == f.auditor) && !tc.allowed && code != http.StatusForbidden:
+			case authentic && !tc.allowed && code != http.StatusForbidden:
 				t.Errorf("%s as %s = %d %s, want 403", rt.pattern, tc.who, code, body)
 			case tc.allowed && (code == http.StatusUnauthorized || code == http.StatusForbidden):
 				t.Errorf("%s as %s = %d %s, want it allowed", rt.pattern, tc.who, code, body)
@@ -172,8 +217,11 @@ func testEveryEndpointIsAuthorised(t *testing.T, f *fixture) {
 		}
 	}
 	me := decode[adminapi.Me](t, f.mustCall(f.user, "GET", "/v1/me", "", 200))
-	if me.User.Email != "user@example.com" || me.Tier != "Free" {
+	if me.User.Email != "user@example.com" || me.Tier != "Free" || me.Status != serverstore.StatusNone {
 		t.Fatalf("me = %+v", me)
+	}
+	if me2 := decode[adminapi.Me](t, f.mustCall(f.userToken, "GET", "/v1/me", "", 200)); me2.User.ID != me.User.ID {
+		t.Fatalf("me with the access token = %+v", me2)
 	}
 	if code, _ := f.call("", "GET", "/healthz", ""); code != 200 {
 		t.Fatalf("healthz = %d", code)
@@ -376,5 +424,62 @@ func TestUnknownEndpointIsAProblem(t *testing.T) {
 	code, body = f.call(f.admin, "POST", "/v1/users", `{"email":"admin@example.com"}`)
 	if p := decode[adminapi.Problem](t, body); code != 409 || p.Detail != "user admin@example.com: already exists" {
 		t.Fatalf("duplicate user = %d %s", code, body)
+	}
+}
+
+// TestAccessTokens: the API takes the identity provider's access tokens
+// beside API keys, and stops taking a user's tokens when the user is
+// disabled, on the next request.
+func TestAccessTokens(t *testing.T) {
+	f := newFixture(t)
+	tok := f.accessToken("auditor@example.com")
+	if me := decode[adminapi.Me](t, f.mustCall(tok, "GET", "/v1/me", "", 200)); me.User.Email != "auditor@example.com" {
+		t.Fatalf("me = %+v", me)
+	}
+	f.mustCall(tok, "GET", "/v1/users", "", 200)
+	f.mustCall(tok, "POST", "/v1/users", `{"email":"x@example.com"}`, 403)
+	f.mustCall(f.admin, "POST", "/v1/users/auditor@example.com/disable", "", 204)
+	code, body := f.call(tok, "GET", "/v1/me", "")
+	if code != 401 || !strings.Contains(body, "run q login") {
+		t.Fatalf("a disabled user's token: %d %s", code, body)
+	}
+	if code, _ := f.call("", "GET", "/.well-known/openid-configuration", ""); code != 200 {
+		t.Fatalf("discovery = %d", code)
+	}
+}
+
+// TestPasswords: administrators set passwords, on creation or later; bad
+// ones are refused naming the field; no password reaches the logs or an
+// answer.
+func TestPasswords(t *testing.T) {
+	f := newFixture(t)
+	const pw = "a fine long passphrase"
+	out := f.mustCall(f.admin, "POST", "/v1/users", `{"email":"p@example.com","password":"`+pw+`"}`, 201)
+	f.mustCall(f.admin, "PUT", "/v1/users/user@example.com/password", `{"password":"`+pw+`"}`, 204)
+	for _, body := range []string{`{"password":"short"}`, `{}`, `{"password":1}`} {
+		code, resp := f.call(f.admin, "PUT", "/v1/users/user@example.com/password", body)
+		if code != 400 || !strings.Contains(resp, `"field":"password"`) {
+			t.Errorf("%s: %d %s", body, code, resp)
+		}
+	}
+	f.mustCall(f.admin, "PUT", "/v1/users/nobody@example.com/password", `{"password":"`+pw+`"}`, 404)
+	code, resp := f.call(f.admin, "POST", "/v1/users", `{"email":"q@example.com","password":"short"}`)
+	if code != 400 || !strings.Contains(resp, `"field":"password"`) {
+		t.Errorf("create with a short password: %d %s", code, resp)
+	}
+	if _, err := f.store.UserByEmail(context.Background(), "q@example.com"); err == nil {
+		t.Error("a refused create left the user behind")
+	}
+	for _, u := range []string{"p@example.com", "user@example.com"} {
+		_, hash, err := f.store.PasswordHash(context.Background(), u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := identity.VerifyPassword(hash, pw); !ok || err != nil {
+			t.Errorf("%s: the stored hash does not verify: %v", u, err)
+		}
+	}
+	if strings.Contains(f.logs.String(), pw) || strings.Contains(out, pw) {
+		t.Fatal("a password reached the logs or an answer")
 	}
 }

@@ -17,9 +17,10 @@ import (
 const SigningKeyFile = "signing-key.pem"
 
 // EnsureSigningKey makes sure dir holds an Ed25519 private key (PKCS #8,
-// PEM, mode 0600) for signing the tokens the identity provider will issue,
-// creating one when there is none, and returns its path. An existing key is
-// never replaced: tokens signed with it must keep verifying.
+// PEM, mode 0600), creating one when there is none, and returns its path.
+// The identity provider does not sign with it: its keys live in the store,
+// shared by every replica. An existing key is never replaced: whatever was
+// signed with it must keep verifying.
 func EnsureSigningKey(dir string) (string, error) {
 	path := filepath.Join(dir, SigningKeyFile)
 	if err := os.MkdirAll(dir, 0o700); err != nil {

@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/qdev/qdev/internal/adminapi"
+	"github.com/qdev/qdev/internal/identity"
 	"github.com/qdev/qdev/internal/serverstore"
 )
 
@@ -32,7 +33,11 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, caller serverstore.U
 	if err != nil {
 		return err
 	}
-	writeJSON(w, 200, adminapi.Me{User: u, Tier: tier.Name})
+	status, err := s.store.UserSubscriptionStatus(r.Context(), caller.ID, s.now())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, 200, adminapi.Me{User: u, Tier: tier.Name, Status: status})
 	return nil
 }
 
@@ -83,11 +88,42 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request, _ serverstor
 			return err
 		}
 	}
+	if req.Password != "" {
+		if err := identity.CheckPassword(req.Password); err != nil {
+			return invalid("password", err.Error())
+		}
+	}
 	u, err := s.store.CreateUser(r.Context(), email, req.Name, role, req.Groups)
 	if err != nil {
 		return err
 	}
+	if req.Password != "" {
+		if err := s.store.SetPassword(r.Context(), email, identity.HashPassword(req.Password), s.now()); err != nil {
+			return err
+		}
+	}
 	writeJSON(w, http.StatusCreated, u)
+	return nil
+}
+
+// setPassword sets the password the user signs in to the browser pages
+// with. The password is never logged or returned; only its hash is kept.
+func (s *Server) setPassword(w http.ResponseWriter, r *http.Request, _ serverstore.User) error {
+	email, err := checkEmail("email", r.PathValue("email"))
+	if err != nil {
+		return err
+	}
+	var req adminapi.SetPassword
+	if err := decodeBody(w, r, &req); err != nil {
+		return err
+	}
+	if err := identity.CheckPassword(req.Password); err != nil {
+		return invalid("password", err.Error())
+	}
+	if err := s.store.SetPassword(r.Context(), email, identity.HashPassword(req.Password), s.now()); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
 	return nil
 }
 

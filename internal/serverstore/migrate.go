@@ -17,9 +17,12 @@ var schemaSCIM string
 //go:embed schema_federation.sql
 var schemaFederation string
 
+//go:embed schema_identity.sql
+var schemaIdentity string
+
 // migrations are applied in order; migrations[i] brings the schema to
 // version i+1. Append only: a released migration never changes.
-var migrations = []string{schemaV1, schemaSCIM, schemaFederation}
+var migrations = []string{schemaV1, schemaSCIM, schemaFederation, schemaIdentity}
 
 // migrationLockKey is the PostgreSQL advisory lock that serialises replicas
 // migrating the same database ("qdevmigr" in ASCII).

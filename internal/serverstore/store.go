@@ -23,6 +23,8 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" database/sql driver
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/qdev/qdev/internal/filelock"
 )
 
 // FileName is the SQLite database's name inside the data directory.
@@ -65,10 +67,13 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if !opts.IsPostgres() && opts.Dir != "" {
 		// Processes opening one SQLite store take turns until its schema
 		// is in place (PostgreSQL has its advisory lock in migrate).
+		// SQLite's own locks cannot order the first opens of a new
+		// database: switching it to WAL fails at once with SQLITE_BUSY
+		// while another process does the same, busy timeout or not.
 		if err := os.MkdirAll(opts.Dir, 0o700); err != nil {
 			return nil, fmt.Errorf("data directory: %w", err)
 		}
-		unlock, err := lockFile(filepath.Join(opts.Dir, FileName+".lock"))
+		unlock, err := filelock.Lock(filepath.Join(opts.Dir, FileName+".lock"))
 		if err != nil {
 			return nil, fmt.Errorf("store: %w", err)
 		}

@@ -187,3 +187,27 @@ func (s *Store) RecordUse(ctx context.Context, userID string, now time.Time) err
 	}
 	return nil
 }
+
+// StatusNone is the subscription status of a user no subscription covers:
+// they have the default tier.
+const StatusNone = "None"
+
+// UserSubscriptionStatus returns the user's own status in the subscription
+// that gives them their effective tier at now: Active once they have used
+// the service under it, Pending before, and StatusNone when no
+// subscription covers them.
+func (s *Store) UserSubscriptionStatus(ctx context.Context, userID string, now time.Time) (string, error) {
+	var activated int
+	err := s.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM activations a WHERE a.subscription_id = s.id AND a.user_id = $1)
+		`+coveringSubscriptions+` ORDER BY (SELECT t.rank FROM tiers t WHERE t.name = s.tier) DESC, s.id LIMIT 1`,
+		userID, ms(now)).Scan(&activated)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return StatusNone, nil
+	case err != nil:
+		return "", s.describe(err)
+	case activated > 0:
+		return StatusActive, nil
+	}
+	return StatusPending, nil
+}

@@ -15,6 +15,7 @@ import (
 	"github.com/qdev/qdev/internal/hook"
 	"github.com/qdev/qdev/internal/managed"
 	"github.com/qdev/qdev/internal/mcp"
+	"github.com/qdev/qdev/internal/notice"
 	"github.com/qdev/qdev/internal/permission"
 	"github.com/qdev/qdev/internal/settings"
 	"github.com/qdev/qdev/internal/tool"
@@ -72,12 +73,7 @@ func (b *Builder) Assemble(ctx context.Context, cfg *agentcfg.Agent) *Assembly {
 		checker, _, _ := permission.New(fallback, permission.Options{TrustToolsSet: true})
 		perms = b.layered(checker)
 	}
-	legacy, err := contextfiles.LoadLegacy(b.home, "")
-	if err != nil {
-		b.warn("%v", err)
-		legacy, _ = contextfiles.LoadLegacy(b.home+"/.nonexistent", "")
-	}
-	asm.Legacy = legacy
+	asm.Legacy = b.loadLegacy()
 	asm.MCP = b.startMCP(ctx, cfg, servers)
 	asm.Hooks = b.hookRunner(asm)
 	mgr, agentTools := asm.MCP, cfg.Tools
@@ -164,8 +160,22 @@ func (b *Builder) hookRunner(asm *Assembly) *hook.Runner {
 // collectMCP returns the MCP servers agent cfg configures, with the
 // workspace's and the user's mcp.json when it uses them.
 func (b *Builder) collectMCP(cfg *agentcfg.Agent) []mcp.ServerConfig {
-	servers, warnings := mcp.Collect(cfg.MCPServers, cfg.UseLegacyMcpJSON, b.cwd, b.home)
+	servers, warnings := mcp.Collect(cfg.MCPServers, cfg.UseLegacyMcpJSON || cfg.IncludeMcpJSON, b.cwd, b.home)
+	rec := notices()
+	show := map[string]bool{} // file version -> whether its notices are new
 	for _, w := range warnings {
+		// An attribute qdev ignores is said once per version of its file.
+		if w.Digest != "" {
+			key := notice.Key("mcp.json", w.File, w.Digest)
+			first, decided := show[key]
+			if !decided {
+				first = rec.First(key)
+				show[key] = first
+			}
+			if !first {
+				continue
+			}
+		}
 		b.warn("%s", w)
 	}
 	return servers

@@ -40,6 +40,8 @@ type Builder struct {
 	attribution *attribution.Provider // the role of AI-initiated AWS calls, if any
 	// launch are the launch flags that trust or untrust tools.
 	launch permission.Options
+	// legacyProfile is the legacy profile --profile chose, "" for none.
+	legacyProfile string
 	// warn reports a problem once per session.
 	warn func(format string, args ...any)
 	// gate is the workspace gate: it returns the servers of cfg it lets

@@ -33,6 +33,9 @@ type Session struct {
 	// started is set once the first agent is loaded: later loads do not
 	// ask about workspace trust.
 	started bool
+	// refused is set when the chosen agent's file is invalid and the
+	// session runs with the built-in agent instead (chooseAgent).
+	refused bool
 	// resources are MCP resources attached to the context (/mcp attach).
 	resources []string
 
@@ -89,8 +92,10 @@ func build(o Options, rest func(*Session) error) (*Session, error) {
 }
 
 func (s *Session) buildFull(ctx context.Context) error {
-	cfg := s.selectAgent()
-	var err error
+	cfg, err := s.chooseAgent()
+	if err != nil {
+		return err
+	}
 	// Open creates the data directory (0700) when it is missing.
 	if s.store, err = store.Open(filepath.Join(paths.DataDir(), store.FileName)); err != nil {
 		return err
@@ -125,7 +130,10 @@ func (s *Session) buildFull(ctx context.Context) error {
 }
 
 func (s *Session) buildBare(ctx context.Context) error {
-	cfg := s.selectAgent()
+	cfg, err := s.chooseAgent()
+	if err != nil {
+		return err
+	}
 	m, err := s.openModel(ctx, cfg, nil)
 	if err != nil {
 		return err
@@ -265,9 +273,12 @@ type Options struct {
 	NoInteractive bool
 	// Resume continues this directory's latest conversation.
 	Resume bool
-	// Agent names the agent to use; "" for chat.defaultAgent or the
-	// default agent.
+	// Agent names the agent to use; "" for Profile, chat.defaultAgent or
+	// the default agent.
 	Agent string
+	// Profile is the Q CLI's deprecated --profile: an agent's name, or a
+	// legacy profile's, used with the built-in agent.
+	Profile string
 	// Model is the "provider/model" to use; "" for the conversation's, the
 	// agent's or chat.defaultModel.
 	Model string

@@ -126,15 +126,15 @@ func readLine(r io.Reader) string {
 	}
 }
 
-// trustWorkspace records every workspace agent file and the workspace
-// mcp.json as trusted as they are now (--trust-workspace), so that /agent
+// trustWorkspace records every workspace agent file (.amazonq/cli-agents,
+// .kiro/agents) and the workspace mcp.json files as trusted as they are now (--trust-workspace), so that /agent
 // swap to one of them runs its hooks and applies its grants; a file that
 // appears or changes later in the session is still held back.
 func (s *Session) trustWorkspace() {
 	if filepath.Clean(s.cwd) == filepath.Clean(s.home) {
 		return
 	}
-	agents, _ := agentcfg.LoadAll([]string{agentcfg.WorkspaceDir(s.cwd)})
+	agents, _ := agentcfg.LoadAll([]string{agentcfg.WorkspaceDir(s.cwd), agentcfg.KiroWorkspaceDir(s.cwd)})
 	agents = append(agents, &agentcfg.Agent{})
 	store := trustStore()
 	for _, a := range agents {

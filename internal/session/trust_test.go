@@ -24,7 +24,7 @@ func TestUntrustedWorkspaceGrantsDropped(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "q_cli_default.json"), []byte(body), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cfg, _ := agentcfg.Select(agentcfg.Dirs(cwd, home), "", "")
+	cfg, _, _ := agentcfg.Select(agentcfg.Load(agentcfg.Dirs(cwd, home)), "", "")
 	if cfg.Path == "" {
 		t.Fatal("workspace default agent not selected")
 	}

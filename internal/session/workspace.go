@@ -70,14 +70,23 @@ func (s *Session) Active() *agentcfg.Agent { return s.current().Config }
 
 // Swap makes the named agent the active one.
 func (s *Session) Swap(ctx context.Context, name string) error {
-	agents, _ := s.Agents()
-	for _, a := range agents {
-		if a.Name == name {
-			s.activate(ctx, a)
-			return nil
-		}
+	a, err := agentcfg.Load(agentcfg.Dirs(s.cwd, s.home)).Lookup(name)
+	switch {
+	case err != nil:
+		return err
+	case a == nil && name == agentcfg.DefaultName:
+		a = agentcfg.Default()
+	case a == nil:
+		return fmt.Errorf("no agent named %q (/agent list shows them)", name)
 	}
-	return fmt.Errorf("no agent named %q (/agent list shows them)", name)
+	if s.refused {
+		// The agent chosen at launch was refused; this one was chosen now.
+		s.refused, s.launch.TrustToolsSet = false, s.o.Permissions.TrustToolsSet
+	}
+	s.agentNotes(a)
+	s.activate(ctx, a)
+	s.Welcome()
+	return nil
 }
 
 // Legacy is the profile context of /context add|rm|clear and /context hooks.

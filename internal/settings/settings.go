@@ -12,6 +12,8 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 
 	"github.com/qdev/qdev/internal/jsonerr"
 	"github.com/qdev/qdev/internal/paths"
@@ -33,10 +35,25 @@ func DefaultPath() string {
 	return filepath.Join(paths.ConfigDir(), FileName)
 }
 
-// Load reads the settings file at path. A missing or empty file gives empty
-// settings; a file that is not a JSON object gives an error naming the file
-// and, for a syntax error, the line and column.
+// Load reads the settings file at path and checks it (Validate). A missing
+// or empty file gives empty settings; a file that is not a JSON object, or
+// that holds a value `q settings KEY VALUE` would reject, gives an error
+// naming the file and, for a syntax error, the line and column, or the
+// keys and what is wrong with their values.
 func Load(path string) (*Settings, error) {
+	s, err := LoadUnchecked(path)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// LoadUnchecked reads the settings file at path without checking the
+// values, for q settings, which must be able to show and fix them.
+func LoadUnchecked(path string) (*Settings, error) {
 	s := &Settings{path: path, values: map[string]any{}}
 	data, err := os.ReadFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -67,6 +84,37 @@ func Load(path string) (*Settings, error) {
 		s.values[k] = normalize(v)
 	}
 	return s, nil
+}
+
+// Validate checks the value of every known key as `q settings KEY VALUE`
+// checks a new one: its type, and its range or accepted values. Keys this
+// version does not know are left alone (a newer version may have written
+// them). The error is a *FileError whose Err is an *InvalidValues.
+func (s *Settings) Validate() error {
+	var bad InvalidValues
+	for _, k := range slices.Sorted(maps.Keys(s.values)) {
+		if info, known := Lookup(k); known {
+			if err := check(info, s.values[k]); err != nil {
+				bad = append(bad, err)
+			}
+		}
+	}
+	if len(bad) == 0 {
+		return nil
+	}
+	return &FileError{Path: s.path, Err: bad}
+}
+
+// InvalidValues are the values of a settings file that are not valid, one
+// error per key, each naming the key.
+type InvalidValues []error
+
+func (v InvalidValues) Error() string {
+	msgs := make([]string, len(v))
+	for i, e := range v {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "; ") + " (change a value with q settings KEY VALUE, or remove it with q settings --delete KEY)"
 }
 
 // FileError is a failure to read or write the settings file at Path; its

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -28,11 +29,8 @@ func parse(info KeyInfo, raw string) (any, error) {
 		if err != nil {
 			return nil, fmt.Errorf("`%s` expects an integer, not %q", info.Name, raw)
 		}
-		if n < info.Min || (info.Max != 0 && n > info.Max) {
-			if info.Max != 0 {
-				return nil, fmt.Errorf("`%s` must be between %d and %d, not %d", info.Name, info.Min, info.Max, n)
-			}
-			return nil, fmt.Errorf("`%s` must be at least %d, not %d", info.Name, info.Min, n)
+		if err := inRange(info, n); err != nil {
+			return nil, err
 		}
 		return n, nil
 	case String:
@@ -74,6 +72,58 @@ func parse(info KeyInfo, raw string) (any, error) {
 		return nil, fmt.Errorf("`%s` expects a JSON %s such as %s, not %q", info.Name, info.Type, example, raw)
 	}
 	return nil, fmt.Errorf("`%s` has an unsupported type", info.Name)
+}
+
+// inRange checks an Int key's bounds.
+func inRange(info KeyInfo, n int64) error {
+	if n < info.Min || (info.Max != 0 && n > info.Max) {
+		if info.Max != 0 {
+			return fmt.Errorf("`%s` must be between %d and %d, not %d", info.Name, info.Min, info.Max, n)
+		}
+		return fmt.Errorf("`%s` must be at least %d, not %d", info.Name, info.Min, n)
+	}
+	return nil
+}
+
+// check applies parse's rules to a value read from the file (decoded and
+// normalized): the JSON type must be the key's, and an Int in range, a
+// String one of its Values.
+func check(info KeyInfo, v any) error {
+	wrong := func(want string) error {
+		return fmt.Errorf("`%s` expects %s, not %s", info.Name, want, Format(v, false))
+	}
+	switch info.Type {
+	case Bool:
+		if _, ok := v.(bool); !ok {
+			return wrong("true or false")
+		}
+	case Int:
+		n, ok := v.(int64)
+		if f, isFloat := v.(float64); isFloat && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			n, ok = int64(f), true
+		}
+		if !ok {
+			return wrong("an integer")
+		}
+		return inRange(info, n)
+	case String:
+		s, ok := v.(string)
+		if !ok {
+			return wrong("a string")
+		}
+		if len(info.Values) > 0 && !slices.ContainsFunc(info.Values, func(a string) bool { return strings.EqualFold(a, s) }) {
+			return fmt.Errorf("`%s` expects one of %s, not %q", info.Name, strings.Join(info.Values, ", "), s)
+		}
+	case Array:
+		if _, ok := v.([]any); !ok {
+			return wrong("a JSON array")
+		}
+	case Object:
+		if _, ok := v.(map[string]any); !ok {
+			return wrong("a JSON object")
+		}
+	}
+	return nil
 }
 
 func decodeJSON(s string) (any, error) {

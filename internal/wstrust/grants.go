@@ -21,6 +21,17 @@ var denyKeys = map[string]bool{
 	"denyByDefault":  true,
 }
 
+// tightens reports whether toolsSettings key k with value v only
+// tightens what runs unasked: a deny rule, or fs_write's fallbackAction
+// "deny" (any other fallbackAction is treated as a grant).
+func tightens(k string, v json.RawMessage) bool {
+	if k == "fallbackAction" {
+		var s string
+		return json.Unmarshal(v, &s) == nil && s == "deny"
+	}
+	return denyKeys[k]
+}
+
 // grantSpec is a permission grant's digest input.
 type grantSpec struct {
 	Grant string
@@ -46,7 +57,7 @@ func GrantItems(a *agentcfg.Agent) []Item {
 			continue
 		}
 		for _, k := range slices.Sorted(maps.Keys(obj)) {
-			if denyKeys[k] {
+			if tightens(k, obj[k]) {
 				continue
 			}
 			name := tool + "." + k
@@ -68,7 +79,7 @@ func WithoutGrants(a *agentcfg.Agent) *agentcfg.Agent {
 		if !ok {
 			continue
 		}
-		maps.DeleteFunc(obj, func(k string, _ json.RawMessage) bool { return !denyKeys[k] })
+		maps.DeleteFunc(obj, func(k string, v json.RawMessage) bool { return !tightens(k, v) })
 		if len(obj) == 0 {
 			continue
 		}

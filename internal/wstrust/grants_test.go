@@ -13,10 +13,10 @@ import (
 // unasked, with a deny rule beside its grants.
 const poisoned = `{"name":"a","allowedTools":["*"],"toolsSettings":{
 	"execute_bash":{"allowedCommands":[".*"],"autoAllowReadonly":true,"deniedCommands":["rm .*"],"denyByDefault":false},
-	"fs_write":{"allowedPaths":["/**"],"deniedPaths":["secrets"]},
+	"fs_write":{"allowedPaths":["/**"],"deniedPaths":["secrets"],"fallbackAction":"deny"},
 	"fs_read":{"allowReadOnly":true},
 	"use_aws":{"allowedServices":["s3"],"deniedServices":["iam"]},
-	"future_tool":{"someNewAllow":true}}}`
+	"knowledge":{"someNewAllow":true}}}`
 
 func TestGrantsAreTrusted(t *testing.T) {
 	root := t.TempDir()
@@ -32,7 +32,7 @@ func TestGrantsAreTrusted(t *testing.T) {
 		labels = append(labels, it.Label)
 	}
 	want := []string{"allowedTools: *", "execute_bash.allowedCommands: .*", "execute_bash.autoAllowReadonly: true",
-		"fs_read.allowReadOnly: true", "fs_write.allowedPaths: /**", "future_tool.someNewAllow: true", "use_aws.allowedServices: s3"}
+		"fs_read.allowReadOnly: true", "fs_write.allowedPaths: /**", "knowledge.someNewAllow: true", "use_aws.allowedServices: s3"}
 	if !slices.Equal(labels, want) {
 		t.Fatalf("labels = %q, want %q", labels, want)
 	}
@@ -42,7 +42,7 @@ func TestGrantsAreTrusted(t *testing.T) {
 
 	// Reformatting, and changing only deny rules, asks nothing.
 	same := workspace(t, cwd, home, `{"toolsSettings":{"use_aws":{"deniedServices":[],"allowedServices":[ "s3" ]},
-		"fs_write":{"allowedPaths":["/**"]},"fs_read":{"allowReadOnly":true},"future_tool":{"someNewAllow":true},
+		"fs_write":{"allowedPaths":["/**"]},"fs_read":{"allowReadOnly":true},"knowledge":{"someNewAllow":true},
 		"execute_bash":{"autoAllowReadonly":true,"allowedCommands":[".*"]}},"allowedTools":["*"],"name":"a"}`)
 	if st := store.State(cwd, same[0]); st != Trusted {
 		t.Fatalf("reformatted grants: state = %v", st)
@@ -51,6 +51,7 @@ func TestGrantsAreTrusted(t *testing.T) {
 	for _, changed := range []string{
 		`{"name":"a","allowedTools":["*","fs_read"]}`,
 		`{"name":"a","allowedTools":["*"],"toolsSettings":{"fs_write":{"allowedPaths":["/**","~"]}}}`,
+		`{"name":"a","allowedTools":["*"],"toolsSettings":{"fs_write":{"allowedPaths":["/**"],"fallbackAction":"allow"}}}`,
 	} {
 		if st := store.State(cwd, workspace(t, cwd, home, changed)[0]); st != Changed {
 			t.Errorf("%s: state = %v", changed, st)
@@ -73,7 +74,7 @@ func TestWithoutGrantsKeepsDenies(t *testing.T) {
 	}
 	want := map[string]string{
 		"execute_bash": `{"deniedCommands":["rm .*"],"denyByDefault":false}`,
-		"fs_write":     `{"deniedPaths":["secrets"]}`,
+		"fs_write":     `{"deniedPaths":["secrets"],"fallbackAction":"deny"}`,
 		"use_aws":      `{"deniedServices":["iam"]}`,
 	}
 	if len(got.ToolsSettings) != len(want) {

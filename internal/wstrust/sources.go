@@ -78,20 +78,18 @@ func quoteArg(a string) string {
 }
 
 // fromWorkspace reports whether the agent file at path belongs to the
-// workspace: every agent file that is not a global agent (or the built-in
-// one, which has no path) is judged as the workspace's.
+// workspace: every agent file that is not a global agent (the Q or the
+// Kiro CLI's) or the built-in one, which has no path, is judged as the
+// workspace's.
 func fromWorkspace(path, home string) bool {
-	if path == "" {
-		return false
-	}
-	return filepath.Clean(filepath.Dir(path)) != filepath.Clean(agentcfg.GlobalDir(home))
+	return path != "" && !agentcfg.IsGlobal(path, home)
 }
 
 // Sources returns what the workspace at cwd would run for agent a with the
 // MCP servers collected for it: one source for the agent file when it is
 // not a global agent (its hooks, its own servers and its permission
-// grants, which let the model run tools unasked) and one for the
-// workspace mcp.json. Sources without items are left out. A workspace
+// grants, which let the model run tools unasked) and one for each
+// workspace mcp.json (.amazonq/mcp.json, .kiro/settings/mcp.json). Sources without items are left out. A workspace
 // file is judged by where it was found, not where a symlink leads, so a
 // .amazonq that links to the global directory is still the workspace's.
 func Sources(a *agentcfg.Agent, servers []mcp.ServerConfig, cwd, home string) []Source {
@@ -108,15 +106,27 @@ func Sources(a *agentcfg.Agent, servers []mcp.ServerConfig, cwd, home string) []
 			out = append(out, src)
 		}
 	}
-	ws := mcp.WorkspaceConfigPath(cwd)
-	src := Source{File: rel(cwd, ws), Origin: ws}
-	for _, s := range servers {
-		if s.Source == ws {
-			src.Items = append(src.Items, ServerItem(s))
-		}
+	if filepath.Clean(cwd) == filepath.Clean(home) {
+		// ~/.kiro/settings/mcp.json is then the user's own file.
+		return append(out, mcpSources(servers, cwd, mcp.WorkspaceConfigPath(cwd))...)
 	}
-	if len(src.Items) > 0 {
-		out = append(out, src)
+	return append(out, mcpSources(servers, cwd, mcp.KiroWorkspaceConfigPath(cwd), mcp.WorkspaceConfigPath(cwd))...)
+}
+
+// mcpSources returns a source per workspace mcp.json file among files
+// that configures servers.
+func mcpSources(servers []mcp.ServerConfig, cwd string, files ...string) []Source {
+	var out []Source
+	for _, ws := range files {
+		src := Source{File: rel(cwd, ws), Origin: ws}
+		for _, s := range servers {
+			if s.Source == ws {
+				src.Items = append(src.Items, ServerItem(s))
+			}
+		}
+		if len(src.Items) > 0 {
+			out = append(out, src)
+		}
 	}
 	return out
 }

@@ -21,11 +21,11 @@ func workspace(t *testing.T, cwd, home, agentJSON string) []Source {
 	if err := os.WriteFile(filepath.Join(dir, "a.json"), []byte(agentJSON), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	a, warnings := agentcfg.Select(agentcfg.Dirs(cwd, home), "a", "")
-	if a.Name != "a" {
-		t.Fatalf("agent not loaded: %v", warnings)
+	a, warnings, err := agentcfg.Select(agentcfg.Load(agentcfg.Dirs(cwd, home)), "a", "")
+	if err != nil || a.Name != "a" {
+		t.Fatalf("agent not loaded: %v %v", err, warnings)
 	}
-	servers, _ := mcp.Collect(a.MCPServers, a.UseLegacyMcpJSON, cwd, home)
+	servers, _ := mcp.Collect(a.MCPServers, a.UseLegacyMcpJSON || a.IncludeMcpJSON, cwd, home)
 	return Sources(a, servers, cwd, home)
 }
 
@@ -109,11 +109,37 @@ func TestSourcesCoverWorkspaceOnly(t *testing.T) {
 		t.Fatalf("sources = %+v", srcs)
 	}
 
+	// The Kiro CLI's workspace mcp.json is gated the same way; its user
+	// file is not.
+	for path, body := range map[string]string{
+		mcp.KiroWorkspaceConfigPath(cwd): `{"mcpServers":{"k":{"command":"evil-kiro"}}}`,
+		mcp.KiroGlobalConfigPath(home):   `{"mcpServers":{"kg":{"command":"mine"}}}`,
+	} {
+		_ = os.MkdirAll(filepath.Dir(path), 0o755)
+		if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srcs = workspace(t, cwd, home, `{"name":"a","includeMcpJson":true}`)
+	if len(srcs) != 2 || srcs[0].Origin != mcp.KiroWorkspaceConfigPath(cwd) || srcs[0].File != ".kiro/settings/mcp.json" ||
+		len(srcs[0].Items) != 1 || !strings.Contains(srcs[0].Items[0].Label, "evil-kiro") {
+		t.Fatalf("Kiro sources = %+v", srcs)
+	}
+
 	// A global agent's hooks are the user's own.
 	g := &agentcfg.Agent{Name: "g", Path: filepath.Join(agentcfg.GlobalDir(home), "g.json"),
 		Hooks: map[agentcfg.Trigger][]agentcfg.HookSpec{agentcfg.AgentSpawn: {agentcfg.NewHook("mine")}}}
 	if got := Sources(g, nil, cwd, home); len(got) != 0 {
 		t.Fatalf("global agent sources = %+v", got)
+	}
+	// So are the Kiro CLI's global agents; its workspace agents are gated.
+	g.Path = filepath.Join(agentcfg.KiroGlobalDir(home), "g.json")
+	if got := Sources(g, nil, cwd, home); len(got) != 0 {
+		t.Fatalf("Kiro global agent sources = %+v", got)
+	}
+	g.Path = filepath.Join(agentcfg.KiroWorkspaceDir(cwd), "g.json")
+	if got := Sources(g, nil, cwd, home); len(got) != 1 || got[0].File != ".kiro/agents/g.json" {
+		t.Fatalf("Kiro workspace agent sources = %+v", got)
 	}
 	// A workspace .amazonq that links to the global directory is still the
 	// workspace's.

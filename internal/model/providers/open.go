@@ -18,16 +18,24 @@ import (
 // Names lists the supported provider prefixes.
 var Names = []string{"bedrock", "openai", "ollama", "anthropic"}
 
-// qAliases maps the Q CLI's model names to Bedrock model ids, so
-// `--model claude-4-sonnet` keeps working for people who switch from Q.
+// qAliases maps the model names of the Q and Kiro CLIs to Bedrock model
+// ids (cross-region inference profiles where Bedrock requires one), so
+// `--model claude-sonnet-4.5` and an agent file's "model" keep working for
+// people who switch. Names are matched without regard to case, as the Q
+// CLI does; claude-4-sonnet is the Q CLI's older spelling.
 var qAliases = map[string]string{
 	"claude-3.5-sonnet": "anthropic.claude-3-5-sonnet-20241022-v2:0",
 	"claude-3.7-sonnet": "us.anthropic.claude-3-7-sonnet-20250219-v1:0",
 	"claude-4-sonnet":   "us.anthropic.claude-sonnet-4-20250514-v1:0",
+	"claude-sonnet-4":   "us.anthropic.claude-sonnet-4-20250514-v1:0",
+	"claude-sonnet-4.5": "us.anthropic.claude-sonnet-4-5-20250929-v1:0",
+	"claude-haiku-4.5":  "us.anthropic.claude-haiku-4-5-20251001-v1:0",
+	"claude-opus-4.1":   "us.anthropic.claude-opus-4-1-20250805-v1:0",
+	"claude-opus-4.5":   "us.anthropic.claude-opus-4-5-20251101-v1:0",
 }
 
-// QModels are the Q CLI model names, offered by /model.
-var QModels = []string{"claude-3.5-sonnet", "claude-3.7-sonnet", "claude-4-sonnet"}
+// QModels are the Q and Kiro CLI model names, offered by /model.
+var QModels = []string{"claude-sonnet-4.5", "claude-sonnet-4", "claude-haiku-4.5", "claude-opus-4.5", "claude-opus-4.1", "claude-3.7-sonnet", "claude-3.5-sonnet"}
 
 // HowToConfigure is the one-line hint shown when no model is configured.
 const HowToConfigure = "no model configured: run `q chat --model PROVIDER/MODEL` (bedrock/…, openai/…, ollama/…, anthropic/…) or `q settings chat.defaultModel PROVIDER/MODEL` — see the README's Quick start"
@@ -36,12 +44,13 @@ const HowToConfigure = "no model configured: run `q chat --model PROVIDER/MODEL`
 // model name means Bedrock.
 func Split(ref string) (provider, id string, err error) {
 	ref = strings.TrimSpace(ref)
-	if id, ok := qAliases[ref]; ok {
+	if id, ok := qAliases[strings.ToLower(ref)]; ok {
 		return "bedrock", id, nil
 	}
 	provider, id, ok := strings.Cut(ref, "/")
 	if !ok || provider == "" || id == "" {
-		return "", "", fmt.Errorf("invalid model %q: use PROVIDER/MODEL where PROVIDER is one of %s", ref, strings.Join(Names, ", "))
+		return "", "", fmt.Errorf("invalid model %q: use PROVIDER/MODEL where PROVIDER is one of %s, or a Q CLI model name (%s)",
+			ref, strings.Join(Names, ", "), strings.Join(QModels, ", "))
 	}
 	for _, n := range Names {
 		if n == provider {

@@ -33,7 +33,7 @@ func Run(t *testing.T, newDB NewDB) {
 		{"LeaseContention", testLeaseContention},
 		{"Federation", testFederation},
 	}
-	for _, tc := range tests {
+	for _, tc := range append(tests, identityTests...) {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, newDB) })
 	}
 }
