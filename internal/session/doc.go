@@ -20,12 +20,14 @@
 //     toolsSettings, hooks and MCP servers, the last held back by the
 //     workspace gate until the user trusts them.
 //
-// A Builder holds layers 1 and 2 and what tools run with (the working
-// directory, the sandbox, the attribution role, the audit recorder), and
-// Assemble turns an agent file into an Assembly under them: an agent.Kit
-// (tools, permissions, hooks, system prompt) and the MCP servers and hooks
-// it started. The session keeps one Builder for its life; /agent swap
-// assembles another file with it and equips the running agent.
+// A Builder holds layer 1, the launch flags of layer 2 and what tools run
+// with (the working directory, the sandbox, the attribution role, the
+// audit trail); the trust granted during the session lives in the agent's
+// permission.Checker. Builder.Assemble turns an agent file into an
+// Assembly under them: an agent.Kit (tools, permissions, hooks, system
+// prompt) and the MCP servers and hooks it started. The session keeps one
+// Builder for its life; /agent swap assembles another file with it and
+// equips the running agent.
 //
 // # Child agents
 //
@@ -40,6 +42,7 @@
 // whatever the child's agent file allows. Build the child with
 // Builder.AgentOptions and agent.New, giving it its own Conversation and a
 // Builder.Recorder of it (its records then name the child's conversation
-// and agent on the parent's trail), and Close its Assembly when it is done. Trust a user grants to the child
-// must not reach the parent: the child gets its own permission.Checker.
+// and agent on the parent's trail), and Close its Assembly when it is
+// done. Trust a user grants to the child must not reach the parent: each
+// Assembly has its own permission.Checker.
 package session
