@@ -244,7 +244,7 @@ func (s *Session) warnNearLimit() {
 func (s *Session) approve(ctx context.Context, c *agent.Call) (agent.Answer, error) {
 	s.disp.finish()
 	st := newStyles(s.Color)
-	if why := c.Decision.Rule; c.Decision.Kind == permission.Ask && why != "" && why != "not trusted" {
+	if why := c.Decision.Rule; c.Decision.Kind == permission.Ask && why != "" && !c.Decision.Untrusted {
 		// A reason beyond "not trusted" (q's own configuration, an
 		// organisation rule) is why even a trusted tool asks: say so.
 		line := "⚠ " + termwidth.Visible(why)

@@ -54,7 +54,7 @@ func (s *Session) RunCommand(ctx context.Context, command, summary string, confi
 		// Choosing to run the command is the user's approval, as 'y' is in
 		// a chat; a rule that asks for more (the organisation's
 		// requireApproval, say) is shown and asked about first.
-		if d := c.Decision; d.Rule != "" && d.Rule != "not trusted" && !confirm(termwidth.Visible(decisionText(d))) {
+		if d := c.Decision; d.Rule != "" && !d.Untrusted && !confirm(termwidth.Visible(decisionText(d))) {
 			return refuse(agent.DeniedByUser, "not run: you declined")
 		}
 		c.Approval = agent.AllowedOnce
