@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/qdev/qdev/internal/agent"
+	"github.com/qdev/qdev/internal/atomicfile"
 	"github.com/qdev/qdev/internal/homepath"
 	"github.com/qdev/qdev/internal/model"
 )
@@ -56,7 +56,7 @@ func (s *Session) cmdSave(_ context.Context, args []string) error {
 	}
 	data, err := json.MarshalIndent(s.Agent.Conversation(), "", "  ")
 	if err == nil {
-		err = writeFileAtomic(path, append(data, '\n'))
+		err = atomicfile.Write(path, append(data, '\n'), 0o600)
 	}
 	if err != nil {
 		fmt.Fprintf(s.Info, "Cannot save: %v\n", err)
@@ -97,22 +97,6 @@ func (s *Session) cmdLoad(_ context.Context, args []string) error {
 	}
 	fmt.Fprintf(s.Info, "Loaded %d messages%s from %s.\n", len(c.Messages), summary, path)
 	return nil
-}
-
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".qdev-save-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 func (s *Session) cmdUsage(context.Context, []string) error {

@@ -15,6 +15,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/qdev/qdev/internal/atomicfile"
 	"github.com/qdev/qdev/internal/jsonerr"
 	"github.com/qdev/qdev/internal/paths"
 )
@@ -239,34 +240,8 @@ func (s *Settings) Save() error {
 }
 
 func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := paths.EnsureDir(dir); err != nil {
+	if err := paths.EnsureDir(filepath.Dir(path)); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*") // mode 0600
-	if err != nil {
-		return unwrapPath(err)
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	// Sync before rename, or a crash could leave the new name pointing at
-	// an empty file.
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return unwrapPath(err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync() // make the rename durable; best effort
-		d.Close()
-	}
-	return nil
+	return unwrapPath(atomicfile.Write(path, data, 0o600))
 }
