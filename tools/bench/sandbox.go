@@ -147,14 +147,20 @@ func sampleTree(pid int, stop <-chan struct{}, peak *atomic.Int64) {
 	}
 }
 
-// treeRSS sums VmRSS over pid and its descendants.
+// treeRSS sums VmRSS over pid and its descendants, each address space
+// once: a child that shares its parent's (a vfork child that has not yet
+// executed its program) would otherwise count the parent's memory twice.
 func treeRSS(pid int) int64 {
 	var sum int64
-	todo := []int{pid}
+	type proc struct{ pid, parent int }
+	todo := []proc{{pid, 0}}
 	for len(todo) > 0 {
 		p := todo[0]
 		todo = todo[1:]
-		status, err := os.ReadFile("/proc/" + strconv.Itoa(p) + "/status")
+		if p.parent > 0 && sameMemory(p.pid, p.parent) {
+			continue
+		}
+		status, err := os.ReadFile("/proc/" + strconv.Itoa(p.pid) + "/status")
 		if err != nil {
 			continue
 		}
@@ -164,12 +170,12 @@ func treeRSS(pid int) int64 {
 				sum += kb
 			}
 		}
-		tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(p) + "/task/*/children")
+		tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(p.pid) + "/task/*/children")
 		for _, t := range tasks {
 			b, _ := os.ReadFile(t)
 			for _, f := range strings.Fields(string(b)) {
 				if c, err := strconv.Atoi(f); err == nil {
-					todo = append(todo, c)
+					todo = append(todo, proc{c, p.pid})
 				}
 			}
 		}
