@@ -211,4 +211,27 @@ func TestFeatures(t *testing.T) {
 			t.Errorf("no Landlock: %s enforced", name)
 		}
 	}
+	// Each line says what this kernel's Landlock cannot do, even where a
+	// namespace does it.
+	by := map[string]string{}
+	for _, f := range features(7, true) {
+		w := strings.Fields(f.Name)
+		by[w[0]+" "+w[1]] = f.By
+	}
+	for first, want := range map[string]string{
+		"UDP when":      "network namespace; Landlock ABI 7 cannot, it needs ABI 10",
+		"TCP when":      "network namespace and Landlock ABI 7",
+		"signals to":    "PID namespace and Landlock ABI 7",
+		"file writes":   "read-only mounts in a mount namespace and Landlock ABI 7",
+		"file metadata": "read-only mounts in a mount namespace; no Landlock ABI restricts it",
+	} {
+		if by[first] != want {
+			t.Errorf("%s: enforced by %q, want %q", first, by[first], want)
+		}
+	}
+	for _, f := range features(5, false) {
+		if strings.HasPrefix(f.Name, "signals") && (f.Enforced || !strings.Contains(f.By, "needs Landlock ABI 6 (this kernel has 5)")) {
+			t.Errorf("ABI 5 without namespaces: %+v", f)
+		}
+	}
 }
