@@ -29,6 +29,7 @@ func FuzzHelperArgs(f *testing.F) {
 	f.Add("--writable\x00/ws\x00--network\x00--path\x00/bin/true\x00--\x00true")
 	f.Add("--namespaces\x00--uid\x001000\x00--gid\x001000\x00--parent\x007\x00--abi\x006\x00--probe")
 	f.Add("--read-only\x00/ws/.kiro/\x00--hidden\x00/a\x00--\x00/bin/true\x00--")
+	f.Add("--uid\x005\x00--gid\x005\x00--\x00true")
 	f.Fuzz(func(t *testing.T, joined string) {
 		args := strings.Split(joined, "\x00")
 		c, path, argv, err := parseHelperArgs(args)

@@ -207,7 +207,7 @@ func parseHelperArgs(args []string) (c config, path string, argv []string, err e
 			}
 		}
 	}
-	if c.Namespaces && !(seenUID && seenGID) {
+	if c.Namespaces != (seenUID && seenGID) || seenUID != seenGID {
 		return c, "", nil, fmt.Errorf("%s needs %s and %s", argNamespaces, argUID, argGID)
 	}
 	for _, list := range [][]string{c.Writable, c.ReadOnly, c.Hidden} {

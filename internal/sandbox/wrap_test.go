@@ -166,6 +166,7 @@ func TestWrapRejects(t *testing.T) {
 		{"--policy", "{}", "--", "true"},
 		{"--path", "/bin/true"},
 		{"--namespaces", "--uid", "1", "--", "true"},
+		{"--uid", "1", "--gid", "1", "--", "true"},
 		{"--namespaces", "--uid", "1", "--uid", "2", "--", "true"},
 		{"--uid", "-1", "--", "true"},
 		{"--parent", "0", "--", "true"},
