@@ -147,11 +147,13 @@ func sampleTree(pid int, stop <-chan struct{}, peak *atomic.Int64) {
 	}
 }
 
-// treeRSS sums VmRSS over pid and its descendants, each address space
-// once: a child that shares its parent's (a vfork child that has not yet
-// executed its program) would otherwise count the parent's memory twice.
+// treeRSS sums the resident memory (KiB) of pid and its descendants, each
+// address space once: a child that shares its parent's (a vfork child that
+// has not yet executed its program) would otherwise count the parent's
+// memory twice. It reads statm, the smallest file that has it, to disturb
+// what is measured as little as it can.
 func treeRSS(pid int) int64 {
-	var sum int64
+	var pages int64
 	type proc struct{ pid, parent int }
 	todo := []proc{{pid, 0}}
 	for len(todo) > 0 {
@@ -160,15 +162,13 @@ func treeRSS(pid int) int64 {
 		if p.parent > 0 && sameMemory(p.pid, p.parent) {
 			continue
 		}
-		status, err := os.ReadFile("/proc/" + strconv.Itoa(p.pid) + "/status")
+		statm, err := os.ReadFile("/proc/" + strconv.Itoa(p.pid) + "/statm")
 		if err != nil {
 			continue
 		}
-		for _, line := range strings.Split(string(status), "\n") {
-			if v, ok := strings.CutPrefix(line, "VmRSS:"); ok {
-				kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
-				sum += kb
-			}
+		if f := strings.Fields(string(statm)); len(f) > 1 {
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			pages += n
 		}
 		tasks, _ := filepath.Glob("/proc/" + strconv.Itoa(p.pid) + "/task/*/children")
 		for _, t := range tasks {
@@ -180,5 +180,5 @@ func treeRSS(pid int) int64 {
 			}
 		}
 	}
-	return sum
+	return pages * int64(os.Getpagesize()) / 1024
 }
