@@ -106,6 +106,7 @@ func TestDoctorHealthy(t *testing.T) {
 		"• managed settings: "+s.managedPath+" absent: no organisation policy",
 		"✔ chat.defaultModel: openai/gpt-4.1 (OPENAI_API_KEY is set)",
 		"✔ Landlock: ABI 7 (file writes confined, TCP denial, IPC scoping)",
+		"• Landlock limits: ABI 7 cannot restrict Unix socket connections (needs ABI 9), UDP (needs ABI 10), file metadata (no ABI does)",
 		"✔ aws CLI: aws-cli/2.15.0 Python/3.11 (/usr/bin/aws)",
 		`chat.defaultModel = "openai/gpt-4.1"  (settings `+s.settingsPath+")",
 		"✔ Everything looks good!",
