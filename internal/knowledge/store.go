@@ -224,21 +224,33 @@ func (s *Store) canonicalRoot(path string) (string, bool, error) {
 }
 
 // Update indexes the base ident names (its name, id, short id or path)
-// again, keeping its patterns; the old index is searched until the new one
-// is complete.
-func (s *Store) Update(ident string) (Base, error) {
+// again, from newPath (absolute) when it is not empty, keeping its
+// patterns; the old index is searched until the new one is complete.
+func (s *Store) Update(ident, newPath string) (Base, error) {
 	return s.startLocked(func(bases []Base) (*Base, []Base, error) {
 		i, err := s.find(bases, ident)
 		if err != nil {
 			return nil, nil, err
 		}
-		if bases[i].State == Indexing && s.building(bases[i]) {
-			return nil, nil, fmt.Errorf("%s is being indexed already (/knowledge show has its progress)", bases[i].Name)
+		b := &bases[i]
+		if b.State == Indexing && s.building(*b) {
+			return nil, nil, fmt.Errorf("%s is being indexed already (/knowledge show has its progress)", b.Name)
 		}
-		if _, _, err := s.canonicalRoot(bases[i].Path); err != nil {
+		p := b.Path
+		if newPath != "" {
+			p = newPath
+		}
+		root, isFile, err := s.canonicalRoot(p)
+		if err != nil {
 			return nil, nil, err
 		}
-		return &bases[i], bases, nil
+		if newPath == "" && root != b.Path {
+			// The folder became a link since it was added: follow no link
+			// the user did not name.
+			return nil, nil, fmt.Errorf("%s is now a link to %s; /knowledge update %s %s indexes that instead", b.Path, root, b.Name, root)
+		}
+		b.Path, b.IsFile = root, isFile
+		return b, bases, nil
 	}, "Updating")
 }
 

@@ -210,7 +210,7 @@ func TestIndexGeneratedTree(t *testing.T) {
 
 	// An update sees new content and replaces the old index.
 	tree(t, root, map[string]string{"docs/new.md": "zanzibartoken\n"})
-	if _, err := s2.Update(root); err != nil {
+	if _, err := s2.Update(root, ""); err != nil {
 		t.Fatal(err)
 	}
 	if ended := waitIdle(t, s2); len(ended) != 1 || ended[0].State != Ready || ended[0].Kind != "Updating" {
@@ -351,7 +351,7 @@ func TestCloseInterruptsAndReopenTidies(t *testing.T) {
 	if entries, _ := os.ReadDir(filepath.Join(dir, b.ID)); len(entries) != 0 {
 		t.Fatalf("partial build left: %v", entries)
 	}
-	if _, err := s2.Update("big"); err != nil {
+	if _, err := s2.Update("big", ""); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := s2.Cancel("big"); err != nil || len(n) != 1 {
