@@ -39,6 +39,7 @@ func init() {
 		{[]string{"/hooks"}, "/hooks", "Show the hooks in effect", (*Session).cmdHooks},
 		{[]string{"/mcp"}, "/mcp [resources|attach <server> <uri>]", "Show MCP servers; list or attach resources", (*Session).cmdMCP},
 		{[]string{"/prompts"}, "/prompts [list|get <name> [args]]", "List MCP prompts; use one with @name args", (*Session).cmdPrompts},
+		{[]string{"/knowledge"}, "/knowledge [show|add|update|remove|clear|cancel] …", "Manage knowledge bases the model can search (needs chat.enableKnowledge)", (*Session).cmdKnowledge},
 	}
 }
 

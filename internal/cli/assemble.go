@@ -84,6 +84,7 @@ func (s *setup) applyAgent(ctx context.Context, cfg *agentcfg.Agent) {
 		layered.AWS = guard.Check
 	}
 	a.Permissions = layered
+	s.openKnowledge(cfg, layered)
 	a.Hooks = s.hooks
 	a.Context = s.contextText
 	a.System = systemPrompt(s.cwd, cfg.Prompt)
@@ -190,10 +191,11 @@ func (s *setup) contextText() string {
 	return text
 }
 
-// selectTools returns the built-in tools the agent enables. thinking and
-// todo_list are experiments in the Q CLI, off unless their setting is on.
+// selectTools returns the built-in tools the agent enables. thinking,
+// knowledge and todo_list are experiments in the Q CLI, off unless their
+// setting is on.
 func selectTools(cfg *agentcfg.Agent, st *settings.Settings) []tool.Tool {
-	gated := map[string]string{"thinking": "chat.enableThinking", "todo_list": "chat.enableTodoList"}
+	gated := map[string]string{"thinking": "chat.enableThinking", "knowledge": "chat.enableKnowledge", "todo_list": "chat.enableTodoList"}
 	var out []tool.Tool
 	for _, t := range tool.Builtins() {
 		name := t.Spec().Name

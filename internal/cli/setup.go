@@ -69,12 +69,15 @@ type setup struct {
 	exiting bool
 	// resources are MCP resources attached to the context (/mcp attach).
 	resources []string
+	// knowledge is the active agent's knowledge bases (/knowledge).
+	knowledge knowledgeState
 
 	warnMu sync.Mutex
 	warned map[string]bool
 }
 
 func (s *setup) close() {
+	s.closeKnowledge()
 	if s.agent != nil {
 		s.agent.Flush()
 	}
