@@ -38,8 +38,14 @@ func (s *setup) openKnowledge(cfg *agentcfg.Agent, perms *permission.Layered) {
 		}
 		return nil
 	}
+	var backend knowledge.Backend
+	if helper, err := knowledge.FindHelper(); err != nil {
+		backend = knowledge.Unavailable(err)
+	} else {
+		backend = knowledge.Helper(helper)
+	}
 	st, err := knowledge.Open(knowledge.ScopeDir(s.env.DataDir, cfg.Name, cfg.Path), knowledge.Options{
-		Judge: judge, Settings: knowledgeSettings(s.settings), Cwd: s.cwd})
+		Judge: judge, Backend: backend, Settings: knowledgeSettings(s.settings), Cwd: s.cwd})
 	if err != nil {
 		k.err = err
 		s.warn("knowledge bases: %v", err)

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -119,5 +120,18 @@ func TestKnowledgeBasesThroughTheBinary(t *testing.T) {
 	got, _ = lastToolResult(t, s, 1)
 	if strings.Contains(got, "zebra protocol") || strings.Contains(got, guide) || !strings.Contains(got, "1 more matches were withheld") {
 		t.Fatalf("denied file quoted: %q", got)
+	}
+
+	// A q without its helper says what is missing, in one line.
+	lone := filepath.Join(t.TempDir(), "q")
+	data, err := os.ReadFile(qBin)
+	if err != nil || os.WriteFile(lone, data, 0o755) != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(lone, "chat", "--model", "openai/m", "--agent", "a")
+	cmd.Dir, cmd.Env, cmd.Stdin = e.cwd, e.environ(), strings.NewReader("/knowledge add more docs\n/quit\n")
+	out, _ := cmd.CombinedOutput()
+	if !strings.Contains(string(out), "qdev-knowledge is not installed next to q") {
+		t.Fatalf("without the helper: %s", out)
 	}
 }

@@ -19,6 +19,15 @@ const (
 	phaseSaving          // closing the index and swapping it in
 )
 
+// progress is what a running operation has done so far; the chat and
+// /knowledge show read it while the operation writes it.
+type progress struct {
+	found atomic.Int64 // files found by the walk
+	total atomic.Int64 // files to index, once the walk is done
+	done  atomic.Int64 // files indexed
+	items atomic.Int64 // chunks indexed
+}
+
 // op is one indexing operation of this process.
 type op struct {
 	id      string
@@ -125,7 +134,7 @@ func (s *Store) run(ctx context.Context, o *op, lf *os.File) {
 	set := s.set.withDefaults()
 	b := o.base
 	buildDir := filepath.Join(s.dir, b.ID, b.Building)
-	var res built
+	var res Built
 	skipped, err := func() (Skipped, error) {
 		pats, err := newPatterns(b.Path, b.Include, b.Exclude)
 		if err != nil {
@@ -143,10 +152,15 @@ func (s *Store) run(ctx context.Context, o *op, lf *os.File) {
 		o.prog.found.Store(int64(len(files)))
 		o.prog.total.Store(int64(len(files)))
 		o.phase.Store(phaseIndexing)
-		res, err = buildIndex(ctx, filepath.Join(buildDir, "index"), files, set, &o.prog)
+		req := BuildRequest{Dir: filepath.Join(buildDir, "index"), Files: requestFiles(files),
+			ChunkSize: set.ChunkSize, ChunkOverlap: set.ChunkOverlap}
+		res, err = s.backend.Build(ctx, req, func(done, items int) {
+			o.prog.done.Store(int64(done))
+			o.prog.items.Store(int64(items))
+		})
 		o.phase.Store(phaseSaving)
-		skipped.Binary += res.binary
-		skipped.Unreadable += res.unreadable
+		skipped.Binary += res.Binary
+		skipped.Unreadable += res.Unreadable
 		return skipped, err
 	}()
 	s.finish(o, lf, res, skipped, err)
@@ -154,7 +168,7 @@ func (s *Store) run(ctx context.Context, o *op, lf *os.File) {
 
 // finish swaps a complete index in, or removes a failed build, and records
 // the base's new state and the operation's end for the chat to announce.
-func (s *Store) finish(o *op, lf *os.File, res built, skipped Skipped, runErr error) {
+func (s *Store) finish(o *op, lf *os.File, res Built, skipped Skipped, runErr error) {
 	b := o.base
 	buildDir := filepath.Join(s.dir, b.ID, b.Building)
 	s.mu.Lock()
@@ -188,7 +202,7 @@ func (s *Store) finish(o *op, lf *os.File, res built, skipped Skipped, runErr er
 				cur.State, cur.Error = Failed, err.Error()
 			} else {
 				old, cur.Index = cur.Index, gen
-				cur.Files, cur.Items, cur.Skipped = res.files, res.items, skipped
+				cur.Files, cur.Items, cur.Skipped = res.Files, res.Items, skipped
 				cur.UpdatedAt = s.now()
 				_ = os.Remove(filepath.Join(s.dir, b.ID, gen, lockFile))
 			}
@@ -206,7 +220,7 @@ func (s *Store) finish(o *op, lf *os.File, res built, skipped Skipped, runErr er
 	}
 	p := o.snapshot(s.now())
 	p.Ended, p.State, p.Err, p.Skipped = true, after.State, after.Error, skipped
-	p.Done, p.Items = res.files, res.items
+	p.Done, p.Items = res.Files, res.Items
 	s.mu.Lock()
 	delete(s.ops, b.ID)
 	if exists || err != nil {

@@ -1,11 +1,22 @@
 package knowledge
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
 )
+
+// Hit is one search result.
+type Hit struct {
+	Base Base
+	// Path is the file's absolute path, Rel the same below the base's root.
+	Path, Rel  string
+	Start, End int
+	Text       string
+	Score      float64
+}
 
 // Results are the outcome of one search.
 type Results struct {
@@ -63,11 +74,23 @@ func (s *Store) Search(query, ident string, limit int) (Results, error) {
 		return res, nil
 	}
 	// Ask for more than needed: some may be withheld.
-	hits, err := searchIndexes(searchable, dirs, query, limit*4+10)
+	raw, err := s.backend.Search(context.Background(), SearchRequest{Dirs: dirs, Query: query, Size: limit*4 + 10})
 	if err != nil {
 		return Results{}, err
 	}
-	for _, h := range hits {
+	for _, r := range raw {
+		if r.Index < 0 || r.Index >= len(searchable) || r.Rel == "" {
+			continue
+		}
+		b := searchable[r.Index]
+		h := Hit{Base: b, Path: b.Path, Rel: r.Rel, Start: r.Start, End: r.End, Text: r.Text, Score: r.Score}
+		if !b.IsFile {
+			h.Path = filepath.Join(b.Path, filepath.FromSlash(r.Rel))
+		}
+		// A path from the index is judged only if it stays below its base.
+		if !b.IsFile && !strings.HasPrefix(h.Path, strings.TrimSuffix(b.Path, "/")+"/") {
+			continue
+		}
 		if s.judge == nil || s.judge(h.Path) != nil {
 			res.Withheld++
 			continue

@@ -20,11 +20,12 @@ import (
 // folder of its own, then swapped in whole, so a search never sees half of
 // one.
 type Store struct {
-	dir   string
-	judge Judge
-	set   Settings
-	cwd   string
-	now   func() time.Time
+	dir     string
+	judge   Judge
+	backend Backend
+	set     Settings
+	cwd     string
+	now     func() time.Time
 
 	// mu guards ops, finished and closing. An operation's goroutine takes
 	// it only to record its end, never while it indexes.
@@ -40,6 +41,10 @@ type Options struct {
 	// Judge decides which files may be indexed and returned; nil lets
 	// nothing through.
 	Judge Judge
+	// Backend builds and searches the indexes: the helper next to q
+	// (Helper), or an in-process one in tests. Nil fails every build and
+	// search.
+	Backend Backend
 	// Settings are the knowledge.* settings of the session.
 	Settings Settings
 	// Cwd resolves relative paths given to Remove and Update.
@@ -55,7 +60,10 @@ func Open(dir string, opts Options) (*Store, error) {
 	if err := paths.EnsureDir(dir); err != nil {
 		return nil, fmt.Errorf("knowledge bases: %w", err)
 	}
-	s := &Store{dir: dir, judge: opts.Judge, set: opts.Settings, cwd: opts.Cwd, now: opts.Now, ops: map[string]*op{}}
+	s := &Store{dir: dir, judge: opts.Judge, backend: opts.Backend, set: opts.Settings, cwd: opts.Cwd, now: opts.Now, ops: map[string]*op{}}
+	if s.backend == nil {
+		s.backend = Unavailable(errors.New("knowledge bases cannot be indexed or searched here: no index backend"))
+	}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -147,6 +155,9 @@ func (s *Store) Add(name, path string, o AddOptions) (b Base, notes []string, er
 	if name == "" || strings.IndexFunc(name, unicode.IsControl) >= 0 {
 		return Base{}, nil, errors.New("a knowledge base needs a name without control characters")
 	}
+	if u, ok := s.backend.(unavailable); ok {
+		return Base{}, nil, u.err
+	}
 	set := s.set.withDefaults()
 	if err := set.validate(); err != nil {
 		return Base{}, nil, err
@@ -227,6 +238,9 @@ func (s *Store) canonicalRoot(path string) (string, bool, error) {
 // again, from newPath (absolute) when it is not empty, keeping its
 // patterns; the old index is searched until the new one is complete.
 func (s *Store) Update(ident, newPath string) (Base, error) {
+	if u, ok := s.backend.(unavailable); ok {
+		return Base{}, u.err
+	}
 	return s.startLocked(func(bases []Base) (*Base, []Base, error) {
 		i, err := s.find(bases, ident)
 		if err != nil {

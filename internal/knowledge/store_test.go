@@ -1,4 +1,4 @@
-package knowledge
+package knowledge_test
 
 import (
 	"errors"
@@ -9,6 +9,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/qdev/qdev/internal/knowledge"
+	"github.com/qdev/qdev/internal/knowledge/index"
 )
 
 // tree writes files (path relative to root → content) below root.
@@ -49,7 +52,7 @@ func (d *denyList) judge(p string) error {
 }
 
 // waitIdle waits until s runs no operation and returns those that ended.
-func waitIdle(t testing.TB, s *Store) []Progress {
+func waitIdle(t testing.TB, s *knowledge.Store) []knowledge.Progress {
 	t.Helper()
 	deadline := time.Now().Add(300 * time.Second)
 	for len(s.Operations()) > 0 {
@@ -61,7 +64,7 @@ func waitIdle(t testing.TB, s *Store) []Progress {
 	return s.TakeFinished()
 }
 
-func mustBase(t *testing.T, s *Store, name string) Base {
+func mustBase(t *testing.T, s *knowledge.Store, name string) knowledge.Base {
 	t.Helper()
 	bases, err := s.Bases()
 	if err != nil {
@@ -73,10 +76,10 @@ func mustBase(t *testing.T, s *Store, name string) Base {
 		}
 	}
 	t.Fatalf("no base %s in %+v", name, bases)
-	return Base{}
+	return knowledge.Base{}
 }
 
-func hitPaths(r Results) []string {
+func hitPaths(r knowledge.Results) []string {
 	var out []string
 	for _, h := range r.Hits {
 		out = append(out, h.Rel)
@@ -125,10 +128,10 @@ func generated(t *testing.T) string {
 		t.Fatal(err)
 	}
 	// A sparse file over the size limit is never read.
-	if err := os.Truncate(filepath.Join(root, "big.txt"), MaxFileBytes+1); err != nil {
+	if err := os.Truncate(filepath.Join(root, "big.txt"), knowledge.MaxFileBytes+1); err != nil {
 		f, _ := os.Create(filepath.Join(root, "big.txt"))
 		f.Close()
-		if err := os.Truncate(filepath.Join(root, "big.txt"), MaxFileBytes+1); err != nil {
+		if err := os.Truncate(filepath.Join(root, "big.txt"), knowledge.MaxFileBytes+1); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -140,22 +143,22 @@ func TestIndexGeneratedTree(t *testing.T) {
 	deny := &denyList{}
 	deny.set(filepath.Join(root, "secret"))
 	dir := filepath.Join(t.TempDir(), "kb")
-	s, err := Open(dir, Options{Judge: deny.judge, Settings: Settings{ChunkOverlap: -1, Exclude: []string{"node_modules/**"}}})
+	s, err := knowledge.Open(dir, knowledge.Options{Backend: index.Local{}, Judge: deny.judge, Settings: knowledge.Settings{ChunkOverlap: -1, Exclude: []string{"node_modules/**"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, notes, err := s.Add("repo", root, AddOptions{})
-	if err != nil || len(notes) != 0 || b.State != Indexing {
+	b, notes, err := s.Add("repo", root, knowledge.AddOptions{})
+	if err != nil || len(notes) != 0 || b.State != knowledge.Indexing {
 		t.Fatalf("add: %+v %v %v", b, notes, err)
 	}
 	ended := waitIdle(t, s)
-	if len(ended) != 1 || ended[0].State != Ready || ended[0].Name != "repo" {
+	if len(ended) != 1 || ended[0].State != knowledge.Ready || ended[0].Name != "repo" {
 		t.Fatalf("ended: %+v", ended)
 	}
 	b = mustBase(t, s, "repo")
 	// 200 sources, the guide, keep.log, sub/anchored.txt, local.txt and
 	// the empty outside-target/x.txt.
-	if b.State != Ready || b.Files != 205 || b.Items < 202 {
+	if b.State != knowledge.Ready || b.Files != 205 || b.Items < 202 {
 		t.Fatalf("base: %+v", b)
 	}
 	sk := b.Skipped
@@ -201,7 +204,7 @@ func TestIndexGeneratedTree(t *testing.T) {
 	if names := s.Close(); len(names) != 0 {
 		t.Fatalf("close interrupted %v", names)
 	}
-	s2, err := Open(dir, Options{Judge: deny.judge})
+	s2, err := knowledge.Open(dir, knowledge.Options{Backend: index.Local{}, Judge: deny.judge})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,7 +216,7 @@ func TestIndexGeneratedTree(t *testing.T) {
 	if _, err := s2.Update(root, ""); err != nil {
 		t.Fatal(err)
 	}
-	if ended := waitIdle(t, s2); len(ended) != 1 || ended[0].State != Ready || ended[0].Kind != "Updating" {
+	if ended := waitIdle(t, s2); len(ended) != 1 || ended[0].State != knowledge.Ready || ended[0].Kind != "Updating" {
 		t.Fatalf("update ended: %+v", ended)
 	}
 	if h := mustSearch(t, s2, "zanzibartoken"); h.Rel != "docs/new.md" {
@@ -234,7 +237,7 @@ func TestIndexGeneratedTree(t *testing.T) {
 	}
 }
 
-func mustSearch(t *testing.T, s *Store, query string) Hit {
+func mustSearch(t *testing.T, s *knowledge.Store, query string) knowledge.Hit {
 	t.Helper()
 	r, err := s.Search(query, "", 0)
 	if err != nil || len(r.Hits) == 0 {
@@ -247,47 +250,47 @@ func TestAddRefusesWhatMayNotBeRead(t *testing.T) {
 	root := generated(t)
 	deny := &denyList{}
 	deny.set(filepath.Join(root, "secret"))
-	s, err := Open(t.TempDir(), Options{Judge: deny.judge})
+	s, err := knowledge.Open(t.TempDir(), knowledge.Options{Backend: index.Local{}, Judge: deny.judge})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	for _, c := range []struct {
 		name, path string
-		opts       AddOptions
+		opts       knowledge.AddOptions
 		want       string
 	}{
-		{"a", filepath.Join(root, "secret"), AddOptions{}, "may not be read"},
-		{"b", filepath.Join(root, "secret", "key.txt"), AddOptions{}, "may not be read"},
-		{"c", filepath.Join(root, "missing"), AddOptions{}, "does not exist"},
-		{"d", "relative/path", AddOptions{}, "not an absolute path"},
-		{"e", root, AddOptions{Include: []string{"[abc"}}, `invalid include pattern "[abc"`},
-		{"f", root, AddOptions{IndexType: "Slow"}, "use Fast or Best"},
-		{"", root, AddOptions{}, "needs a name"},
+		{"a", filepath.Join(root, "secret"), knowledge.AddOptions{}, "may not be read"},
+		{"b", filepath.Join(root, "secret", "key.txt"), knowledge.AddOptions{}, "may not be read"},
+		{"c", filepath.Join(root, "missing"), knowledge.AddOptions{}, "does not exist"},
+		{"d", "relative/path", knowledge.AddOptions{}, "not an absolute path"},
+		{"e", root, knowledge.AddOptions{Include: []string{"[abc"}}, `invalid include pattern "[abc"`},
+		{"f", root, knowledge.AddOptions{IndexType: "Slow"}, "use Fast or Best"},
+		{"", root, knowledge.AddOptions{}, "needs a name"},
 	} {
 		if _, _, err := s.Add(c.name, c.path, c.opts); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("add %s %s: %v, want %q", c.name, c.path, err, c.want)
 		}
 	}
 	// A link named by the user is resolved once: the base is where it points.
-	if _, _, err := s.Add("via-link", filepath.Join(root, "link"), AddOptions{IndexType: "best"}); err != nil {
+	if _, _, err := s.Add("via-link", filepath.Join(root, "link"), knowledge.AddOptions{IndexType: "best"}); err != nil {
 		t.Fatal(err)
 	}
 	waitIdle(t, s)
 	b := mustBase(t, s, "via-link")
-	if b.Path == filepath.Join(root, "link") || b.State != Ready || b.IndexType != Fast {
+	if b.Path == filepath.Join(root, "link") || b.State != knowledge.Ready || b.IndexType != knowledge.Fast {
 		t.Fatalf("base: %+v", b)
 	}
-	if _, _, err := s.Add("via-link", root, AddOptions{}); err == nil || !strings.Contains(err.Error(), "exists") {
+	if _, _, err := s.Add("via-link", root, knowledge.AddOptions{}); err == nil || !strings.Contains(err.Error(), "exists") {
 		t.Fatalf("duplicate name: %v", err)
 	}
 	// Without a judge nothing is indexed.
-	s2, err := Open(t.TempDir(), Options{})
+	s2, err := knowledge.Open(t.TempDir(), knowledge.Options{Backend: index.Local{}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s2.Close()
-	if _, _, err := s2.Add("x", root, AddOptions{}); err == nil {
+	if _, _, err := s2.Add("x", root, knowledge.AddOptions{}); err == nil {
 		t.Fatal("added without a judge")
 	}
 }
@@ -295,23 +298,23 @@ func TestAddRefusesWhatMayNotBeRead(t *testing.T) {
 func TestIncludePatternsAndMaxFiles(t *testing.T) {
 	root := generated(t)
 	deny := &denyList{}
-	s, err := Open(t.TempDir(), Options{Judge: deny.judge, Settings: Settings{MaxFiles: 50, ChunkOverlap: -1}})
+	s, err := knowledge.Open(t.TempDir(), knowledge.Options{Backend: index.Local{}, Judge: deny.judge, Settings: knowledge.Settings{MaxFiles: 50, ChunkOverlap: -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if _, _, err := s.Add("md", root, AddOptions{Include: []string{"*.md"}}); err != nil {
+	if _, _, err := s.Add("md", root, knowledge.AddOptions{Include: []string{"*.md"}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.Add("all", root, AddOptions{}); err != nil {
+	if _, _, err := s.Add("all", root, knowledge.AddOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	waitIdle(t, s)
-	if b := mustBase(t, s, "md"); b.State != Ready || b.Files != 1 {
+	if b := mustBase(t, s, "md"); b.State != knowledge.Ready || b.Files != 1 {
 		t.Fatalf("md: %+v", b)
 	}
 	b := mustBase(t, s, "all")
-	if b.State != Failed || !strings.Contains(b.Error, "more than 50 files (knowledge.maxFiles)") {
+	if b.State != knowledge.Failed || !strings.Contains(b.Error, "more than 50 files (knowledge.maxFiles)") {
 		t.Fatalf("all: %+v", b)
 	}
 	r, err := s.Search("alpha1", "", 0)
@@ -329,23 +332,23 @@ func TestCloseInterruptsAndReopenTidies(t *testing.T) {
 	tree(t, root, files)
 	dir := t.TempDir()
 	deny := &denyList{}
-	s, err := Open(dir, Options{Judge: deny.judge})
+	s, err := knowledge.Open(dir, knowledge.Options{Backend: index.Local{}, Judge: deny.judge})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := s.Add("big", root, AddOptions{}); err != nil {
+	if _, _, err := s.Add("big", root, knowledge.AddOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if names := s.Close(); len(names) != 1 || names[0] != "big" {
 		t.Fatalf("close: %v", names)
 	}
-	s2, err := Open(dir, Options{Judge: deny.judge})
+	s2, err := knowledge.Open(dir, knowledge.Options{Backend: index.Local{}, Judge: deny.judge})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s2.Close()
 	b := mustBase(t, s2, "big")
-	if b.State != Interrupted || b.Building != "" {
+	if b.State != knowledge.Interrupted || b.Building != "" {
 		t.Fatalf("after close: %+v", b)
 	}
 	if entries, _ := os.ReadDir(filepath.Join(dir, b.ID)); len(entries) != 0 {
@@ -357,7 +360,7 @@ func TestCloseInterruptsAndReopenTidies(t *testing.T) {
 	if n, err := s2.Cancel("big"); err != nil || len(n) != 1 {
 		t.Fatalf("cancel: %v %v", n, err)
 	}
-	if ended := waitIdle(t, s2); len(ended) != 1 || (ended[0].State != Cancelled && ended[0].State != Ready) {
+	if ended := waitIdle(t, s2); len(ended) != 1 || (ended[0].State != knowledge.Cancelled && ended[0].State != knowledge.Ready) {
 		t.Fatalf("cancelled: %+v", ended)
 	}
 	if _, err := s2.Cancel(""); err == nil {
@@ -371,31 +374,31 @@ func TestCloseInterruptsAndReopenTidies(t *testing.T) {
 func TestCorruptListIsReportedAndKept(t *testing.T) {
 	dir := t.TempDir()
 	bad := `{"bases":[{"id":"../../etc","name":"x","source_path":"/tmp","index":"../.."}]}`
-	if err := os.WriteFile(filepath.Join(dir, metaFile), []byte(bad), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "contexts.json"), []byte(bad), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Open(dir, Options{}); err == nil || !strings.Contains(err.Error(), "bases[0]: id is not") {
+	if _, err := knowledge.Open(dir, knowledge.Options{Backend: index.Local{}}); err == nil || !strings.Contains(err.Error(), "bases[0]: id is not") {
 		t.Fatalf("open: %v", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, metaFile), []byte(`{"bases":[`), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "contexts.json"), []byte(`{"bases":[`), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Open(dir, Options{})
+	_, err := knowledge.Open(dir, knowledge.Options{Backend: index.Local{}})
 	if err == nil || !strings.Contains(err.Error(), "contexts.json:1:") {
 		t.Fatalf("open: %v", err)
 	}
-	if data, _ := os.ReadFile(filepath.Join(dir, metaFile)); string(data) != `{"bases":[` {
+	if data, _ := os.ReadFile(filepath.Join(dir, "contexts.json")); string(data) != `{"bases":[` {
 		t.Fatalf("file changed: %s", data)
 	}
 }
 
 func TestScopeDir(t *testing.T) {
-	def := ScopeDir("/d", "q_cli_default", "")
+	def := knowledge.ScopeDir("/d", "q_cli_default", "")
 	if def != "/d/knowledge_bases/q_cli_default" {
 		t.Fatal(def)
 	}
-	a := ScopeDir("/d", "my agent/../x", "/p/a.json")
-	b := ScopeDir("/d", "my agent/../x", "/q/a.json")
+	a := knowledge.ScopeDir("/d", "my agent/../x", "/p/a.json")
+	b := knowledge.ScopeDir("/d", "my agent/../x", "/q/a.json")
 	if a == b || !strings.HasPrefix(a, "/d/knowledge_bases/my_agent____x_") || strings.Count(a, "/") != 3 {
 		t.Fatalf("%s %s", a, b)
 	}

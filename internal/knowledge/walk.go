@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -207,32 +206,12 @@ func (w *walker) file(rel, abs string, e fs.DirEntry, rules ignoreList) error {
 	return nil
 }
 
-// readFile reads f if it is still the file the walk saw: a regular file,
-// not a link (O_NOFOLLOW), the same inode (a folder on its path replaced
-// by a link would give another), and within MaxFileBytes.
-func readFile(f file) ([]byte, error) {
-	fd, err := os.OpenFile(f.abs, os.O_RDONLY|oNoFollow|oNonBlock, 0)
-	if err != nil {
-		return nil, err
+// requestFiles turns the walk's files into a build request's.
+func requestFiles(files []file) []File {
+	out := make([]File, len(files))
+	for i, f := range files {
+		dev, ino := fileID(f.info)
+		out[i] = File{Abs: f.abs, Rel: f.rel, Dev: dev, Ino: ino}
 	}
-	defer fd.Close()
-	now, err := fd.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !now.Mode().IsRegular() || !os.SameFile(now, f.info) {
-		return nil, errors.New("changed since it was found")
-	}
-	// One read of the size found, plus a byte to see whether it grew.
-	data := make([]byte, min(now.Size(), MaxFileBytes)+1)
-	n, err := io.ReadFull(fd, data)
-	switch {
-	case err == nil:
-		return nil, errTooLarge
-	case err != io.EOF && err != io.ErrUnexpectedEOF:
-		return nil, err
-	}
-	return data[:n], nil
+	return out
 }
-
-var errTooLarge = errors.New("over 10 MiB")

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/qdev/qdev/internal/knowledge"
+	"github.com/qdev/qdev/internal/knowledge/index"
 )
 
 // knowledgeEnv is an Env with a knowledge store whose judge denies the
@@ -24,7 +25,7 @@ func knowledgeEnv(t *testing.T) *Env {
 		}
 		return nil
 	}
-	s, err := knowledge.Open(filepath.Join(env.DataDir, "kb"), knowledge.Options{Judge: judge, Cwd: env.Cwd})
+	s, err := knowledge.Open(filepath.Join(env.DataDir, "kb"), knowledge.Options{Judge: judge, Backend: index.Local{}, Cwd: env.Cwd})
 	if err != nil {
 		t.Fatal(err)
 	}

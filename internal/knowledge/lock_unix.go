@@ -3,16 +3,18 @@
 package knowledge
 
 import (
+	"io/fs"
 	"os"
 	"syscall"
 )
 
-// Flags of readFile's open: never through a final symbolic link, and never
-// blocking on a FIFO swapped in for a file.
-const (
-	oNoFollow = syscall.O_NOFOLLOW
-	oNonBlock = syscall.O_NONBLOCK
-)
+// fileID is the device and inode of the file fi describes.
+func fileID(fi fs.FileInfo) (dev, ino uint64) {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		return uint64(st.Dev), uint64(st.Ino)
+	}
+	return 0, 0
+}
 
 // tryLock takes f's exclusive advisory lock without waiting; it fails when
 // another open of the file, in this process or another, holds it.

@@ -1,13 +1,15 @@
-package knowledge
+// Package index is the knowledge bases' full-text index (bleve, BM25):
+// it builds an index from files a knowledge.Store chose and judged, and
+// searches indexes. q runs it in the qdev-knowledge helper (Serve), so
+// that q itself does not link bleve.
+package index
 
 import (
 	"context"
-	"errors"
-	"path/filepath"
+	"fmt"
 	"runtime"
 	"strconv"
 	"sync"
-	"sync/atomic"
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis/analyzer/custom"
@@ -16,6 +18,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis/token/porter"
 	"github.com/blevesearch/bleve/v2/mapping"
 	bindex "github.com/blevesearch/bleve_index_api"
+
+	"github.com/qdev/qdev/internal/knowledge"
 )
 
 // The fields a chunk is stored with.
@@ -76,31 +80,33 @@ func indexMapping() (mapping.IndexMapping, error) {
 	return m, nil
 }
 
-// progress is what a running operation has done so far; the chat and
-// /knowledge show read it while the operation writes it.
-type progress struct {
-	found atomic.Int64 // files found by the walk
-	total atomic.Int64 // files to index, once the walk is done
-	done  atomic.Int64 // files indexed
-	items atomic.Int64 // chunks indexed
+// Local is the in-process Backend: the helper serves it, and tests use it.
+type Local struct{}
+
+// Build implements knowledge.Backend.
+func (Local) Build(ctx context.Context, req knowledge.BuildRequest, progress func(done, items int)) (knowledge.Built, error) {
+	return buildIndex(ctx, req, progress)
 }
 
-// built is the outcome of indexing a base's files.
-type built struct {
-	files, items       int
-	binary, unreadable int
+// Search implements knowledge.Backend.
+func (Local) Search(_ context.Context, req knowledge.SearchRequest) ([]knowledge.RawHit, error) {
+	return searchIndexes(req)
 }
 
-// buildIndex indexes files into a new index at dir. Files are read and
-// chunked on every core while one goroutine feeds the index in batches.
-func buildIndex(ctx context.Context, dir string, files []file, set Settings, prog *progress) (built, error) {
+// buildIndex indexes req.Files into a new index at req.Dir. Files are read
+// and chunked on every core while one goroutine feeds the index in batches.
+func buildIndex(ctx context.Context, req knowledge.BuildRequest, progress func(done, items int)) (knowledge.Built, error) {
+	var b knowledge.Built
+	if req.ChunkSize <= 0 || req.ChunkOverlap < 0 || req.ChunkOverlap >= req.ChunkSize {
+		return b, fmt.Errorf("chunk size %d and overlap %d cannot chunk text", req.ChunkSize, req.ChunkOverlap)
+	}
 	m, err := indexMapping()
 	if err != nil {
-		return built{}, err
+		return b, err
 	}
-	idx, err := bleve.New(dir, m)
+	idx, err := bleve.New(req.Dir, m)
 	if err != nil {
-		return built{}, err
+		return b, err
 	}
 	type result struct {
 		i      int
@@ -119,14 +125,14 @@ func buildIndex(ctx context.Context, dir string, files []file, set Settings, pro
 			defer wg.Done()
 			for i := range jobs {
 				r := result{i: i}
-				data, err := readFile(files[i])
+				data, err := readFile(req.Files[i])
 				switch {
 				case err != nil:
 					r.err = err
 				case isBinary(data):
 					r.binary = true
 				default:
-					r.chunks = chunkText(string(data), set.ChunkSize, set.ChunkOverlap)
+					r.chunks = chunkText(string(data), req.ChunkSize, req.ChunkOverlap)
 				}
 				select {
 				case results <- r:
@@ -140,7 +146,7 @@ func buildIndex(ctx context.Context, dir string, files []file, set Settings, pro
 		defer close(results)
 		defer wg.Wait()
 		defer close(jobs)
-		for i := range files {
+		for i := range req.Files {
 			select {
 			case jobs <- i:
 			case <-ctx.Done():
@@ -149,7 +155,6 @@ func buildIndex(ctx context.Context, dir string, files []file, set Settings, pro
 		}
 	}()
 
-	var b built
 	batch := idx.NewBatch()
 	flush := func() error {
 		if batch.Size() == 0 {
@@ -160,29 +165,32 @@ func buildIndex(ctx context.Context, dir string, files []file, set Settings, pro
 		return err
 	}
 	var ferr error
+	done := 0
 	for r := range results {
 		if ferr != nil || ctx.Err() != nil {
 			continue // drain, so the workers end
 		}
 		switch {
 		case r.err != nil:
-			b.unreadable++
+			b.Unreadable++
 		case r.binary:
-			b.binary++
+			b.Binary++
 		default:
-			b.files++
-			rel := files[r.i].rel
+			b.Files++
+			rel := req.Files[r.i].Rel
 			for ci, c := range r.chunks {
 				id := strconv.Itoa(r.i) + ":" + strconv.Itoa(ci)
 				if err := batch.Index(id, chunkDoc{Path: rel, Text: c.text, Start: c.start, End: c.end}); err != nil {
 					ferr = err
 					break
 				}
-				b.items++
+				b.Items++
 			}
-			prog.items.Add(int64(len(r.chunks)))
 		}
-		prog.done.Add(1)
+		done++
+		if progress != nil {
+			progress(done, b.Items)
+		}
 		if ferr == nil && batch.Size() >= batchDocs {
 			ferr = flush()
 		}
@@ -199,19 +207,9 @@ func buildIndex(ctx context.Context, dir string, files []file, set Settings, pro
 	return b, ferr
 }
 
-// Hit is one search result.
-type Hit struct {
-	Base Base
-	// Path is the file's absolute path, Rel the same below the base's root.
-	Path, Rel  string
-	Start, End int
-	Text       string
-	Score      float64
-}
-
-// searchIndexes runs query over the indexes in dirs (one per base, in
-// bases' order) and returns the best size hits, best first.
-func searchIndexes(bases []Base, dirs []string, query string, size int) ([]Hit, error) {
+// searchIndexes runs req.Query over the indexes in req.Dirs and returns
+// the best req.Size hits, best first.
+func searchIndexes(req knowledge.SearchRequest) ([]knowledge.RawHit, error) {
 	var opened []bleve.Index
 	defer func() {
 		for _, ix := range opened {
@@ -219,29 +217,29 @@ func searchIndexes(bases []Base, dirs []string, query string, size int) ([]Hit, 
 		}
 	}()
 	alias := bleve.NewIndexAlias()
-	byName := map[string]Base{}
-	for i, dir := range dirs {
+	position := map[string]int{}
+	for i, dir := range req.Dirs {
 		ix, err := bleve.OpenUsing(dir, map[string]any{"read_only": true, "bolt_timeout": "5s"})
 		if err != nil {
-			return nil, errors.New(bases[i].Name + ": its index cannot be opened (" + err.Error() + "); /knowledge update " + bases[i].Name + " rebuilds it")
+			return nil, fmt.Errorf("the index in %s cannot be opened (%v); /knowledge update rebuilds it", dir, err)
 		}
 		name := strconv.Itoa(i)
 		ix.SetName(name)
 		opened = append(opened, ix)
 		alias.Add(ix)
-		byName[name] = bases[i]
+		position[name] = i
 	}
-	q := bleve.NewMatchQuery(query)
+	q := bleve.NewMatchQuery(req.Query)
 	q.SetField(fieldText)
-	req := bleve.NewSearchRequestOptions(q, size, 0, false)
-	req.Fields = []string{fieldPath, fieldText, fieldStart, fieldEnd}
-	res, err := alias.Search(req)
+	sr := bleve.NewSearchRequestOptions(q, max(req.Size, 1), 0, false)
+	sr.Fields = []string{fieldPath, fieldText, fieldStart, fieldEnd}
+	res, err := alias.Search(sr)
 	if err != nil {
 		return nil, err
 	}
-	hits := make([]Hit, 0, len(res.Hits))
+	hits := make([]knowledge.RawHit, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		base, ok := byName[h.Index]
+		i, ok := position[h.Index]
 		rel, _ := h.Fields[fieldPath].(string)
 		if !ok || rel == "" {
 			continue
@@ -249,11 +247,7 @@ func searchIndexes(bases []Base, dirs []string, query string, size int) ([]Hit, 
 		text, _ := h.Fields[fieldText].(string)
 		start, _ := h.Fields[fieldStart].(float64)
 		end, _ := h.Fields[fieldEnd].(float64)
-		abs := base.Path
-		if !base.IsFile {
-			abs = filepath.Join(base.Path, filepath.FromSlash(rel))
-		}
-		hits = append(hits, Hit{Base: base, Path: abs, Rel: rel, Start: int(start), End: int(end), Text: text, Score: h.Score})
+		hits = append(hits, knowledge.RawHit{Index: i, Rel: rel, Start: int(start), End: int(end), Text: text, Score: h.Score})
 	}
 	return hits, nil
 }
