@@ -8,6 +8,9 @@ import (
 	"github.com/bmatcuk/doublestar/v4"
 )
 
+// maxPatternBytes is the longest .gitignore pattern used.
+const maxPatternBytes = 4096
+
 // ignoreRule is one pattern line of a .gitignore file.
 type ignoreRule struct {
 	// base is the folder of the file the rule comes from, relative to the
@@ -39,7 +42,9 @@ func parseIgnore(data []byte, base string) []ignoreRule {
 
 func parseIgnoreLine(line, base string) (ignoreRule, bool) {
 	line = trimTrailingSpaces(line)
-	if line == "" || line[0] == '#' {
+	// A repository's files are not trusted: a pattern longer than any path
+	// could only make matching slow.
+	if line == "" || line[0] == '#' || len(line) > maxPatternBytes {
 		return ignoreRule{}, false
 	}
 	r := ignoreRule{base: base}

@@ -241,6 +241,9 @@ func (s *Store) Update(ident, newPath string) (Base, error) {
 	if u, ok := s.backend.(unavailable); ok {
 		return Base{}, u.err
 	}
+	if err := s.set.withDefaults().validate(); err != nil {
+		return Base{}, err
+	}
 	return s.startLocked(func(bases []Base) (*Base, []Base, error) {
 		i, err := s.find(bases, ident)
 		if err != nil {
