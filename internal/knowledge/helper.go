@@ -11,6 +11,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/qdev/qdev/internal/procgroup"
 )
 
 // HelperName is the helper that indexes and searches, installed next to q.
@@ -86,6 +88,10 @@ func (h helper) call(ctx context.Context, req Request, onProgress func(Reply)) (
 		return Reply{}, err
 	}
 	cmd := exec.CommandContext(ctx, h.path)
+	// Out of reach of the terminal's Ctrl-C, which is the chat's, and
+	// killed with q if q dies.
+	procgroup.New(cmd)
+	cmd.Cancel = func() error { return procgroup.Kill(cmd) }
 	cmd.Stdin = bytes.NewReader(in)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
