@@ -44,6 +44,7 @@ func init() {
 		{[]string{"/prompts"}, "/prompts [list|get <name> [args]]", "List MCP prompts; use one with @name args", (*Session).cmdPrompts},
 		{[]string{"/tangent"}, "/tangent [tail]", "Start or leave a side conversation (experiment)", (*Session).cmdTangent},
 		{[]string{"/checkpoint"}, "/checkpoint [list|diff|restore|clean]", "List, compare or restore workspace checkpoints (experiment)", (*Session).cmdCheckpoint},
+		{[]string{"/knowledge"}, "/knowledge [show|add|update|remove|clear|cancel] …", "Manage knowledge bases the model can search (needs chat.enableKnowledge)", (*Session).cmdKnowledge},
 	}
 }
 

@@ -106,6 +106,7 @@ func (s *Session) Run(ctx context.Context, initial string) error {
 	}
 	for {
 		s.reportMCPFailures()
+		s.knowledgeNotices()
 		line, err := s.Input.ReadLine(s.prompt())
 		switch {
 		case errors.Is(err, lineedit.ErrInterrupt):

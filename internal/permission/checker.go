@@ -162,6 +162,8 @@ func (c *Checker) decide(toolName, server string, acc tool.Access) Decision {
 		return c.decideBash(acc.Command, tr)
 	case "use_aws":
 		return c.decideAWS(acc.AWSService, acc.AWSOperation, tr)
+	case "knowledge":
+		return c.decideKnowledge(acc.ReadPaths, tr)
 	}
 	return byTrust(tr)
 }

@@ -46,8 +46,8 @@ func helperPath(override string) (path string, reexec bool) {
 	return helperFound, helperFoundIsReexec
 }
 
-// binaries returns q's executable and the helper, the files a sandboxed
-// command must never replace.
+// binaries returns q's executable, the helper and q's other helpers that
+// exist, the files a sandboxed command must never replace.
 func binaries(helper string) []string {
 	helperPath("")
 	var out []string
@@ -56,7 +56,24 @@ func binaries(helper string) []string {
 			out = append(out, p)
 		}
 	}
+	if filepath.IsAbs(selfQ) {
+		for _, name := range otherHelpers {
+			if p := filepath.Join(filepath.Dir(selfQ), name); fileExists(p) {
+				out = append(out, p)
+			}
+		}
+	}
 	return out
+}
+
+// otherHelpers are the other programs q starts from its own folder:
+// knowledge.HelperName (named here so the sandbox helper, built from this
+// package, does not link the knowledge package).
+var otherHelpers = []string{"qdev-knowledge"}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // namespacesWork reports whether helper can be started in fresh user,

@@ -38,6 +38,9 @@ type Assembly struct {
 	// Blocked is set when the workspace gate held back the agent file's
 	// hooks and permission grants; its deny-type settings still apply.
 	Blocked bool
+	// Permissions judges the agent's calls (the Kit's, as a concrete type,
+	// for what judges files itself, such as knowledge bases).
+	Permissions *permission.Layered
 }
 
 // Close stops the assembly's hooks and MCP servers, process groups
@@ -89,6 +92,7 @@ func (b *Builder) Assemble(ctx context.Context, cfg *agentcfg.Agent) *Assembly {
 		Permissions: perms,
 		Hooks:       asm.Hooks,
 	}
+	asm.Permissions = perms
 	return asm
 }
 
@@ -219,10 +223,10 @@ func (b *Builder) startMCP(ctx context.Context, cfg *agentcfg.Agent, servers []m
 	return mcp.Start(ctx, allowed, opts)
 }
 
-// selectTools returns the built-in tools the agent enables. thinking and
-// todo_list are experiments in the Q CLI, off unless their setting is on.
+// selectTools returns the built-in tools the agent enables. thinking,
+// knowledge and todo_list are experiments in the Q CLI, off unless their setting is on.
 func selectTools(cfg *agentcfg.Agent, st *settings.Settings) []tool.Tool {
-	gated := map[string]string{"thinking": "chat.enableThinking", "todo_list": "chat.enableTodoList"}
+	gated := map[string]string{"thinking": "chat.enableThinking", "knowledge": "chat.enableKnowledge", "todo_list": "chat.enableTodoList"}
 	var out []tool.Tool
 	for _, t := range tool.Builtins() {
 		name := t.Spec().Name

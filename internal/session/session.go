@@ -38,6 +38,8 @@ type Session struct {
 	refused bool
 	// resources are MCP resources attached to the context (/mcp attach).
 	resources []string
+	// knowledge is the active agent's knowledge bases (/knowledge).
+	knowledge knowledgeState
 
 	// childMu guards asm (its MCP servers and hooks) and exiting, which
 	// KillChildren reads from a signal handler's goroutine.
@@ -176,6 +178,7 @@ func (s *Session) checkLaunch(cfg *agentcfg.Agent) error {
 // stops the MCP servers and hooks, and closes the store, the trail and the
 // log.
 func (s *Session) Close() {
+	s.closeKnowledge()
 	if s.agent != nil {
 		s.agent.Flush()
 	}

@@ -18,6 +18,7 @@ func (s *Session) activate(ctx context.Context, cfg *agentcfg.Agent) *Assembly {
 	s.current().Close()
 	asm := s.Assemble(ctx, cfg)
 	asm.Kit.Context = s.contextText
+	s.openKnowledge(cfg, asm.Permissions)
 	s.setAssembly(asm)
 	if s.agent != nil {
 		s.agent.Equip(asm.Kit)
