@@ -16,6 +16,7 @@ import (
 	"github.com/qdev/qdev/internal/adminapi"
 	"github.com/qdev/qdev/internal/apikey"
 	"github.com/qdev/qdev/internal/identity"
+	"github.com/qdev/qdev/internal/orgadmin"
 	"github.com/qdev/qdev/internal/scim"
 	"github.com/qdev/qdev/internal/serverstore"
 )
@@ -26,6 +27,7 @@ type Server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	scim     *scim.Service
+	admin    *orgadmin.Service
 	identity *identity.Provider
 	extra    []mount
 }
@@ -55,6 +57,7 @@ func WithIdentity(p *identity.Provider) Option {
 // New returns a Server over store, logging to log.
 func New(store *serverstore.Store, log *slog.Logger, opts ...Option) *Server {
 	s := &Server{store: store, log: log, now: time.Now, scim: scim.New(store, log)}
+	s.admin = orgadmin.New(store, log, func() time.Time { return s.now() })
 	for _, o := range opts {
 		o(s)
 	}
