@@ -2,7 +2,8 @@
 // authentication, authorisation and the JSON admin API over a
 // serverstore.Store. It keeps no state between requests, so any number of
 // replicas can serve one database. The identity provider's endpoints are
-// mounted on the same mux; the model gateway and the web console are to
+// mounted on the same mux, and pages that authenticate on their own (the
+// web console, upstream sign-in) with Mount; the model gateway is to
 // follow as further routes.
 package server
 
@@ -39,8 +40,9 @@ type mount struct {
 }
 
 // Mount serves h at pattern (a ServeMux pattern) beside the API. h does
-// its own authentication: Mount is for pages a user reaches before they
-// have a key or a session, such as sign-in through an identity provider.
+// its own authentication: Mount is for browser pages, which sign people in
+// (through an identity provider) or read the browser session (the web
+// console) rather than take a key or token.
 func (s *Server) Mount(pattern string, h http.Handler) {
 	s.extra = append(s.extra, mount{pattern, h})
 }
