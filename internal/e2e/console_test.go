@@ -157,6 +157,14 @@ func TestConsoleInBrowser(t *testing.T) {
 		textOf("#profile-email", &me),
 		screenshot(shots, "09-me"),
 		evaluate("String(window.qdevMarker)", &marker),
+
+		// Signing out ends the session: the console sends the browser to
+		// sign in again.
+		chromedp.Click(chromedp.CSS("#signout")),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.Navigate(url+"/console/users"),
+		chromedp.WaitVisible(chromedp.CSS("#password")),
+		screenshot(shots, "10-signed-out"),
 	)
 	if err != nil {
 		t.Fatalf("browser: %v\nconsole: %q", err, said())
