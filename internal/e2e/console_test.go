@@ -7,8 +7,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -28,7 +26,7 @@ func consoleServer(t *testing.T, e *env) (url, adminKey string) {
 // consoleMessages collects what the browser's console says from now on:
 // script errors, and the policy violations a page's Content-Security-Policy
 // reports.
-func consoleMessages(t *testing.T, ctx context.Context) func() []string {
+func consoleMessages(ctx context.Context) func() []string {
 	var mu sync.Mutex
 	var got []string
 	messages := chromedp.Console(ctx)
@@ -88,7 +86,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	e := newEnv(t)
 	url, adminKey := consoleServer(t, e)
 	ctx := browser(t)
-	said := consoleMessages(t, ctx)
+	said := consoleMessages(ctx)
 	shots := artefacts(t)
 
 	var htmxType, focused, created, subs, key, marker, me string
@@ -218,16 +216,13 @@ func TestConsoleWithoutJavaScript(t *testing.T) {
 	e.asAdmin(url, key, "", "groups", "create", "eng")
 	e.asAdmin(url, key, "", "users", "create", "dan@example.com", "--name", "Dan", "--group", "eng")
 	e.asAdmin(url, key, "", "subscriptions", "assign", "--user", "dan@example.com", "--tier", "Pro")
-	ctx := browser(t)
+	// Blink's own setting, as a person turning JavaScript off in the
+	// browser's settings gets.
+	ctx := browser(t, chromedp.Flag("blink-settings", "scriptEnabled=false"))
 	shots := artefacts(t)
-	noScript := chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
-		return err
-	})
 
 	var htmxType, subs, users, group, notice string
 	err := chromedp.Do(ctx,
-		noScript,
 		chromedp.Navigate(url+"/console/subscriptions"),
 		signIn(),
 		chromedp.WaitVisible(chromedp.CSS("#subscriptions")),
