@@ -2,6 +2,8 @@ package console
 
 import (
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/qdev/qdev/internal/adminapi"
 	"github.com/qdev/qdev/internal/serverstore"
@@ -75,26 +77,12 @@ func (c *Console) showTiers(w http.ResponseWriter, r *http.Request, u serverstor
 	c.render(w, status, "tiers", v)
 }
 
-// setTier creates or changes the tier the form names. Empty quota fields
-// mean no limit, as absent ones do in the API.
+// setTier creates or changes the tier the form names.
 func (c *Console) setTier(w http.ResponseWriter, r *http.Request, u serverstore.User) {
-	err := func() error {
-		req := adminapi.SetTier{Models: commaList(r, "models"), Features: commaList(r, "features")}
-		var err error
-		if req.Rank, err = number(r, "rank"); err != nil {
-			return err
-		}
-		for _, q := range []struct {
-			name string
-			dst  **int64
-		}{{"requests_per_day", &req.RequestsPerDay}, {"requests_per_month", &req.RequestsPerMonth}, {"tokens_per_month", &req.TokensPerMonth}} {
-			if *q.dst, err = quota(r, q.name); err != nil {
-				return err
-			}
-		}
-		_, err = c.admin.SetTier(r.Context(), field(r, "name"), req)
-		return err
-	}()
+	name, req, err := tierForm(r.PostForm)
+	if err == nil {
+		_, err = c.admin.SetTier(r.Context(), name, req)
+	}
 	if err != nil {
 		v := c.newView(w, r, u, "Tiers", "tiers")
 		v.Form = kept(r)
@@ -102,4 +90,24 @@ func (c *Console) setTier(w http.ResponseWriter, r *http.Request, u serverstore.
 		return
 	}
 	done(w, r, Prefix+"tiers", "tier-set")
+}
+
+// tierForm reads the tier form into the API's request: empty quota fields
+// mean no limit, as absent ones do in the API. A value that is not a
+// number is refused naming its field.
+func tierForm(form url.Values) (string, adminapi.SetTier, error) {
+	req := adminapi.SetTier{Models: commaList(form, "models"), Features: commaList(form, "features")}
+	var err error
+	if req.Rank, err = number(form, "rank"); err != nil {
+		return "", req, err
+	}
+	for _, q := range []struct {
+		name string
+		dst  **int64
+	}{{"requests_per_day", &req.RequestsPerDay}, {"requests_per_month", &req.RequestsPerMonth}, {"tokens_per_month", &req.TokensPerMonth}} {
+		if *q.dst, err = quota(form, q.name); err != nil {
+			return "", req, err
+		}
+	}
+	return strings.TrimSpace(form.Get("name")), req, nil
 }

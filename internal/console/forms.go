@@ -52,9 +52,9 @@ func list(r *http.Request, name string) []string {
 
 // commaList splits a field holding values separated by commas only, such
 // as model names, which may hold spaces.
-func commaList(r *http.Request, name string) []string {
+func commaList(form url.Values, name string) []string {
 	var out []string
-	for _, v := range strings.Split(r.PostForm.Get(name), ",") {
+	for _, v := range strings.Split(form.Get(name), ",") {
 		if v = strings.TrimSpace(v); v != "" {
 			out = append(out, v)
 		}
@@ -63,8 +63,8 @@ func commaList(r *http.Request, name string) []string {
 }
 
 // quota reads an optional whole number: empty means none (unlimited).
-func quota(r *http.Request, name string) (*int64, error) {
-	s := field(r, name)
+func quota(form url.Values, name string) (*int64, error) {
+	s := strings.TrimSpace(form.Get(name))
 	if s == "" {
 		return nil, nil
 	}
@@ -76,8 +76,8 @@ func quota(r *http.Request, name string) (*int64, error) {
 }
 
 // number reads a whole number; empty is 0.
-func number(r *http.Request, name string) (int64, error) {
-	s := field(r, name)
+func number(form url.Values, name string) (int64, error) {
+	s := strings.TrimSpace(form.Get(name))
 	if s == "" {
 		return 0, nil
 	}

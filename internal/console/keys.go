@@ -45,7 +45,7 @@ func (c *Console) showKeys(w http.ResponseWriter, r *http.Request, u serverstore
 // redirect's target, so that the key lives in no URL or history entry.
 func (c *Console) createKey(w http.ResponseWriter, r *http.Request, u serverstore.User) {
 	v := c.newView(w, r, u, "API keys", "keys")
-	days, err := number(r, "expires_in_days")
+	days, err := number(r.PostForm, "expires_in_days")
 	var created adminapi.CreatedKey
 	if err == nil {
 		if days > orgadmin.MaxKeyDays {
