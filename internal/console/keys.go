@@ -48,8 +48,8 @@ func (c *Console) createKey(w http.ResponseWriter, r *http.Request, u serverstor
 	days, err := number(r.PostForm, "expires_in_days")
 	var created adminapi.CreatedKey
 	if err == nil {
-		if days > orgadmin.MaxKeyDays {
-			days = orgadmin.MaxKeyDays + 1 // refused below, naming the field
+		if days < 0 || days > orgadmin.MaxKeyDays {
+			days = -1 // out of range, and refused below by the API's own rule
 		}
 		created, err = c.admin.CreateKey(r.Context(), adminapi.CreateKey{User: field(r, "user"), Name: field(r, "name"),
 			ExpiresInDays: int(days)})

@@ -157,7 +157,11 @@ func (c *Console) refused(r *http.Request, v *view, err error) int {
 	var fe *orgadmin.FieldError
 	switch {
 	case errors.As(err, &fe):
-		v.Error, v.Field = sentence(fe.Field+": "+fe.Msg), fe.Field
+		label := fieldLabels[fe.Field]
+		if label == "" {
+			label = fe.Field
+		}
+		v.Error, v.Field = sentence(label+": "+fe.Msg), fe.Field
 		return http.StatusBadRequest
 	case errors.Is(err, serverstore.ErrNotFound):
 		v.Error = sentence(err.Error())
@@ -169,6 +173,12 @@ func (c *Console) refused(r *http.Request, v *view, err error) int {
 	c.log.Error("console change failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	v.Error = "The change could not be made. Try again in a moment."
 	return http.StatusInternalServerError
+}
+
+// fieldLabels name the forms' fields as their labels do, for refusals.
+var fieldLabels = map[string]string{
+	"requests_per_day": "Requests a day", "requests_per_month": "Requests a month", "tokens_per_month": "Tokens a month",
+	"expires_in_days": "Expires after (days)", "user": "User's email", "emails": "Emails",
 }
 
 // sentence capitalises s and ends it with a full stop.
