@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/qdev/qdev/internal/apikey"
+	"github.com/qdev/qdev/internal/console"
 	"github.com/qdev/qdev/internal/federation"
 	"github.com/qdev/qdev/internal/identity"
 	"github.com/qdev/qdev/internal/paths"
@@ -276,6 +277,12 @@ func serverRun(o *serverOptions) error {
 		}
 		srv.Mount("/login/upstream/", fed)
 	}
+	con, err := console.New(console.Config{Store: st, Log: log, Identity: idp, Providers: o.Providers, PublicURL: o.PublicURL})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	srv.Mount(console.Prefix, con)
 	err = server.Serve(ctx, ln, srv.Handler(), o.TLSCert, o.TLSKey)
 	fmt.Fprintln(o.IO.ErrOut, "q server: stopped")
 	return err

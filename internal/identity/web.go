@@ -129,7 +129,9 @@ func (p *Provider) csrfToken(w http.ResponseWriter, r *http.Request) string {
 	return tok
 }
 
-var errCSRF = errors.New("the form has expired")
+// ErrForm is a posted form without the right anti-forgery token: forged,
+// or older than the browser's token.
+var ErrForm = errors.New("the form has expired")
 
 // parseForm reads a posted form and checks its anti-forgery token.
 func (p *Provider) parseForm(r *http.Request) error {
@@ -139,7 +141,7 @@ func (p *Provider) parseForm(r *http.Request) error {
 	c, err := r.Cookie(p.cookieName(r, csrfCookie))
 	got := r.PostForm.Get("csrf")
 	if err != nil || got == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(got)) != 1 {
-		return errCSRF
+		return ErrForm
 	}
 	return nil
 }

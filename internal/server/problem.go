@@ -6,17 +6,15 @@ import (
 	"net/http"
 
 	"github.com/qdev/qdev/internal/adminapi"
+	"github.com/qdev/qdev/internal/orgadmin"
 	"github.com/qdev/qdev/internal/serverstore"
 )
 
-// fieldError is a 400 caused by one request field.
-type fieldError struct {
-	field, msg string
-}
+// fieldError is a 400 caused by one request field: the same error the
+// administrative operations refuse a field with.
+type fieldError = orgadmin.FieldError
 
-func (e *fieldError) Error() string { return e.field + ": " + e.msg }
-
-func invalid(field, msg string) error { return &fieldError{field, msg} }
+func invalid(field, msg string) error { return orgadmin.Invalid(field, msg) }
 
 // statusError is a failure with its own status and message.
 type statusError struct {
@@ -42,7 +40,9 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 	var mbe *http.MaxBytesError
 	switch {
 	case errors.As(err, &fe):
-		p = adminapi.Problem{Status: http.StatusBadRequest, Type: adminapi.TypeInvalid, Detail: fe.msg, Field: fe.field}
+		p = adminapi.Problem{Status: http.StatusBadRequest, Type: adminapi.TypeInvalid, Detail: fe.Msg, Field: fe.Field}
+	case errors.Is(err, orgadmin.ErrOwnAccount):
+		p = adminapi.Problem{Status: http.StatusConflict, Type: adminapi.TypeConflict, Detail: err.Error()}
 	case errors.As(err, &se):
 		p = adminapi.Problem{Status: se.status, Type: se.typ, Detail: se.msg}
 	case errors.As(err, &mbe):

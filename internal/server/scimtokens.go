@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/qdev/qdev/internal/adminapi"
-	"github.com/qdev/qdev/internal/apikey"
 	"github.com/qdev/qdev/internal/serverstore"
 )
 
@@ -22,30 +21,20 @@ func (s *Server) listSCIMTokens(w http.ResponseWriter, r *http.Request, _ server
 }
 
 // createSCIMToken makes a token and returns it: the only time it is ever
-// shown. Only its hash is stored.
+// shown.
 func (s *Server) createSCIMToken(w http.ResponseWriter, r *http.Request, caller serverstore.User) error {
 	var req adminapi.CreateSCIMToken
 	if err := decodeBody(w, r, &req); err != nil {
 		return err
 	}
-	if err := checkName("name", req.Name); err != nil {
-		return err
-	}
-	token := apikey.New()
-	t, err := s.store.CreateSCIMToken(r.Context(), req.Name, apikey.Store(token))
+	t, err := s.admin.CreateSCIMToken(r.Context(), caller, req.Name)
 	if err != nil {
 		return err
 	}
-	s.log.Info("SCIM token created", "name", t.Name, "by", caller.Email)
-	writeJSON(w, http.StatusCreated, adminapi.CreatedSCIMToken{SCIMToken: t, Token: token})
+	writeJSON(w, http.StatusCreated, t)
 	return nil
 }
 
 func (s *Server) revokeSCIMToken(w http.ResponseWriter, r *http.Request, caller serverstore.User) error {
-	if err := s.store.RevokeSCIMToken(r.Context(), r.PathValue("name")); err != nil {
-		return err
-	}
-	s.log.Info("SCIM token revoked", "name", r.PathValue("name"), "by", caller.Email)
-	w.WriteHeader(http.StatusNoContent)
-	return nil
+	return noContent(w, s.admin.RevokeSCIMToken(r.Context(), caller, r.PathValue("name")))
 }

@@ -2,7 +2,8 @@
 // authentication, authorisation and the JSON admin API over a
 // serverstore.Store. It keeps no state between requests, so any number of
 // replicas can serve one database. The identity provider's endpoints are
-// mounted on the same mux; the model gateway and the web console are to
+// mounted on the same mux, and pages that authenticate on their own (the
+// web console, upstream sign-in) with Mount; the model gateway is to
 // follow as further routes.
 package server
 
@@ -16,6 +17,7 @@ import (
 	"github.com/qdev/qdev/internal/adminapi"
 	"github.com/qdev/qdev/internal/apikey"
 	"github.com/qdev/qdev/internal/identity"
+	"github.com/qdev/qdev/internal/orgadmin"
 	"github.com/qdev/qdev/internal/scim"
 	"github.com/qdev/qdev/internal/serverstore"
 )
@@ -26,6 +28,7 @@ type Server struct {
 	log      *slog.Logger
 	now      func() time.Time
 	scim     *scim.Service
+	admin    *orgadmin.Service
 	identity *identity.Provider
 	extra    []mount
 }
@@ -37,8 +40,9 @@ type mount struct {
 }
 
 // Mount serves h at pattern (a ServeMux pattern) beside the API. h does
-// its own authentication: Mount is for pages a user reaches before they
-// have a key or a session, such as sign-in through an identity provider.
+// its own authentication: Mount is for browser pages, which sign people in
+// (through an identity provider) or read the browser session (the web
+// console) rather than take a key or token.
 func (s *Server) Mount(pattern string, h http.Handler) {
 	s.extra = append(s.extra, mount{pattern, h})
 }
@@ -55,6 +59,7 @@ func WithIdentity(p *identity.Provider) Option {
 // New returns a Server over store, logging to log.
 func New(store *serverstore.Store, log *slog.Logger, opts ...Option) *Server {
 	s := &Server{store: store, log: log, now: time.Now, scim: scim.New(store, log)}
+	s.admin = orgadmin.New(store, log, func() time.Time { return s.now() })
 	for _, o := range opts {
 		o(s)
 	}

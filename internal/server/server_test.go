@@ -408,7 +408,7 @@ func FuzzDecodeBody(f *testing.F) {
 				continue
 			}
 			fe, ok := err.(*fieldError)
-			if !ok || fe.field == "" || strings.Contains(fe.msg, "json:") {
+			if !ok || fe.Field == "" || strings.Contains(fe.Msg, "json:") {
 				t.Fatalf("decode %q: %v (%T)", body, err, err)
 			}
 		}

@@ -120,3 +120,23 @@ func userID(ctx context.Context, tx *sql.Tx, email string) (string, error) {
 func groupID(ctx context.Context, tx *sql.Tx, name string) (string, error) {
 	return lookupID(ctx, tx, "group", `SELECT id FROM org_groups WHERE name = $1`, name)
 }
+
+// GroupMembers returns the members of the group in email order, those after
+// p.After. ErrNotFound when there is no such group.
+func (s *Store) GroupMembers(ctx context.Context, group string, p Page) ([]User, error) {
+	var out []User
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		gid, err := groupID(ctx, tx, group)
+		if err != nil {
+			return err
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT `+userColumns+` FROM users u JOIN group_members m ON m.user_id = u.id
+			WHERE m.group_id = $1 AND u.email > $2 ORDER BY u.email LIMIT $3`, gid, p.After, p.Size())
+		if err != nil {
+			return err
+		}
+		out, err = collect(rows, func(r *sql.Rows) (User, error) { return scanUser(r) })
+		return err
+	})
+	return out, err
+}

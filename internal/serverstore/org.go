@@ -3,6 +3,7 @@ package serverstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"time"
 
 	"github.com/qdev/qdev/internal/apikey"
@@ -39,4 +40,18 @@ func (s *Store) Initialised(ctx context.Context) (bool, error) {
 		return false, s.describe(err)
 	}
 	return n > 0, nil
+}
+
+// OrgCreated returns when the organisation was initialised.
+// ErrNotInitialised before Initialise has run.
+func (s *Store) OrgCreated(ctx context.Context) (time.Time, error) {
+	var created int64
+	err := s.db.QueryRowContext(ctx, `SELECT created_at FROM org WHERE id = 1`).Scan(&created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, ErrNotInitialised
+	}
+	if err != nil {
+		return time.Time{}, s.describe(err)
+	}
+	return time.UnixMilli(created).UTC(), nil
 }

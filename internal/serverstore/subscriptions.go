@@ -211,3 +211,16 @@ func (s *Store) UserSubscriptionStatus(ctx context.Context, userID string, now t
 	}
 	return StatusPending, nil
 }
+
+// SubscriptionsOf returns the subscriptions that name the user, their own
+// and their groups', in id order with their status at now; those whose
+// cancellation has taken effect are included, as Canceled, until a new
+// assignment replaces them.
+func (s *Store) SubscriptionsOf(ctx context.Context, userID string, now time.Time) ([]Subscription, error) {
+	rows, err := s.db.QueryContext(ctx, subscriptionQuery+` WHERE s.user_id = $1
+		OR s.group_id IN (SELECT m.group_id FROM group_members m WHERE m.user_id = $1) ORDER BY s.id`, userID)
+	if err != nil {
+		return nil, s.describe(err)
+	}
+	return collect(rows, func(r *sql.Rows) (Subscription, error) { return scanSubscription(r, now) })
+}

@@ -99,9 +99,14 @@ func testInitialise(t *testing.T, newDB NewDB) {
 	if ok {
 		t.Fatal("a new store says it is initialised")
 	}
+	_, err = s.OrgCreated(ctx)
+	wantErr(t, err, serverstore.ErrNotInitialised)
 	k1, k2 := apikey.New(), apikey.New()
 	u, err := s.Initialise(ctx, "root@example.com", apikey.Store(k1))
 	must(t, err)
+	if created, err := s.OrgCreated(ctx); err != nil || time.Since(created) > time.Minute {
+		t.Fatalf("OrgCreated = %v, %v", created, err)
+	}
 	if u.Role != serverstore.RoleAdmin {
 		t.Fatalf("first user's role = %s", u.Role)
 	}
@@ -188,6 +193,18 @@ func testGroups(t *testing.T, newDB NewDB) {
 	if len(gs) != 1 || gs[0].Members != 2 {
 		t.Fatalf("groups = %+v", gs)
 	}
+	members, err := s.GroupMembers(ctx, "eng", serverstore.Page{})
+	must(t, err)
+	if len(members) != 2 || members[0].Email != "a@example.com" || members[1].Email != "b@example.com" {
+		t.Fatalf("members = %+v", members)
+	}
+	members, err = s.GroupMembers(ctx, "eng", serverstore.Page{After: "a@example.com", Limit: 1})
+	must(t, err)
+	if len(members) != 1 || members[0].Email != "b@example.com" {
+		t.Fatalf("second page of members = %+v", members)
+	}
+	_, err = s.GroupMembers(ctx, "ops", serverstore.Page{})
+	wantErr(t, err, serverstore.ErrNotFound)
 	must(t, s.RemoveMembers(ctx, "eng", []string{"a@example.com"}))
 	wantErr(t, s.RemoveMembers(ctx, "eng", []string{"a@example.com"}), serverstore.ErrNotFound)
 	must(t, s.DeleteGroup(ctx, "eng"))
@@ -269,6 +286,17 @@ func testSubscriptionLifecycle(t *testing.T, newDB NewDB) {
 	}
 	if got := status(now)["eng"]; got != "Max Subscribed" {
 		t.Fatalf("group subscription: %s", got)
+	}
+	// A user's page lists their own subscription and their groups'.
+	mine, err := s.SubscriptionsOf(ctx, alice.ID, now)
+	must(t, err)
+	if len(mine) != 2 || mine[0].Tier+mine[1].Tier != "ProMax" && mine[0].Tier+mine[1].Tier != "MaxPro" {
+		t.Fatalf("alice's subscriptions = %+v", mine)
+	}
+	bob, err := s.CreateUser(ctx, "bob@example.com", "", serverstore.RoleUser, nil)
+	must(t, err)
+	if none, err := s.SubscriptionsOf(ctx, bob.ID, now); err != nil || len(none) != 0 {
+		t.Fatalf("bob's subscriptions = %+v, %v", none, err)
 	}
 
 	// An unused subscription ends at once; a used one at the period's end.
