@@ -31,11 +31,11 @@ type screen struct {
 // maxHeld bounds the lines kept while a question is open.
 const maxHeld = 2000
 
-// line writes one labelled line, or keeps it while a question is open.
-// Everything shown comes from a model or a tool: control and invisible
-// characters are made visible.
+// line writes text as labelled lines, or keeps them while a question is
+// open. Everything shown comes from a model or a tool: control and
+// invisible characters are made visible.
 func (s *screen) line(label, text string) {
-	l := fmt.Sprintf("[%s] %s\n", termwidth.Visible(label), termwidth.Visible(text))
+	l := labelled(label, text)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	switch {
@@ -58,8 +58,17 @@ func (s *screen) hold() (show func(label, text string)) {
 	return func(label, text string) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		fmt.Fprintf(s.w, "[%s] %s\n", termwidth.Visible(label), termwidth.Visible(text))
+		_, _ = io.WriteString(s.w, labelled(label, text))
 	}
+}
+
+// labelled puts the label before every line of text.
+func labelled(label, text string) string {
+	var b strings.Builder
+	for _, l := range strings.Split(termwidth.Visible(text), "\n") {
+		fmt.Fprintf(&b, "[%s] %s\n", termwidth.Visible(label), l)
+	}
+	return b.String()
 }
 
 func (s *screen) release() {

@@ -295,10 +295,11 @@ func TestRefusedQuestionStopsOnlyThatSubagent(t *testing.T) {
 // A subagent that cannot be built is reported; when none can run, the
 // result is an error.
 func TestBuildFailures(t *testing.T) {
-	b := &fakeBuilder{scripts: map[string][]*script{}, fail: map[string]error{"reviewer": errors.New("reviewer.json: invalid")}}
+	b := &fakeBuilder{scripts: map[string][]*script{}, fail: map[string]error{"reviewer": errors.New("reviewer.json: invalid:\n/tools: bad")}}
 	out := &syncBuffer{}
 	res := runTool(t, context.Background(), newTool(b, allowAll{}, nil), invokeInput(t, "reviewer", "a"), out)
-	if !res.IsError || !strings.Contains(resultText(res), "failed: reviewer.json: invalid") || !strings.Contains(out.String(), "[reviewer] ✗ not started: reviewer.json: invalid") {
+	if !res.IsError || !strings.Contains(resultText(res), "failed: reviewer.json: invalid") ||
+		out.String() != "[reviewer] ✗ not started: reviewer.json: invalid:\n[reviewer] /tools: bad\n" {
 		t.Fatalf("result %v: %s\n%s", res.IsError, resultText(res), out)
 	}
 	noParent := New(b, &agent.Agent{})
