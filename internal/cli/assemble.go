@@ -66,7 +66,7 @@ func (s *setup) applyAgent(ctx context.Context, cfg *agentcfg.Agent) {
 		Warn: func(m string) { s.warn("%s", m) }}))
 
 	a := s.agent
-	a.Tools = selectTools(cfg, s.settings)
+	a.Tools = append(selectTools(cfg, s.settings), s.subagentTools(cfg)...)
 	mgr, agentTools := s.mcp, cfg.Tools
 	a.MoreTools = func() []tool.Tool {
 		if mgr == nil {

@@ -45,15 +45,16 @@ func pinnedKey(a managed.Audit) string {
 	return a.KeyFingerprint
 }
 
-// callRecord describes call c for the audit trail: who asked, what, and
-// how it was decided.
-func (s *setup) callRecord(c *agent.Call) audit.Record {
+// callRecord describes call c for the audit trail: who asked (the
+// session, and which of its subagents unless that is ""), what, and how
+// it was decided.
+func (s *setup) callRecord(c *agent.Call, subagent string) audit.Record {
 	conv := s.agent.Conv
 	rec := audit.Record{
 		UserIdentity:      audit.LocalIdentity(),
 		UserAgent:         tool.Marker(s.env.Version),
 		RequestParameters: c.Input,
-		ConversationID:    conv.ID, Agent: conv.Agent, Model: conv.Model,
+		ConversationID:    conv.ID, Agent: conv.Agent, Model: conv.Model, Subagent: subagent,
 		Tool: c.Name, Server: c.Server,
 		Rule: c.Decision.Rule, RuleSource: c.Decision.Source,
 	}
@@ -78,12 +79,18 @@ func (s *setup) callRecord(c *agent.Call) audit.Record {
 // record writes the audit record that ends one tool call: the outcome of
 // a call whose intent auditReady wrote, or the only record of a call that
 // never ran (refused, or invalid).
-func (s *setup) record(c *agent.Call, r tool.Result) {
-	rec := s.callRecord(c)
+func (s *setup) record(c *agent.Call, r tool.Result) { s.recordFor("", c, r) }
+
+// recordFor is record for a call of the named subagent ("" for the
+// session's own calls).
+func (s *setup) recordFor(subagent string, c *agent.Call, r tool.Result) {
+	s.auditMu.Lock()
+	defer s.auditMu.Unlock()
+	rec := s.callRecord(c, subagent)
 	rec.DurationMs, rec.OutputBytes = r.Duration.Milliseconds(), r.OutputBytes
-	if s.intent.call == c {
-		rec.Phase, rec.IntentID = audit.PhaseOutcome, s.intent.id
-		s.intent = openIntent{}
+	if id, ok := s.intents[c]; ok {
+		rec.Phase, rec.IntentID = audit.PhaseOutcome, id
+		delete(s.intents, c)
 	}
 	if c.Inv != nil && c.Approval.Ran() {
 		acc := c.Inv.Access()
@@ -118,19 +125,17 @@ func (s *setup) record(c *agent.Call, r tool.Result) {
 	}()
 }
 
-// openIntent is the call whose intent record is on disk and whose outcome
-// is not yet queued.
-type openIntent struct {
-	call *agent.Call
-	id   string // the intent's eventID
-}
-
 // auditReady runs just before call c starts: it waits for pending records,
 // checks that the trail can take more, and appends c's intent, returning
 // once it is on disk. An error refuses the call, so nothing runs that is
 // not on record first; a kill after this leaves the intent without an
 // outcome, which verify reports.
-func (s *setup) auditReady(c *agent.Call) error {
+func (s *setup) auditReady(c *agent.Call) error { return s.auditReadyFor("", c) }
+
+// auditReadyFor is auditReady for a call of the named subagent.
+func (s *setup) auditReadyFor(subagent string, c *agent.Call) error {
+	s.auditMu.Lock()
+	defer s.auditMu.Unlock()
 	s.flushAudit()
 	if err := s.trail.Ready(); err != nil {
 		return err
@@ -139,12 +144,15 @@ func (s *setup) auditReady(c *agent.Call) error {
 	if err != nil {
 		return err
 	}
-	rec := s.callRecord(c)
+	rec := s.callRecord(c, subagent)
 	rec.EventID, rec.Phase = id, audit.PhaseIntent
 	if err := s.trail.Append(rec); err != nil {
 		return err
 	}
-	s.intent = openIntent{call: c, id: id}
+	if s.intents == nil {
+		s.intents = map[*agent.Call]string{}
+	}
+	s.intents[c] = id
 	return nil
 }
 

@@ -51,8 +51,11 @@ type setup struct {
 	attribution *attribution.Provider
 	// auditPending is closed when the last audit record is durable.
 	auditPending chan struct{}
-	// intent is the running call whose outcome is still to be recorded.
-	intent openIntent
+	// intents are the running calls whose outcome is still to be
+	// recorded, with their intent's eventID. Subagents run calls in
+	// parallel, so auditMu guards these and auditPending while any may.
+	intents map[*agent.Call]string
+	auditMu sync.Mutex
 
 	// What the active agent configures; replaced by applyAgent.
 	cfg    *agentcfg.Agent
