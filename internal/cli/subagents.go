@@ -65,7 +65,9 @@ func (b subagentBuilder) Child(_ context.Context, name, label string) (*subagent
 		return nil, fmt.Errorf("no agent named %q", name)
 	}
 	// The file's own layer, under the session's launch flags; the tool
-	// puts it beneath the session's permissions, so it can only narrow.
+	// puts it beneath the session's permissions, so it can only narrow
+	// (which is also why the workspace gate need not judge the file: its
+	// grants widen nothing, and its hooks and servers do not run).
 	own, warnings, err := permission.New(s.permConfig(cfg), s.popts)
 	if err != nil {
 		return nil, err
