@@ -12,10 +12,12 @@ LDFLAGS := -s -w -X github.com/qdev/qdev/internal/version.Version=$(VERSION)
 # minutes; after it, seconds). Only link flags differ, and linking is not
 # cached anyway. Do not add -trimpath, -tags or CGO_ENABLED here: any of them
 # gives every package a new cache key.
-# The sandbox helper must sit next to q: q looks for it nowhere else.
+# The sandbox and knowledge helpers must sit next to q: q looks for them
+# nowhere else.
 build:
 	$(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/q
 	$(GO) build -ldflags '-s -w' -o $(dir $(BIN))qdev-sandbox ./cmd/qdev-sandbox
+	$(GO) build -ldflags '-s -w' -o $(dir $(BIN))qdev-knowledge ./cmd/qdev-knowledge
 
 # The whole suite: unit tests, fakes over loopback, end-to-end runs of the
 # built binary, the real aws CLI against moto_server.

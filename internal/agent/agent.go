@@ -36,11 +36,10 @@ const (
 // (it is how --no-interactive refuses to approve anything silently).
 type Approver func(ctx context.Context, c *Call) (Answer, error)
 
-// Config holds what the loop needs from the session.
-type Config struct {
-	Provider model.Provider
-	// ModelID is the provider's model id, without the "provider/" prefix.
-	ModelID string
+// Kit is what an agent file makes of an agent: its instructions, the tools
+// it may call, the permissions that judge them, its hooks and context. It
+// is given to New and replaced as a whole by Equip (/agent swap).
+type Kit struct {
 	// System is the system prompt; Conversation.Summary is appended to it.
 	System string
 	Tools  []tool.Tool
@@ -48,15 +47,27 @@ type Config struct {
 	// (MCP servers finishing their start-up); it is read for every request.
 	MoreTools   func() []tool.Tool
 	Permissions Permissions
-	Env         *tool.Env
+	// Hooks, if set, run at the Q CLI's hook points.
+	Hooks Hooks
+	// Context, if set, returns context (resource files, hook output) to add
+	// to the system prompt; it is called for every request, so edits to
+	// context files are seen at once, as in the Q CLI.
+	Context func() string
+}
+
+// Options is what New builds an agent from.
+type Options struct {
+	Kit
+	Provider model.Provider
+	// ModelID is the provider's model id, without the "provider/" prefix.
+	ModelID string
+	Env     *tool.Env
 	// Window is the model's input window in tokens.
 	Window int
 	// AutoCompactPercent of Window triggers compaction before a call; 0 disables it.
 	AutoCompactPercent int
 	MaxTokens          int
 	Log                *slog.Logger
-	// Hooks, if set, run at the Q CLI's hook points.
-	Hooks Hooks
 	// Audit, if set, records every tool call once it is decided and done,
 	// refused calls included.
 	Audit func(c *Call, r tool.Result)
@@ -64,25 +75,98 @@ type Config struct {
 	// intent on record; an error refuses the call, so nothing runs that
 	// is not on record first.
 	AuditReady func(c *Call) error
-	// Context, if set, returns context (resource files, hook output) to add
-	// to the system prompt; it is called for every request, so edits to
-	// context files are seen at once, as in the Q CLI.
-	Context func() string
+	// Conv is the conversation the agent continues; New starts an empty
+	// one when it is nil.
+	Conv *Conversation
+	// Save persists the conversation; it is called whenever the history
+	// grows. It runs in the background on a snapshot, one call at a time;
+	// Turn returns only after the last one finished.
+	Save func(*Conversation) error
+	// Observer and Approve are the front end: what shows a turn and who
+	// answers approval questions. Attach sets them when the front end is
+	// made after the agent.
+	Observer Observer
+	Approve  Approver
 }
 
 // Agent runs turns of one conversation. It is not safe for concurrent use.
+// What it is built from is fixed by New; the session changes it only
+// through the methods below (Equip, SetModel, Attach, SetSaving), so every
+// change is one that the agent knows about.
 type Agent struct {
-	Config
-	Conv     *Conversation
-	Observer Observer
-	Approve  Approver
-	// Save persists the conversation; it is called whenever the history grows.
-	// It runs in the background on a snapshot, one call at a time; Turn
-	// returns only after the last one finished.
-	Save func(*Conversation) error
-
-	saving chan struct{} // closed when the save in flight is done
+	o Options
+	// saveOff stops saving while set (a tangent is not saved).
+	saveOff bool
+	saving  chan struct{} // closed when the save in flight is done
 }
+
+// New returns an agent built from o.
+func New(o Options) *Agent {
+	if o.Conv == nil {
+		o.Conv = NewConversation("", "", "")
+	}
+	return &Agent{o: o}
+}
+
+// Equip replaces what the agent file configures (/agent swap, reloaded
+// hooks); the conversation and the model stay.
+func (a *Agent) Equip(k Kit) { a.o.Kit = k }
+
+// Kit is what the agent is equipped with now.
+func (a *Agent) Kit() Kit { return a.o.Kit }
+
+// SetModel makes the agent call model id of p from the next request; a
+// window above 0 replaces the context window.
+func (a *Agent) SetModel(p model.Provider, id string, window int) {
+	a.o.Provider, a.o.ModelID = p, id
+	if window > 0 {
+		a.o.Window = window
+	}
+}
+
+// Attach makes obs show the agent's turns and approve answer its approval
+// questions.
+func (a *Agent) Attach(obs Observer, approve Approver) {
+	a.o.Observer, a.o.Approve = obs, approve
+}
+
+// Approver answers the agent's approval questions (nil when nobody can);
+// a tool that runs agents of its own (use_subagent) passes their questions
+// on to it.
+func (a *Agent) Approver() Approver { return a.o.Approve }
+
+// SetSaving turns saving the conversation off or back on; what happens in
+// between is never saved (a tangent).
+func (a *Agent) SetSaving(on bool) {
+	a.Flush()
+	a.saveOff = !on
+}
+
+// Saving reports whether the conversation is saved as it grows.
+func (a *Agent) Saving() bool { return a.o.Save != nil && !a.saveOff }
+
+// Conversation is the conversation the agent continues. It is shared:
+// /load and tangents replace its content in place.
+func (a *Agent) Conversation() *Conversation { return a.o.Conv }
+
+// Provider is the model provider the agent calls.
+func (a *Agent) Provider() model.Provider { return a.o.Provider }
+
+// ModelID is the provider's id of the model the agent calls.
+func (a *Agent) ModelID() string { return a.o.ModelID }
+
+// Env is what the agent's tools run with.
+func (a *Agent) Env() *tool.Env { return a.o.Env }
+
+// Window is the model's input window in tokens.
+func (a *Agent) Window() int { return a.o.Window }
+
+// System is the system prompt, without the context and summary added to
+// each request.
+func (a *Agent) System() string { return a.o.System }
+
+// Permissions judges the agent's tool calls.
+func (a *Agent) Permissions() Permissions { return a.o.Permissions }
 
 // maxResultBytes caps what one tool result may add to the conversation, as
 // the Q CLI's MAX_TOOL_RESPONSE_SIZE.
@@ -93,12 +177,12 @@ const maxResultBytes = 400_000
 // answers are kept and every tool call is answered.
 func (a *Agent) Turn(ctx context.Context, content []model.Block) error {
 	defer a.Flush()
-	if a.Hooks != nil {
-		if extra := a.Hooks.UserPromptSubmit(ctx, promptText(content)); extra != "" {
+	if a.o.Hooks != nil {
+		if extra := a.o.Hooks.UserPromptSubmit(ctx, promptText(content)); extra != "" {
 			content = append(content, model.Block{Type: model.TextBlock, Text: "Additional context from hooks:\n" + extra})
 		}
 	}
-	a.Conv.Messages = append(a.Conv.Messages, model.Message{Role: model.User, Content: content})
+	a.o.Conv.Messages = append(a.o.Conv.Messages, model.Message{Role: model.User, Content: content})
 	a.save()
 	overflowRetried := false
 	continuations := 0
@@ -122,15 +206,15 @@ func (a *Agent) Turn(ctx context.Context, content []model.Block) error {
 			}
 			return err
 		}
-		a.Conv.Messages = append(a.Conv.Messages, resp.Message)
-		a.Conv.LastMark = len(a.Conv.Messages)
+		a.o.Conv.Messages = append(a.o.Conv.Messages, resp.Message)
+		a.o.Conv.LastMark = len(a.o.Conv.Messages)
 		uses := resp.Message.ToolUses()
 		if len(uses) == 0 {
 			a.save()
-			if a.Hooks == nil {
+			if a.o.Hooks == nil {
 				return nil
 			}
-			block, reason := a.Hooks.Stop(ctx, StopEvent{SessionID: a.Conv.ID, LastResponse: resp.Message.Text(), Continuing: continuations > 0})
+			block, reason := a.o.Hooks.Stop(ctx, StopEvent{SessionID: a.o.Conv.ID, LastResponse: resp.Message.Text(), Continuing: continuations > 0})
 			if !block || reason == "" || ctx.Err() != nil {
 				return nil
 			}
@@ -140,14 +224,14 @@ func (a *Agent) Turn(ctx context.Context, content []model.Block) error {
 			}
 			continuations++
 			a.observer().Notice("A stop hook asks to continue: " + reason)
-			a.Conv.Messages = append(a.Conv.Messages, model.Message{Role: model.User, Content: []model.Block{{Type: model.TextBlock, Text: reason}}})
+			a.o.Conv.Messages = append(a.o.Conv.Messages, model.Message{Role: model.User, Content: []model.Block{{Type: model.TextBlock, Text: reason}}})
 			a.save()
 			continue
 		}
 		// The calls and their results are saved together once the tools
 		// have run: a crash in between loses only this round.
 		results, err := a.runTools(ctx, uses)
-		a.Conv.Messages = append(a.Conv.Messages, model.Message{Role: model.User, Content: results})
+		a.o.Conv.Messages = append(a.o.Conv.Messages, model.Message{Role: model.User, Content: results})
 		a.save()
 		if err != nil {
 			return err
@@ -157,10 +241,10 @@ func (a *Agent) Turn(ctx context.Context, content []model.Block) error {
 
 // call makes one model request from the current history.
 func (a *Agent) call(ctx context.Context) (*model.Response, error) {
-	req := a.request(a.Conv.Messages)
+	req := a.request(a.o.Conv.Messages)
 	obs := a.observer()
 	start := time.Now()
-	resp, err := a.Provider.Stream(ctx, req, func(e model.Event) {
+	resp, err := a.o.Provider.Stream(ctx, req, func(e model.Event) {
 		switch e.Type {
 		case model.EventText:
 			obs.Text(e.Text)
@@ -168,14 +252,14 @@ func (a *Agent) call(ctx context.Context) (*model.Response, error) {
 			obs.Retry(e)
 		}
 	})
-	a.logger().Debug("model call", "model", a.ModelID, "messages", len(req.Messages),
+	a.logger().Debug("model call", "model", a.o.ModelID, "messages", len(req.Messages),
 		"duration", time.Since(start), "err", err)
 	if resp != nil {
 		u := a.count(req, resp)
-		a.Conv.LastInput = u.InputTokens + u.OutputTokens
+		a.o.Conv.LastInput = u.InputTokens + u.OutputTokens
 		obs.Usage(u)
 	} else {
-		a.Conv.Turns++
+		a.o.Conv.Turns++
 	}
 	return resp, err
 }
@@ -184,15 +268,15 @@ func (a *Agent) call(ctx context.Context) (*model.Response, error) {
 // estimating the usage when the provider reported none. Every call counts,
 // compaction's summaries too, so /usage agrees with the provider's bill.
 func (a *Agent) count(req *model.Request, resp *model.Response) model.Usage {
-	a.Conv.Turns++
+	a.o.Conv.Turns++
 	u := resp.Usage
 	if u.InputTokens == 0 && u.OutputTokens == 0 {
 		u = model.EstimateUsage(req, resp.Message)
 		resp.Usage = u
 	}
-	a.Conv.Usage.InputTokens += u.InputTokens
-	a.Conv.Usage.OutputTokens += u.OutputTokens
-	a.Conv.Usage.Estimated = a.Conv.Usage.Estimated || u.Estimated
+	a.o.Conv.Usage.InputTokens += u.InputTokens
+	a.o.Conv.Usage.OutputTokens += u.OutputTokens
+	a.o.Conv.Usage.Estimated = a.o.Conv.Usage.Estimated || u.Estimated
 	return u
 }
 
@@ -202,25 +286,25 @@ func (a *Agent) request(msgs []model.Message) *model.Request {
 	for _, t := range tools {
 		specs = append(specs, t.Spec())
 	}
-	system := a.System
-	if a.Context != nil {
-		if c := a.Context(); c != "" {
+	system := a.o.System
+	if a.o.Context != nil {
+		if c := a.o.Context(); c != "" {
 			system += "\n\n" + c
 		}
 	}
-	if a.Conv.Summary != "" {
-		system += "\n\n## Summary of the earlier conversation\n" + a.Conv.Summary
+	if a.o.Conv.Summary != "" {
+		system += "\n\n## Summary of the earlier conversation\n" + a.o.Conv.Summary
 	}
-	return &model.Request{Model: a.ModelID, System: system, Messages: normalize(repairPairs(msgs)),
-		Tools: specs, MaxTokens: a.MaxTokens}
+	return &model.Request{Model: a.o.ModelID, System: system, Messages: normalize(repairPairs(msgs)),
+		Tools: specs, MaxTokens: a.o.MaxTokens}
 }
 
 // AllTools returns the built-in and dynamic tools the model may call now.
 func (a *Agent) AllTools() []tool.Tool {
-	if a.MoreTools == nil {
-		return a.Tools
+	if a.o.MoreTools == nil {
+		return a.o.Tools
 	}
-	return append(append([]tool.Tool(nil), a.Tools...), a.MoreTools()...)
+	return append(append([]tool.Tool(nil), a.o.Tools...), a.o.MoreTools()...)
 }
 
 func promptText(content []model.Block) string {
@@ -242,7 +326,7 @@ func (a *Agent) keepPartial(resp *model.Response) {
 	if text == "" {
 		return
 	}
-	a.Conv.Messages = append(a.Conv.Messages, model.Message{Role: model.Assistant,
+	a.o.Conv.Messages = append(a.o.Conv.Messages, model.Message{Role: model.Assistant,
 		Content: []model.Block{{Type: model.TextBlock, Text: text + "\n\n[response interrupted]"}}})
 	a.save()
 }
@@ -256,11 +340,11 @@ func (a *Agent) keepPartial(resp *model.Response) {
 // safe because messages are only ever appended or replaced wholesale, never
 // modified in place.
 func (a *Agent) save() {
-	if a.Save == nil {
+	if a.o.Save == nil || a.saveOff {
 		return
 	}
-	snap := *a.Conv
-	snap.Messages = a.Conv.Messages[:len(a.Conv.Messages):len(a.Conv.Messages)]
+	snap := *a.o.Conv
+	snap.Messages = a.o.Conv.Messages[:len(a.o.Conv.Messages):len(a.o.Conv.Messages)]
 	prev, done := a.saving, make(chan struct{})
 	a.saving = done
 	go func() {
@@ -268,7 +352,7 @@ func (a *Agent) save() {
 		if prev != nil {
 			<-prev
 		}
-		if err := a.Save(&snap); err != nil {
+		if err := a.o.Save(&snap); err != nil {
 			a.logger().Error("saving conversation", "err", err)
 		}
 	}()
@@ -283,17 +367,17 @@ func (a *Agent) Flush() {
 }
 
 func (a *Agent) logger() *slog.Logger {
-	if a.Log == nil {
+	if a.o.Log == nil {
 		return slog.New(slog.DiscardHandler)
 	}
-	return a.Log
+	return a.o.Log
 }
 
 func (a *Agent) observer() Observer {
-	if a.Observer == nil {
+	if a.o.Observer == nil {
 		return NopObserver{}
 	}
-	return a.Observer
+	return a.o.Observer
 }
 
 // Observer receives what happens during a turn, for display.

@@ -94,11 +94,12 @@ func (f *fixedPerms) Trust(names ...string) error {
 
 func newAgent(p *scripted, perms Permissions, approve Approver) (*Agent, *echoTool) {
 	et := &echoTool{}
-	return &Agent{
-		Config:  Config{Provider: p, ModelID: "m", Tools: []tool.Tool{et}, Permissions: perms, Env: &tool.Env{Cwd: "/"}, Window: 100_000},
+	return New(Options{
+		Kit:      Kit{Tools: []tool.Tool{et}, Permissions: perms},
+		Provider: p, ModelID: "m", Env: &tool.Env{Cwd: "/"}, Window: 100_000,
 		Conv:    NewConversation("test/m", "", "/"),
 		Approve: approve,
-	}, et
+	}), et
 }
 
 func prompt(s string) []model.Block { return []model.Block{{Type: model.TextBlock, Text: s}} }
@@ -132,7 +133,7 @@ func TestTurnRunsSeveralToolCallsAndLoops(t *testing.T) {
 	if len(results) != 2 || results[0].Content[0].Text != "a" || results[1].Content[0].Text != "b" {
 		t.Fatalf("results = %+v", results)
 	}
-	if got := a.Conv.Messages[len(a.Conv.Messages)-1].Text(); got != "done" {
+	if got := a.o.Conv.Messages[len(a.o.Conv.Messages)-1].Text(); got != "done" {
 		t.Fatalf("last message %q", got)
 	}
 }
@@ -207,7 +208,7 @@ func TestRefusedTrustRunsOnce(t *testing.T) {
 	asked := 0
 	var approvals []Approval
 	a, et := newAgent(p, perms, func(context.Context, *Call) (Answer, error) { asked++; return TrustSession, nil })
-	a.Audit = func(c *Call, _ tool.Result) { approvals = append(approvals, c.Approval) }
+	a.o.Audit = func(c *Call, _ tool.Result) { approvals = append(approvals, c.Approval) }
 	if err := a.Turn(context.Background(), prompt("hi")); err != nil {
 		t.Fatal(err)
 	}
@@ -228,7 +229,7 @@ func TestApproverErrorEndsTurnButAnswersEveryCall(t *testing.T) {
 	if err := a.Turn(context.Background(), prompt("hi")); !errors.Is(err, refuse) {
 		t.Fatalf("err = %v", err)
 	}
-	last := a.Conv.Messages[len(a.Conv.Messages)-1]
+	last := a.o.Conv.Messages[len(a.o.Conv.Messages)-1]
 	if len(last.Content) != 2 || !last.Content[0].IsError || !last.Content[1].IsError {
 		t.Fatalf("calls not all answered: %+v", last)
 	}
@@ -247,7 +248,7 @@ func TestStreamFailureKeepsPartialAnswer(t *testing.T) {
 	if err := a.Turn(context.Background(), prompt("hi")); model.KindOf(err) != model.KindStreamBroken {
 		t.Fatalf("err = %v", err)
 	}
-	if got := a.Conv.Messages[1].Text(); !strings.HasPrefix(got, "half an ans") {
+	if got := a.o.Conv.Messages[1].Text(); !strings.HasPrefix(got, "half an ans") {
 		t.Fatalf("partial answer lost: %q", got)
 	}
 	if err := a.Turn(context.Background(), prompt("again")); err != nil {
@@ -263,11 +264,11 @@ func TestAutoCompactionBeforeOverflow(t *testing.T) {
 		say("first answer"), say("SUMMARY: user said hi"), say("after compaction"),
 	}}
 	a, _ := newAgent(p, &fixedPerms{kind: permission.Allow}, nil)
-	a.Window, a.AutoCompactPercent = 2000, 50
+	a.o.Window, a.o.AutoCompactPercent = 2000, 50
 	if err := a.Turn(context.Background(), prompt("hi")); err != nil {
 		t.Fatal(err)
 	}
-	a.Conv.LastInput = 1500 // the provider reported a large context
+	a.o.Conv.LastInput = 1500 // the provider reported a large context
 	if err := a.Turn(context.Background(), prompt("next")); err != nil {
 		t.Fatal(err)
 	}
@@ -280,8 +281,8 @@ func TestAutoCompactionBeforeOverflow(t *testing.T) {
 		t.Fatalf("after compaction: system=%q messages=%+v", final.System, final.Messages)
 	}
 	// The summary was a model call too: /usage counts it, with its tokens.
-	if a.Conv.Turns != len(p.requests) || a.Conv.Usage.InputTokens == 0 {
-		t.Errorf("counted %d model calls (usage %+v), made %d", a.Conv.Turns, a.Conv.Usage, len(p.requests))
+	if a.o.Conv.Turns != len(p.requests) || a.o.Conv.Usage.InputTokens == 0 {
+		t.Errorf("counted %d model calls (usage %+v), made %d", a.o.Conv.Turns, a.o.Conv.Usage, len(p.requests))
 	}
 }
 
@@ -322,14 +323,17 @@ func TestInterruptedResultEndsTheTurn(t *testing.T) {
 		use(call("1", "echo", `{}`), call("2", "echo", `{}`)), say("never"),
 	}}
 	a, _ := newAgent(p, &fixedPerms{kind: permission.Allow}, nil)
-	a.Tools = []tool.Tool{&interruptingTool{}}
+	kit := a.Kit()
+	kit.Tools = []tool.Tool{&interruptingTool{}}
+	a.Equip(kit)
 	if err := a.Turn(context.Background(), prompt("hi")); !errors.Is(err, ErrInterrupted) {
 		t.Fatalf("turn ended with %v, want interrupted", err)
 	}
 	if len(p.requests) != 1 {
 		t.Fatalf("%d model requests after the interruption", len(p.requests))
 	}
-	last := a.Conv.Messages[len(a.Conv.Messages)-1].Content
+	msgs := a.Conversation().Messages
+	last := msgs[len(msgs)-1].Content
 	if len(last) != 2 || !strings.Contains(last[0].Content[0].Text, "interrupted") || !strings.Contains(last[1].Content[0].Text, "Not run") {
 		t.Fatalf("results %+v", last)
 	}

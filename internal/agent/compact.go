@@ -29,7 +29,7 @@ const truncateAt = 25_000
 // ContextTokens estimates how many tokens the next request would use: the
 // provider's count for the last call plus an estimate of what came after.
 func (a *Agent) ContextTokens() int {
-	c := a.Conv
+	c := a.o.Conv
 	if c.LastInput > 0 && c.LastMark <= len(c.Messages) {
 		return c.LastInput + model.EstimateMessages("", c.Messages[c.LastMark:], nil)
 	}
@@ -40,14 +40,14 @@ func (a *Agent) ContextTokens() int {
 // maybeCompact compacts before a call that would come close to the window,
 // instead of waiting for the provider to refuse it.
 func (a *Agent) maybeCompact(ctx context.Context) error {
-	if a.AutoCompactPercent <= 0 || a.Window <= 0 {
+	if a.o.AutoCompactPercent <= 0 || a.o.Window <= 0 {
 		return nil
 	}
 	used := a.ContextTokens()
-	if used*100 < a.Window*a.AutoCompactPercent {
+	if used*100 < a.o.Window*a.o.AutoCompactPercent {
 		return nil
 	}
-	a.observer().Notice(fmt.Sprintf("Context is at %d%% of the model's window; compacting the conversation.", used*100/a.Window))
+	a.observer().Notice(fmt.Sprintf("Context is at %d%% of the model's window; compacting the conversation.", used*100/a.o.Window))
 	return a.compact(ctx, "", true)
 }
 
@@ -55,33 +55,33 @@ func (a *Agent) maybeCompact(ctx context.Context) error {
 // which it returns. instructions, if any, steer the summary.
 func (a *Agent) Compact(ctx context.Context, instructions string) (string, error) {
 	defer a.Flush()
-	if len(a.Conv.Messages) == 0 {
+	if len(a.o.Conv.Messages) == 0 {
 		return "", errors.New("nothing to compact: the conversation is empty")
 	}
 	if err := a.compact(ctx, instructions, false); err != nil {
 		return "", err
 	}
-	return a.Conv.Summary, nil
+	return a.o.Conv.Summary, nil
 }
 
 // compact summarises history. With keepTurn, the current turn (from the last
 // user prompt on) is kept verbatim so the work in progress continues.
 func (a *Agent) compact(ctx context.Context, instructions string, keepTurn bool) error {
-	msgs := a.Conv.Messages
+	msgs := a.o.Conv.Messages
 	cut := len(msgs)
 	if keepTurn {
 		cut = lastPrompt(msgs)
 	}
 	if cut == 0 {
 		// The current turn alone is too large: shrink its big blocks instead.
-		a.Conv.Messages = truncateLarge(msgs, truncateAt)
-		a.Conv.LastInput = 0
+		a.o.Conv.Messages = truncateLarge(msgs, truncateAt)
+		a.o.Conv.LastInput = 0
 		a.save()
 		return nil
 	}
 	prompt := summaryPrompt
-	if a.Conv.Summary != "" {
-		prompt += "\n\nThe previous summary, to merge into the new one:\n" + a.Conv.Summary
+	if a.o.Conv.Summary != "" {
+		prompt += "\n\nThe previous summary, to merge into the new one:\n" + a.o.Conv.Summary
 	}
 	if instructions != "" {
 		prompt += "\n\nIMPORTANT CUSTOM INSTRUCTION: " + instructions
@@ -98,18 +98,18 @@ func (a *Agent) compact(ctx context.Context, instructions string, keepTurn bool)
 		}
 		return fmt.Errorf("compacting the conversation: %w", err)
 	}
-	a.Conv.Summary = summary
-	a.Conv.Messages = append([]model.Message(nil), msgs[cut:]...)
-	a.Conv.LastInput, a.Conv.LastMark = 0, 0
+	a.o.Conv.Summary = summary
+	a.o.Conv.Messages = append([]model.Message(nil), msgs[cut:]...)
+	a.o.Conv.LastInput, a.o.Conv.LastMark = 0, 0
 	a.save()
 	return nil
 }
 
 func (a *Agent) summarize(ctx context.Context, history []model.Message) (string, error) {
 	req := a.request(history)
-	resp, err := a.Provider.Stream(ctx, req, func(model.Event) {})
+	resp, err := a.o.Provider.Stream(ctx, req, func(model.Event) {})
 	if err != nil {
-		a.Conv.Turns++
+		a.o.Conv.Turns++
 		return "", err
 	}
 	a.count(req, resp)

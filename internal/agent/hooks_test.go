@@ -53,14 +53,14 @@ func TestStopHookKeepsTheTurnGoing(t *testing.T) {
 	p := &scripted{responses: []func(func(model.Event)) (*model.Response, error){say("done?"), say("now done")}}
 	h := &recordingHooks{stopReasons: []string{"you forgot the tests", ""}}
 	a, _ := newAgent(p, &fixedPerms{kind: permission.Allow}, nil)
-	a.Hooks = h
+	a.o.Hooks = h
 	if err := a.Turn(context.Background(), prompt("fix it")); err != nil {
 		t.Fatal(err)
 	}
 	if len(p.requests) != 2 || p.requests[1].Messages[len(p.requests[1].Messages)-1].Text() != "you forgot the tests" {
 		t.Fatalf("the stop hook's reason was not sent: %d requests", len(p.requests))
 	}
-	if e := h.stopEvents; len(e) != 2 || e[0] != (StopEvent{SessionID: a.Conv.ID, LastResponse: "done?"}) || !e[1].Continuing || e[1].LastResponse != "now done" {
+	if e := h.stopEvents; len(e) != 2 || e[0] != (StopEvent{SessionID: a.o.Conv.ID, LastResponse: "done?"}) || !e[1].Continuing || e[1].LastResponse != "now done" {
 		t.Fatalf("stop events %+v", e)
 	}
 
@@ -72,7 +72,7 @@ func TestStopHookKeepsTheTurnGoing(t *testing.T) {
 	}
 	p = &scripted{responses: responses}
 	a, _ = newAgent(p, &fixedPerms{kind: permission.Allow}, nil)
-	a.Hooks = &recordingHooks{stopReasons: reasons}
+	a.o.Hooks = &recordingHooks{stopReasons: reasons}
 	if err := a.Turn(context.Background(), prompt("go")); err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestHooksRunAtTheirPoints(t *testing.T) {
 		p := &scripted{responses: []func(func(model.Event)) (*model.Response, error){use(call("1", "echo", `{"text":"x"}`)), say("ok")}}
 		h := &recordingHooks{block: block, extraContext: "branch: main"}
 		a, et := newAgent(p, &fixedPerms{kind: permission.Allow}, nil)
-		a.Hooks = h
+		a.o.Hooks = h
 		if err := a.Turn(context.Background(), prompt("hi")); err != nil {
 			t.Fatal(err)
 		}
@@ -114,9 +114,9 @@ func TestHooksRunAtTheirPoints(t *testing.T) {
 func TestAuditReadyFailureRefusesTheCall(t *testing.T) {
 	p := &scripted{responses: []func(func(model.Event)) (*model.Response, error){use(call("1", "echo", `{"text":"x"}`)), say("ok")}}
 	a, et := newAgent(p, &fixedPerms{kind: permission.Allow}, nil)
-	a.AuditReady = func(*Call) error { return errors.New("audit trail /var/log/qdev: disk full") }
+	a.o.AuditReady = func(*Call) error { return errors.New("audit trail /var/log/qdev: disk full") }
 	var audited []string
-	a.Audit = func(c *Call, r tool.Result) { audited = append(audited, c.Name) }
+	a.o.Audit = func(c *Call, r tool.Result) { audited = append(audited, c.Name) }
 	if err := a.Turn(context.Background(), prompt("hi")); err != nil {
 		t.Fatal(err)
 	}
@@ -135,11 +135,11 @@ func TestIntentIsRecordedBeforeTheCallRunsAndOutcomeAfter(t *testing.T) {
 	p := &scripted{responses: []func(func(model.Event)) (*model.Response, error){use(call("1", "echo", `{"text":"x"}`)), say("ok")}}
 	a, et := newAgent(p, &fixedPerms{kind: permission.Allow}, nil)
 	var events []string
-	a.AuditReady = func(c *Call) error {
+	a.o.AuditReady = func(c *Call) error {
 		events = append(events, fmt.Sprintf("intent %s runs=%d approval=%s", c.Name, et.runs, c.Approval))
 		return nil
 	}
-	a.Audit = func(c *Call, r tool.Result) {
+	a.o.Audit = func(c *Call, r tool.Result) {
 		events = append(events, fmt.Sprintf("outcome %s runs=%d", c.Name, et.runs))
 	}
 	if err := a.Turn(context.Background(), prompt("hi")); err != nil {
@@ -150,4 +150,3 @@ func TestIntentIsRecordedBeforeTheCallRunsAndOutcomeAfter(t *testing.T) {
 		t.Fatalf("audit events %q, want %q", events, want)
 	}
 }
-

@@ -47,8 +47,8 @@ func (a *Agent) runTools(ctx context.Context, uses []model.Block) ([]model.Block
 		}
 		c, res, err := a.runOne(ctx, u)
 		a.observer().ToolResult(c, res)
-		if a.Audit != nil {
-			a.Audit(c, res)
+		if a.o.Audit != nil {
+			a.o.Audit(c, res)
 		}
 		results = append(results, model.Block{Type: model.ToolResultBlock, ToolUseID: u.ToolUseID,
 			IsError: res.IsError, Content: capContent(res.Content)})
@@ -79,22 +79,22 @@ func (a *Agent) runOne(ctx context.Context, u model.Block) (*Call, tool.Result, 
 	if s, ok := t.(Server); ok {
 		c.Server, hostName = s.Server()
 	}
-	inv, err := t.Prepare(a.Env, u.Input)
+	inv, err := t.Prepare(a.o.Env, u.Input)
 	if err != nil {
 		return fail(fmt.Sprintf("Invalid %s call: %v", u.Name, err))
 	}
 	c.Inv = inv
 	hc := &HookCall{Name: u.Name, Server: c.Server, HostTool: hostName, Input: u.Input}
-	if a.Hooks != nil {
+	if a.o.Hooks != nil {
 		// As in the Q CLI, preToolUse runs before the permission check, so a
 		// blocking hook pre-empts the approval question.
-		if blocked, reason := a.Hooks.PreToolUse(ctx, hc); blocked {
+		if blocked, reason := a.o.Hooks.PreToolUse(ctx, hc); blocked {
 			c.Approval = BlockedByHook
 			return fail("PreToolHook blocked the tool execution: " + reason)
 		}
 	}
 	a.observer().ToolCall(c)
-	c.Decision = a.Permissions.Decide(hostName, c.Server, inv.Access())
+	c.Decision = a.o.Permissions.Decide(hostName, c.Server, inv.Access())
 	a.logger().Info("tool decision", "tool", u.Name, "server", c.Server, "decision", c.Decision.Kind.String(), "rule", c.Decision.Rule)
 	switch c.Decision.Kind {
 	case permission.Deny:
@@ -103,7 +103,7 @@ func (a *Agent) runOne(ctx context.Context, u model.Block) (*Call, tool.Result, 
 	case permission.Allow:
 		c.Approval = AllowedByRule
 	case permission.Ask:
-		ans, err := a.Approve(ctx, c)
+		ans, err := a.o.Approve(ctx, c)
 		if err != nil {
 			c.Approval = NotApproved
 			return c, tool.ErrorResult("Not run: " + err.Error()), err
@@ -120,7 +120,7 @@ func (a *Agent) runOne(ctx context.Context, u model.Block) (*Call, tool.Result, 
 			if c.Server != "" {
 				name = "@" + c.Server + "/" + hostName
 			}
-			if err := a.Permissions.Trust(name); err != nil {
+			if err := a.o.Permissions.Trust(name); err != nil {
 				// The answer still approves this call; only the trust
 				// for later calls is refused (e.g. by disableTrustAll).
 				a.observer().Notice(fmt.Sprintf("%s runs this once, not trusted for the session: %v", u.Name, err))
@@ -132,8 +132,8 @@ func (a *Agent) runOne(ctx context.Context, u model.Block) (*Call, tool.Result, 
 			c.Approval = AllowedOnce
 		}
 	}
-	if a.AuditReady != nil {
-		if err := a.AuditReady(c); err != nil {
+	if a.o.AuditReady != nil {
+		if err := a.o.AuditReady(c); err != nil {
 			return fail("Not run: " + err.Error())
 		}
 	}
@@ -145,8 +145,8 @@ func (a *Agent) runOne(ctx context.Context, u model.Block) (*Call, tool.Result, 
 	if ctx.Err() != nil || res.Interrupted {
 		return c, tool.ErrorResult("The user interrupted the tool execution."), ErrInterrupted
 	}
-	if a.Hooks != nil {
-		a.Hooks.PostToolUse(ctx, hc, res)
+	if a.o.Hooks != nil {
+		a.o.Hooks.PostToolUse(ctx, hc, res)
 	}
 	a.logger().Info("tool result", "tool", u.Name, "approval", c.Approval.String(), "error", res.IsError,
 		"exit", res.ExitStatus, "duration", res.Duration, "bytes", res.OutputBytes)

@@ -36,11 +36,12 @@ func BenchmarkToolRound(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	a := &agent.Agent{Config: agent.Config{Provider: p, ModelID: "m", Tools: tool.Builtins(), Permissions: perms,
-		Env: &tool.Env{Cwd: dir}, Window: 1 << 20}}
+	opts := agent.Options{Kit: agent.Kit{Tools: tool.Builtins(), Permissions: perms}, Provider: p, ModelID: "m",
+		Env: &tool.Env{Cwd: dir}, Window: 1 << 20}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		a.Conv = agent.NewConversation("openai/m", "", dir)
+		opts.Conv = agent.NewConversation("openai/m", "", dir)
+		a := agent.New(opts)
 		if err := a.Turn(context.Background(), []model.Block{{Type: model.TextBlock, Text: "go"}}); err != nil {
 			b.Fatal(err)
 		}

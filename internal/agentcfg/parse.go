@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/qdev/qdev/internal/jsonerr"
 	"github.com/qdev/qdev/internal/paths"
 )
 
@@ -54,19 +55,8 @@ func Parse(path string, data []byte) (*Agent, error) {
 	c := &checker{file: path}
 	if !json.Valid(data) {
 		var v any
-		err := json.Unmarshal(data, &v)
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			// Offset is just past the offending byte, or the length at EOF.
-			off := se.Offset
-			if off > 0 && !strings.Contains(se.Error(), "end of JSON input") {
-				off--
-			}
-			l, col := lineCol(data, off)
-			c.add(l, col, "invalid JSON: %v", se)
-		} else {
-			c.add(1, 1, "invalid JSON: %v", err)
-		}
+		e := jsonerr.Explain(data, json.Unmarshal(data, &v))
+		c.add(max(e.Line, 1), max(e.Col, 1), "%s", e.Msg)
 		return nil, c.err()
 	}
 	ix, err := indexJSON(data)
@@ -202,7 +192,7 @@ func (c *checker) agent(tree any) {
 	}
 	for _, d := range c.ix.dups {
 		if strings.Count(d.ptr, "/") == 1 {
-			l, col := lineCol(c.ix.data, d.off)
+			l, col := jsonerr.Position(c.ix.data, d.off)
 			c.add(l, col, "duplicate field %q", unescapePointer(d.ptr[1:]))
 		}
 	}

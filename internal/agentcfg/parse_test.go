@@ -79,7 +79,7 @@ func TestParseErrors(t *testing.T) {
 		{"empty name", `{"name": " "}`, []string{`agent.json:1:10: field "name" must not be empty`}},
 		{"duplicate key", "{\"name\": \"a\",\n\"name\": \"b\"}", []string{`agent.json:2:1: duplicate field "name"`}},
 		{"syntax error", "{\n  \"name\": \"a\",\n}", []string{"agent.json:3:1: invalid JSON: invalid character '}'"}},
-		{"truncated", `{"name": "a"`, []string{"agent.json:1:13: invalid JSON: unexpected end of JSON input"}},
+		{"truncated", `{"name": "a"`, []string{"agent.json:1:13: invalid JSON: the text ends early"}},
 		{"not an object", `["a"]`, []string{"agent.json:1:1: an agent file must be a JSON object, got an array"}},
 		{"unknown trigger", "{\"name\": \"a\", \"hooks\": {\n  \"onStart\": []}}",
 			[]string{`agent.json:2:3: unknown hook trigger "onStart" (expected one of agentSpawn, userPromptSubmit, preToolUse, postToolUse, stop)`}},

@@ -5,7 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/qdev/qdev/internal/jsonerr"
 )
 
 // span locates one JSON value in a file: the offset of its key (-1 for
@@ -103,24 +104,12 @@ func escapePointer(k string) string {
 func (ix *jsonIndex) keyPos(ptr string) (int, int) {
 	s := ix.spans[ptr]
 	if s.key >= 0 {
-		return lineCol(ix.data, s.key)
+		return jsonerr.Position(ix.data, s.key)
 	}
-	return lineCol(ix.data, s.start)
+	return jsonerr.Position(ix.data, s.start)
 }
 
 // valuePos is the line and column where the value of ptr starts.
 func (ix *jsonIndex) valuePos(ptr string) (int, int) {
-	return lineCol(ix.data, ix.spans[ptr].start)
-}
-
-// lineCol converts a byte offset to a 1-based line and a 1-based column
-// counted in characters, as editors show them.
-func lineCol(data []byte, off int64) (line, col int) {
-	if off > int64(len(data)) {
-		off = int64(len(data))
-	}
-	before := data[:off]
-	line = bytes.Count(before, []byte{'\n'}) + 1
-	lineStart := bytes.LastIndexByte(before, '\n') + 1
-	return line, utf8.RuneCount(before[lineStart:]) + 1
+	return jsonerr.Position(ix.data, ix.spans[ptr].start)
 }

@@ -95,7 +95,7 @@ func (s *Session) cmdContext(_ context.Context, args []string) error {
 	var err error
 	switch sub {
 	case "show":
-		fmt.Fprint(s.Info, legacy.Show(s.Agent.Env.Cwd))
+		fmt.Fprint(s.Info, legacy.Show(s.Agent.Env().Cwd))
 		if r := ws.Active().Resources; len(r) > 0 {
 			fmt.Fprintf(s.Info, "\nAgent resources (%s):\n", ws.Active().Name)
 			for _, p := range r {
@@ -112,13 +112,13 @@ func (s *Session) cmdContext(_ context.Context, args []string) error {
 				fmt.Fprintln(s.Out, f.Content)
 			}
 		}
-		fmt.Fprintf(s.Info, "Total: ~%s tokens (%d%% of the context window)\n", thousands(total), pct(total, s.Agent.Window))
+		fmt.Fprintf(s.Info, "Total: ~%s tokens (%d%% of the context window)\n", thousands(total), pct(total, s.Agent.Window()))
 		for _, f := range files.Dropped {
 			fmt.Fprintf(s.Info, "Dropped (over the 75%% budget): %s (~%s tokens)\n", f.Path, thousands(f.Tokens))
 		}
 		return nil
 	case "add":
-		msg, err = legacy.Add(s.Agent.Env.Cwd, global, force, paths)
+		msg, err = legacy.Add(s.Agent.Env().Cwd, global, force, paths)
 	case "rm", "remove":
 		msg, err = legacy.Remove(global, paths)
 	case "clear":

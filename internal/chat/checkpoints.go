@@ -200,7 +200,7 @@ func (s *Session) restoreCheckpoint(ctx context.Context, store *checkpoint.Store
 		fmt.Fprintf(s.Info, "Not restored: %v\n", err)
 		return
 	}
-	r, err := store.Restore(context.WithoutCancel(ctx), n, s.Agent.Conv.ID)
+	r, err := store.Restore(context.WithoutCancel(ctx), n, s.Agent.Conversation().ID)
 	done(map[string]any{"written": len(r.Written), "deleted": len(r.Deleted), "kept": len(r.Kept),
 		"conflicts": len(r.Conflicts), "undo": r.Undo.N}, err)
 	if err != nil {

@@ -26,7 +26,7 @@ func checkpointSession(t *testing.T) (*Session, *checkpoint.Store, *bytes.Buffer
 		t.Fatal(err)
 	}
 	var out bytes.Buffer
-	s := &Session{Agent: &agent.Agent{Conv: agent.NewConversation("m", "a", ws)}, Out: &out, Info: &out, Checkpoints: st}
+	s := &Session{Agent: agent.New(agent.Options{Conv: agent.NewConversation("m", "a", ws)}), Out: &out, Info: &out, Checkpoints: st}
 	s.cp = &checkpoints{store: st, info: &out}
 	return s, st, &out
 }

@@ -44,6 +44,7 @@ func init() {
 		{[]string{"/prompts"}, "/prompts [list|get <name> [args]]", "List MCP prompts; use one with @name args", (*Session).cmdPrompts},
 		{[]string{"/tangent"}, "/tangent [tail]", "Start or leave a side conversation (experiment)", (*Session).cmdTangent},
 		{[]string{"/checkpoint"}, "/checkpoint [list|diff|restore|clean]", "List, compare or restore workspace checkpoints (experiment)", (*Session).cmdCheckpoint},
+		{[]string{"/knowledge"}, "/knowledge [show|add|update|remove|clear|cancel] …", "Manage knowledge bases the model can search (needs chat.enableKnowledge)", (*Session).cmdKnowledge},
 	}
 }
 
@@ -112,7 +113,7 @@ func (s *Session) cmdHelp(_ context.Context, args []string) error {
 }
 
 func (s *Session) cmdClear(context.Context, []string) error {
-	c := s.Agent.Conv
+	c := s.Agent.Conversation()
 	c.Clear()
 	fresh := newConversationLike(c)
 	*c = *fresh
@@ -125,7 +126,7 @@ func (s *Session) cmdClear(context.Context, []string) error {
 }
 
 func (s *Session) cmdModel(_ context.Context, args []string) error {
-	cur := s.Agent.Conv.Model
+	cur := s.Agent.Conversation().Model
 	if len(args) == 0 {
 		fmt.Fprintf(s.Info, "Current model: %s\n", cur)
 		if len(s.KnownModels) > 0 {
@@ -153,10 +154,12 @@ func (s *Session) cmdModel(_ context.Context, args []string) error {
 		fmt.Fprintf(s.Info, "Cannot switch model: %v\n", err)
 		return nil
 	}
-	s.Agent.Provider, s.Agent.ModelID, s.Agent.Conv.Model = p, id, ref
+	window := 0
 	if s.WindowFor != nil {
-		s.Agent.Window = s.WindowFor(id)
+		window = s.WindowFor(id)
 	}
+	s.Agent.SetModel(p, id, window)
+	s.Agent.Conversation().Model = ref
 	fmt.Fprintf(s.Info, "Using %s for the rest of this session.\n", ref)
 	return nil
 }
@@ -288,7 +291,7 @@ func (s *Session) shell(ctx context.Context, cmdline string) error {
 	ctx, cancel := s.interruptible(ctx)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "bash", "-c", cmdline)
-	cmd.Dir = s.Agent.Env.Cwd
+	cmd.Dir = s.Agent.Env().Cwd
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, s.Out, s.Info
 	defer s.tty.userMode()()
 	if err := cmd.Run(); err != nil {

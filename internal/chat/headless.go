@@ -64,15 +64,16 @@ type resultUsage struct {
 func (h *Headless) Run(ctx context.Context, prompt string) error {
 	start := time.Now()
 	a := h.Agent
-	turnsBefore := a.Conv.Turns
-	usageBefore := a.Conv.Usage
+	conv := a.Conversation()
+	turnsBefore := conv.Turns
+	usageBefore := conv.Usage
 	var obs agent.Observer
 	var answer *answerRecorder
 	switch h.Format {
 	case FormatStreamJSON:
 		sj := &streamJSON{enc: json.NewEncoder(h.Out)}
-		sj.emit(map[string]any{"type": "init", "conversation_id": a.Conv.ID, "model": a.Conv.Model,
-			"cwd": a.Env.Cwd, "tools": toolNames(a.AllTools())})
+		sj.emit(map[string]any{"type": "init", "conversation_id": conv.ID, "model": conv.Model,
+			"cwd": a.Env().Cwd, "tools": toolNames(a.AllTools())})
 		answer = &answerRecorder{inner: sj}
 		obs = answer
 	case FormatJSON:
@@ -82,33 +83,32 @@ func (h *Headless) Run(ctx context.Context, prompt string) error {
 		answer = &answerRecorder{inner: newDisplay(h.Out, h.Info, false, func() (int, int) { return 0, h.Wrap }, nil)}
 		obs = answer
 	}
-	a.Observer = obs
-	a.Approve = func(_ context.Context, c *agent.Call) (agent.Answer, error) {
+	a.Attach(obs, func(_ context.Context, c *agent.Call) (agent.Answer, error) {
 		name := c.Name
 		if c.Server != "" {
 			name = "@" + c.Server + "/" + c.Name
 		}
 		return agent.Deny, fmt.Errorf("%w: %s needs approval (%s); allow it with --trust-tools=%s, --trust-all-tools or the agent's allowedTools",
 			ErrApprovalRequired, c.Name, decisionWhy(c), name)
-	}
-	blocks, warnings := PromptBlocks(SanitizeUnicode(prompt), a.Env.Cwd)
+	})
+	blocks, warnings := PromptBlocks(SanitizeUnicode(prompt), a.Env().Cwd)
 	var err error
 	if blocks == nil {
 		err = errors.New(warnings[0])
 	} else {
 		cp := &checkpoints{store: h.Checkpoints, info: h.Info, quiet: h.Format != FormatText}
-		start := len(a.Conv.Messages)
-		cp.before(ctx, a.Conv.ID, prompt)
+		start := len(conv.Messages)
+		cp.before(ctx, conv.ID, prompt)
 		err = a.Turn(ctx, blocks)
-		cp.after(ctx, a.Conv.ID, prompt, a.Conv.Messages[min(start, len(a.Conv.Messages)):])
+		cp.after(ctx, conv.ID, prompt, conv.Messages[min(start, len(conv.Messages)):])
 	}
 	if d, ok := answer.inner.(*display); ok {
 		d.finish()
 	}
-	res := Result{Type: "result", Subtype: "success", Result: answer.last(), ConversationID: a.Conv.ID,
-		Model: a.Conv.Model, NumTurns: a.Conv.Turns - turnsBefore, DurationMS: time.Since(start).Milliseconds(),
-		Usage: resultUsage{InputTokens: a.Conv.Usage.InputTokens - usageBefore.InputTokens,
-			OutputTokens: a.Conv.Usage.OutputTokens - usageBefore.OutputTokens, Estimated: answer.estimated}}
+	res := Result{Type: "result", Subtype: "success", Result: answer.last(), ConversationID: conv.ID,
+		Model: conv.Model, NumTurns: conv.Turns - turnsBefore, DurationMS: time.Since(start).Milliseconds(),
+		Usage: resultUsage{InputTokens: conv.Usage.InputTokens - usageBefore.InputTokens,
+			OutputTokens: conv.Usage.OutputTokens - usageBefore.OutputTokens, Estimated: answer.estimated}}
 	if err != nil {
 		res.Subtype, res.IsError, res.Error = "error", true, err.Error()
 	}

@@ -88,8 +88,7 @@ func (s *Session) Run(ctx context.Context, initial string) error {
 	if s.Checkpoints != nil {
 		s.cp = &checkpoints{store: s.Checkpoints, info: s.Info, st: newStyles(s.Color)}
 	}
-	s.Agent.Observer = s.disp
-	s.Agent.Approve = s.approve
+	s.Agent.Attach(s.disp, s.approve)
 	// SIGINT is caught for the whole session: outside the line editor (which
 	// reads Ctrl-C as a key) it cancels whatever runs, never the session.
 	s.sigint = make(chan os.Signal, 1)
@@ -107,6 +106,7 @@ func (s *Session) Run(ctx context.Context, initial string) error {
 	}
 	for {
 		s.reportMCPFailures()
+		s.knowledgeNotices()
 		line, err := s.Input.ReadLine(s.prompt())
 		switch {
 		case errors.Is(err, lineedit.ErrInterrupt):
@@ -142,7 +142,7 @@ func (s *Session) prompt() string {
 	if s.tangent != nil {
 		p = st.yellow + "↯ tangent " + p
 	}
-	name := s.Agent.Conv.Agent
+	name := s.Agent.Conversation().Agent
 	if name == "" || name == "q_cli_default" {
 		return p
 	}
@@ -170,7 +170,7 @@ func (s *Session) handle(ctx context.Context, line string) error {
 
 // send runs one turn; Ctrl-C (SIGINT) cancels it and returns to the prompt.
 func (s *Session) send(ctx context.Context, text string) error {
-	blocks, warnings := PromptBlocks(text, s.Agent.Env.Cwd)
+	blocks, warnings := PromptBlocks(text, s.Agent.Env().Cwd)
 	for _, w := range warnings {
 		fmt.Fprintln(s.Info, w)
 	}
@@ -184,7 +184,7 @@ func (s *Session) send(ctx context.Context, text string) error {
 		s.BeforeFirstTurn = nil
 		s.reportMCPFailures()
 	}
-	conv := s.Agent.Conv
+	conv := s.Agent.Conversation()
 	start := len(conv.Messages)
 	s.cp.before(tctx, conv.ID, text)
 	if s.Spinner != nil {
@@ -229,10 +229,10 @@ func (s *Session) interruptible(ctx context.Context) (context.Context, context.C
 // warnNearLimit suggests /compact before auto-compaction kicks in.
 func (s *Session) warnNearLimit() {
 	a := s.Agent
-	if a.Window == 0 {
+	if a.Window() == 0 {
 		return
 	}
-	pct := a.ContextTokens() * 100 / a.Window
+	pct := a.ContextTokens() * 100 / a.Window()
 	if pct >= 60 {
 		st := newStyles(s.Color)
 		fmt.Fprintf(s.Info, "%sThe conversation uses %d%% of the context window; consider /compact.%s\n", st.yellow, pct, st.reset)
@@ -245,7 +245,7 @@ func (s *Session) warnNearLimit() {
 func (s *Session) approve(ctx context.Context, c *agent.Call) (agent.Answer, error) {
 	s.disp.finish()
 	st := newStyles(s.Color)
-	if why := c.Decision.Rule; c.Decision.Kind == permission.Ask && why != "" && why != "not trusted" {
+	if why := c.Decision.Rule; c.Decision.Kind == permission.Ask && why != "" && !c.Decision.Untrusted {
 		// A reason beyond "not trusted" (q's own configuration, an
 		// organisation rule) is why even a trusted tool asks: say so.
 		line := "⚠ " + termwidth.Visible(why)

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/qdev/qdev/internal/agent"
+	"github.com/qdev/qdev/internal/atomicfile"
 	"github.com/qdev/qdev/internal/homepath"
 	"github.com/qdev/qdev/internal/model"
 )
@@ -23,7 +23,7 @@ func (s *Session) save() {
 	if s.SaveConversation == nil || s.tangent != nil {
 		return
 	}
-	if err := s.SaveConversation(s.Agent.Conv); err != nil {
+	if err := s.SaveConversation(s.Agent.Conversation()); err != nil {
 		fmt.Fprintf(s.Info, "Warning: could not save the conversation: %v\n", err)
 	}
 }
@@ -49,14 +49,14 @@ func (s *Session) cmdSave(_ context.Context, args []string) error {
 		fmt.Fprintln(s.Info, "Usage: /save <file> [-f]")
 		return nil
 	}
-	path = expandHome(path, s.Agent.Env.Cwd)
+	path = expandHome(path, s.Agent.Env().Cwd)
 	if _, err := os.Stat(path); err == nil && !force {
 		fmt.Fprintf(s.Info, "%s already exists; use /save %s -f to overwrite it.\n", path, args[0])
 		return nil
 	}
-	data, err := json.MarshalIndent(s.Agent.Conv, "", "  ")
+	data, err := json.MarshalIndent(s.Agent.Conversation(), "", "  ")
 	if err == nil {
-		err = writeFileAtomic(path, append(data, '\n'))
+		err = atomicfile.Write(path, append(data, '\n'), 0o600)
 	}
 	if err != nil {
 		fmt.Fprintf(s.Info, "Cannot save: %v\n", err)
@@ -71,7 +71,7 @@ func (s *Session) cmdLoad(_ context.Context, args []string) error {
 		fmt.Fprintln(s.Info, "Usage: /load <file>")
 		return nil
 	}
-	path := expandHome(args[0], s.Agent.Env.Cwd)
+	path := expandHome(args[0], s.Agent.Env().Cwd)
 	data, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) && !strings.HasSuffix(path, ".json") {
 		data, err = os.ReadFile(path + ".json")
@@ -86,8 +86,9 @@ func (s *Session) cmdLoad(_ context.Context, args []string) error {
 		return nil
 	}
 	// The loaded history now belongs to this directory and this session's model.
-	c.Cwd, c.Model = s.Agent.Conv.Cwd, s.Agent.Conv.Model
-	*s.Agent.Conv = *c
+	cur := s.Agent.Conversation()
+	c.Cwd, c.Model = cur.Cwd, cur.Model
+	*cur = *c
 	s.save()
 	// A compacted conversation holds its earlier history as a summary.
 	summary := ""
@@ -98,26 +99,10 @@ func (s *Session) cmdLoad(_ context.Context, args []string) error {
 	return nil
 }
 
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), ".qdev-save-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
 func (s *Session) cmdUsage(context.Context, []string) error {
 	a := s.Agent
 	var user, assistant, results int
-	for _, m := range a.Conv.Messages {
+	for _, m := range a.Conversation().Messages {
 		for _, b := range m.Content {
 			n := model.EstimateMessages("", []model.Message{{Role: m.Role, Content: []model.Block{b}}}, nil)
 			switch {
@@ -135,31 +120,31 @@ func (s *Session) cmdUsage(context.Context, []string) error {
 		specs = append(specs, t.Spec())
 	}
 	tools := model.EstimateMessages("", nil, specs)
-	system := model.EstimateTokens(a.System) + model.EstimateTokens(a.Conv.Summary)
+	system := model.EstimateTokens(a.System()) + model.EstimateTokens(a.Conversation().Summary)
 	contextFiles := 0
-	if a.Context != nil {
-		contextFiles = model.EstimateTokens(a.Context())
+	if text := a.Kit().Context; text != nil {
+		contextFiles = model.EstimateTokens(text())
 	}
 	used := a.ContextTokens()
 	st := newStyles(s.Color)
 	fmt.Fprintf(s.Info, "%sContext window:%s %s of %s tokens used (%d%%)\n", st.bold, st.reset,
-		thousands(used), thousands(a.Window), pct(used, a.Window))
-	fmt.Fprintf(s.Info, "%s\n", bar(used, a.Window, 50))
+		thousands(used), thousands(a.Window()), pct(used, a.Window()))
+	fmt.Fprintf(s.Info, "%s\n", bar(used, a.Window(), 50))
 	rows := []struct {
 		name string
 		n    int
 	}{{"System prompt and summary", system}, {"Context files and hooks", contextFiles}, {"Tool definitions", tools},
 		{"Your messages", user}, {"Model answers", assistant}, {"Tool results", results}}
 	for _, r := range rows {
-		fmt.Fprintf(s.Info, "  %-26s ~%s tokens (%d%%)\n", r.name, thousands(r.n), pct(r.n, a.Window))
+		fmt.Fprintf(s.Info, "  %-26s ~%s tokens (%d%%)\n", r.name, thousands(r.n), pct(r.n, a.Window()))
 	}
-	u := a.Conv.Usage
+	u := a.Conversation().Usage
 	est := ""
 	if u.Estimated {
 		est = " (estimated)"
 	}
 	fmt.Fprintf(s.Info, "Session total: %s input, %s output tokens over %d model calls%s.\n",
-		thousands(u.InputTokens), thousands(u.OutputTokens), a.Conv.Turns, est)
+		thousands(u.InputTokens), thousands(u.OutputTokens), a.Conversation().Turns, est)
 	fmt.Fprintln(s.Info, "Figures other than the provider's counts are estimates (4 bytes a token). /compact frees space.")
 	return nil
 }

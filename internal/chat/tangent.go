@@ -15,10 +15,7 @@ import (
 // on the side reaches it unless /tangent tail keeps the last answer.
 type tangent struct {
 	// main is the main conversation as it was when the tangent began.
-	main agent.Conversation
-	// save is the agent's Save, off during the tangent: the side
-	// conversation must never be stored in place of the main one.
-	save    func(*agent.Conversation) error
+	main    agent.Conversation
 	started time.Time
 }
 
@@ -43,12 +40,14 @@ func (s *Session) cmdTangent(_ context.Context, args []string) error {
 
 func (s *Session) enterTangent() {
 	a := s.Agent
-	a.Flush()
-	s.tangent = &tangent{main: *a.Conv, save: a.Save, started: time.Now()}
+	// Saving is off during the tangent: the side conversation must never
+	// be stored in place of the main one.
+	a.SetSaving(false)
+	conv := a.Conversation()
+	s.tangent = &tangent{main: *conv, started: time.Now()}
 	// The side conversation shares the main one's messages up to here; a
 	// capacity of exactly their number makes its first append copy them.
-	a.Conv.Messages = a.Conv.Messages[:len(a.Conv.Messages):len(a.Conv.Messages)]
-	a.Save = nil
+	conv.Messages = conv.Messages[:len(conv.Messages):len(conv.Messages)]
 	st := newStyles(s.Color)
 	fmt.Fprintf(s.Info, "%s↯ Tangent: a side conversation from here. /tangent returns to the main conversation without it; /tangent tail keeps the last answer.%s\n", st.yellow, st.reset)
 }
@@ -56,7 +55,7 @@ func (s *Session) enterTangent() {
 func (s *Session) leaveTangent(keepTail bool) {
 	a, t := s.Agent, s.tangent
 	a.Flush()
-	side := *a.Conv
+	side := *a.Conversation()
 	main := t.main
 	// Model calls made on the side count for the session; the model and
 	// agent in use stay what they are now.
@@ -70,8 +69,8 @@ func (s *Session) leaveTangent(keepTail bool) {
 			kept = true
 		}
 	}
-	*a.Conv = main
-	a.Save = t.save
+	*a.Conversation() = main
+	a.SetSaving(true)
 	s.tangent = nil
 	s.save()
 	msg := "Back to the main conversation; the tangent is left out of it"

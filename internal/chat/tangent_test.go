@@ -21,13 +21,13 @@ func TestTangentLeavesTheMainConversationAlone(t *testing.T) {
 	var saved []*agent.Conversation
 	conv := agent.NewConversation("m", "q_cli_default", "/w")
 	conv.Messages = []model.Message{msg(model.User, textBlock("main q")), msg(model.Assistant, textBlock("main a"))}
-	a := &agent.Agent{Conv: conv, Save: func(c *agent.Conversation) error { return nil }}
+	a := agent.New(agent.Options{Conv: conv, Save: func(c *agent.Conversation) error { return nil }})
 	s := &Session{Agent: a, Info: &out, TangentMode: true,
 		SaveConversation: func(c *agent.Conversation) error { saved = append(saved, c); return nil }}
 	ctx := context.Background()
 
 	_ = s.cmdTangent(ctx, nil)
-	if s.tangent == nil || a.Save != nil || !strings.Contains(s.prompt(), "↯ tangent") {
+	if s.tangent == nil || a.Saving() || !strings.Contains(s.prompt(), "↯ tangent") {
 		t.Fatalf("not in a tangent: %q", out.String())
 	}
 	// A turn on the side, with a tool call in it.
@@ -42,7 +42,7 @@ func TestTangentLeavesTheMainConversationAlone(t *testing.T) {
 		t.Fatal("the tangent was saved")
 	}
 	_ = s.cmdTangent(ctx, nil)
-	if s.tangent != nil || a.Save == nil || len(conv.Messages) != 2 || conv.Turns != 2 {
+	if s.tangent != nil || !a.Saving() || len(conv.Messages) != 2 || conv.Turns != 2 {
 		t.Fatalf("after leaving: %d messages, %d turns, %s", len(conv.Messages), conv.Turns, out.String())
 	}
 	if len(saved) != 1 || len(saved[0].Messages) != 2 {
@@ -65,7 +65,7 @@ func TestTangentLeavesTheMainConversationAlone(t *testing.T) {
 
 func TestTangentCommandErrors(t *testing.T) {
 	var out bytes.Buffer
-	s := &Session{Agent: &agent.Agent{Conv: agent.NewConversation("m", "", "/w")}, Info: &out}
+	s := &Session{Agent: agent.New(agent.Options{Conv: agent.NewConversation("m", "", "/w")}), Info: &out}
 	_ = s.cmdTangent(context.Background(), nil)
 	if !strings.Contains(out.String(), "q settings chat.enableTangentMode true") {
 		t.Fatalf("off: %q", out.String())

@@ -7,6 +7,7 @@ import (
 	"github.com/qdev/qdev/internal/agentcfg"
 	"github.com/qdev/qdev/internal/contextfiles"
 	"github.com/qdev/qdev/internal/hook"
+	"github.com/qdev/qdev/internal/knowledge"
 	"github.com/qdev/qdev/internal/mcp"
 )
 
@@ -36,6 +37,10 @@ type Workspace interface {
 	AttachResource(ctx context.Context, server, uri string) (string, error)
 	// CreateAgent writes a new workspace agent file and returns its path.
 	CreateAgent(name string) (string, error)
+	// Knowledge is the active agent's knowledge bases: nil when
+	// chat.enableKnowledge is off, or with the error that kept them from
+	// opening.
+	Knowledge() (*knowledge.Store, error)
 }
 
 // Permissions is what /tools needs from the permission layer.
@@ -49,6 +54,6 @@ type Permissions interface {
 }
 
 func (s *Session) perms() Permissions {
-	p, _ := s.Agent.Permissions.(Permissions)
+	p, _ := s.Agent.Permissions().(Permissions)
 	return p
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/qdev/qdev/internal/agentcfg"
 	"github.com/qdev/qdev/internal/editor"
 	"github.com/qdev/qdev/internal/paths"
+	"github.com/qdev/qdev/internal/session"
 )
 
 // agentCmd holds what the q agent subcommands share.
@@ -70,7 +71,7 @@ func NewCmdAgent(stdio IO) *cobra.Command {
 		if err != nil {
 			return err
 		}
-		return migrateLegacy(home, force, a.io.ErrOut)
+		return session.MigrateLegacy(home, force, a.io.ErrOut)
 	})
 	migrate.Flags().BoolVar(&force, "force", false, "replace agent files of the same names")
 	for _, c := range []*cobra.Command{create, edit, setDefault} {
@@ -164,8 +165,8 @@ func (a *agentCmd) targetDir(dir string) (string, error) {
 }
 
 func (a *agentCmd) create(name, dir, from string, noEdit bool) error {
-	if name == "" || strings.ContainsAny(name, `/\`) || strings.HasPrefix(name, ".") {
-		return fmt.Errorf("invalid agent name %q: it is also the file name, so it cannot contain / or start with a dot", name)
+	if err := agentcfg.CheckName(name); err != nil {
+		return err
 	}
 	target, err := a.targetDir(dir)
 	if err != nil {
@@ -184,26 +185,11 @@ func (a *agentCmd) create(name, dir, from string, noEdit bool) error {
 	}
 	fresh := *base
 	fresh.Name, fresh.Path, fresh.Notes = name, "", nil
-	data, err := agentcfg.Marshal(&fresh)
-	if err != nil {
-		return err
-	}
-	file := filepath.Join(target, name+".json")
-	if err := os.MkdirAll(target, 0o755); err != nil {
-		return err
-	}
-	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	file, err := agentcfg.Create(target, &fresh)
 	if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("agent file %s already exists; use q agent edit --name %s", file, name)
+		return fmt.Errorf("%v; use q agent edit --name %s", err, name)
 	}
 	if err != nil {
-		return err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return err
-	}
-	if err := f.Close(); err != nil {
 		return err
 	}
 	if !noEdit && a.canEdit() {

@@ -147,7 +147,7 @@ func (o *auditOptions) runVerify() error {
 		return err
 	}
 	vo := audit.VerifyOptions{From: from, To: to, KeyFile: o.keyFile, AnchorFile: o.anchor, DigestSink: o.sink}
-	vo.PinnedKey = pinnedKey(o.managed)
+	vo.PinnedKey = o.managed.PinnedKey()
 	if vo.DigestSink == "" {
 		vo.DigestSink = o.managed.DigestSink
 	}

@@ -15,12 +15,29 @@ import (
 	"golang.org/x/term"
 
 	"github.com/qdev/qdev/internal/chat"
+	"github.com/qdev/qdev/internal/permission"
+	"github.com/qdev/qdev/internal/session"
 )
 
-// chatOptions are the flags of q chat (also accepted by bare q).
+// chatFactory holds what q chat depends on.
+type chatFactory struct {
+	IO     IO
+	Global *globalOptions
+	// NewSession builds the session the options describe.
+	NewSession func(ctx context.Context, o session.Options) (*session.Session, error)
+}
+
+// newChatFactory is the factory of the real q chat.
+func newChatFactory(stdio IO, g *globalOptions) *chatFactory {
+	return &chatFactory{IO: stdio, Global: g, NewSession: session.New}
+}
+
+// chatOptions are the flags and arguments of q chat (also accepted by
+// bare q).
 type chatOptions struct {
-	io            IO
-	global        *globalOptions
+	*chatFactory
+	Ctx           context.Context
+	Args          []string
 	noInteractive bool
 	resume        bool
 	agent         string
@@ -39,18 +56,22 @@ type chatOptions struct {
 	trustWorkspace bool
 }
 
-func newCmdChat(stdio IO, g *globalOptions) *cobra.Command {
-	opts := &chatOptions{io: stdio, global: g}
+func newCmdChat(f *chatFactory, runF func(*chatOptions) error) *cobra.Command {
+	o := &chatOptions{chatFactory: f}
+	if runF == nil {
+		runF = chatRun
+	}
 	cmd := &cobra.Command{
 		Use:   "chat [INPUT]",
 		Short: "Start a chat session with the agent (the default command)",
 		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			opts.trustToolsSet = cmd.Flags().Changed("trust-tools")
-			return runChat(cmd.Context(), opts, args)
+			o.Ctx, o.Args = cmd.Context(), args
+			o.trustToolsSet = cmd.Flags().Changed("trust-tools")
+			return runF(o)
 		},
 	}
-	addChatFlags(cmd, opts)
+	addChatFlags(cmd, o)
 	return cmd
 }
 
@@ -72,7 +93,22 @@ func addChatFlags(cmd *cobra.Command, o *chatOptions) {
 	_ = f.MarkDeprecated("profile", "use --agent")
 }
 
-func runChat(ctx context.Context, o *chatOptions, args []string) error {
+// sessionOptions is the session the flags ask for.
+func (o *chatOptions) sessionOptions() session.Options {
+	perms := permission.Options{TrustAll: o.trustAll, UntrustFsRead: o.untrustFsRead, TrustToolsSet: o.trustToolsSet}
+	if o.trustToolsSet {
+		for _, t := range strings.Split(o.trustTools, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				perms.TrustTools = append(perms.TrustTools, t)
+			}
+		}
+	}
+	return session.Options{In: o.IO.In, ErrOut: o.IO.ErrOut, Verbose: o.Global.verbose, NoInteractive: o.noInteractive,
+		Resume: o.resume, Agent: o.agent, Profile: o.profile, Model: o.model, Permissions: perms, TrustWorkspace: o.trustWorkspace}
+}
+
+func chatRun(o *chatOptions) error {
+	ctx := o.Ctx
 	if ctx == nil {
 		ctx = context.Background()
 	}
@@ -85,17 +121,17 @@ func runChat(ctx context.Context, o *chatOptions, args []string) error {
 	if o.outputFormat != chat.FormatText && !o.noInteractive {
 		return &ExitError{Code: 2, Err: fmt.Errorf("--output-format %s needs --no-interactive", o.outputFormat)}
 	}
-	wrap, err := wrapColumns(o.wrap, o.io.Out)
+	wrap, err := wrapColumns(o.wrap, o.IO.Out)
 	if err != nil {
 		return &ExitError{Code: 2, Err: err}
 	}
 	o.wrapAt = wrap
-	input := strings.Join(args, " ")
+	input := strings.Join(o.Args, " ")
 	if o.noInteractive && input == "" {
-		if term.IsTerminal(int(o.io.In.Fd())) {
+		if term.IsTerminal(int(o.IO.In.Fd())) {
 			return &ExitError{Code: 1, Err: errors.New("input must be supplied when running in non-interactive mode (an argument or standard input)")}
 		}
-		data, err := io.ReadAll(bufio.NewReader(o.io.In))
+		data, err := io.ReadAll(bufio.NewReader(o.IO.In))
 		if err != nil {
 			return &ExitError{Code: 1, Err: fmt.Errorf("reading standard input: %w", err)}
 		}
@@ -104,33 +140,37 @@ func runChat(ctx context.Context, o *chatOptions, args []string) error {
 			return &ExitError{Code: 1, Err: errors.New("input must be supplied when running in non-interactive mode (standard input was empty)")}
 		}
 	}
-	s, err := newSetup(ctx, o)
+	s, err := o.NewSession(ctx, o.sessionOptions())
 	if err != nil {
 		return &ExitError{Code: 1, Err: err}
 	}
-	defer s.close()
+	defer s.Close()
 	if o.noInteractive {
-		// Tools run in their own process groups, out of reach of the
-		// terminal's SIGINT: cancel them before exiting, never orphan them.
-		var stop context.CancelFunc
-		ctx, stop = signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		// agentSpawn hooks run outside any turn's context: a signal
-		// must stop them too.
-		context.AfterFunc(ctx, s.killChildren)
-		s.waitMCP(ctx, false)
-		h := &chat.Headless{Agent: s.agent, Out: o.io.Out, Info: o.io.ErrOut, Format: o.outputFormat, Wrap: o.wrapAt,
-			Checkpoints: s.checkpoints(ctx)}
-		if err := h.Run(ctx, input); err != nil {
-			if ctx.Err() != nil {
-				return &ExitError{Code: 130, Err: errors.New("interrupted")}
-			}
-			if o.outputFormat == chat.FormatText {
-				return &ExitError{Code: 1, Err: err}
-			}
-			return &ExitError{Code: 1}
-		}
-		return nil
+		return headless(ctx, o, s, input)
 	}
-	return s.interactive(ctx, input)
+	return interactive(ctx, o, s, input)
+}
+
+// headless runs one prompt without a user to answer (--no-interactive).
+func headless(ctx context.Context, o *chatOptions, s *session.Session, input string) error {
+	// Tools run in their own process groups, out of reach of the
+	// terminal's SIGINT: cancel them before exiting, never orphan them.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	// agentSpawn hooks run outside any turn's context: a signal must stop
+	// them too.
+	context.AfterFunc(ctx, s.KillChildren)
+	s.WaitMCP(ctx, false)
+	h := &chat.Headless{Agent: s.Agent(), Out: o.IO.Out, Info: o.IO.ErrOut, Format: o.outputFormat, Wrap: o.wrapAt,
+		Checkpoints: s.Checkpoints(ctx)}
+	if err := h.Run(ctx, input); err != nil {
+		if ctx.Err() != nil {
+			return &ExitError{Code: 130, Err: errors.New("interrupted")}
+		}
+		if o.outputFormat == chat.FormatText {
+			return &ExitError{Code: 1, Err: err}
+		}
+		return &ExitError{Code: 1}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/qdev/qdev/internal/agentcfg"
+	"github.com/qdev/qdev/internal/contextfiles"
 	"github.com/qdev/qdev/internal/paths"
 )
 
@@ -22,7 +23,7 @@ func checkAgents(r *doctorReport) {
 	for _, inv := range l.Invalid {
 		r.add(sec, "agent file", statusWarn, "%s is invalid (sessions refuse it): %s", inv.Path, firstProblem(inv))
 	}
-	if pending := legacyState().Pending(home); len(pending) > 0 {
+	if pending := contextfiles.LoadLegacyState(paths.DataDir()).Pending(home); len(pending) > 0 {
 		r.add(sec, "legacy profiles", statusWarn, "%s await migration; sessions do not use them: run q agent migrate",
 			strings.Join(pending, ", "))
 	} else {

@@ -242,15 +242,23 @@ func checkSandbox(r *doctorReport, env *doctorEnv, ms *managed.Settings) {
 		return
 	}
 	features := []string{"file writes confined"}
+	var lacks []string
 	for _, f := range []struct {
-		abi  int
-		what string
-	}{{sandbox.NetworkABI, "TCP denial"}, {sandbox.ScopeABI, "IPC scoping"}, {sandbox.UnixSocketABI, "Unix socket denial"}, {sandbox.UDPABI, "UDP denial"}} {
+		abi        int
+		what, cant string
+	}{{sandbox.NetworkABI, "TCP denial", "TCP"}, {sandbox.ScopeABI, "IPC scoping", "signals and abstract Unix sockets"},
+		{sandbox.UnixSocketABI, "Unix socket denial", "Unix socket connections"}, {sandbox.UDPABI, "UDP denial", "UDP"}} {
 		if abi >= f.abi {
 			features = append(features, f.what)
+		} else {
+			lacks = append(lacks, fmt.Sprintf("%s (needs ABI %d)", f.cant, f.abi))
 		}
 	}
 	r.add(sec, "Landlock", statusOK, "ABI %d (%s)", abi, strings.Join(features, ", "))
+	// What Landlock itself leaves open on this kernel; the lines below say
+	// what else holds it.
+	lacks = append(lacks, "file metadata (no ABI does)")
+	r.add(sec, "Landlock limits", statusInfo, "ABI %d cannot restrict %s", abi, strings.Join(lacks, ", "))
 	if env.sandboxStatus == nil {
 		return
 	}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/qdev/qdev/internal/managed"
+	"github.com/qdev/qdev/internal/session"
 )
 
 // doctorSetup is a machine for q doctor: fresh directories, a settings
@@ -105,6 +106,7 @@ func TestDoctorHealthy(t *testing.T) {
 		"• managed settings: "+s.managedPath+" absent: no organisation policy",
 		"✔ chat.defaultModel: openai/gpt-4.1 (OPENAI_API_KEY is set)",
 		"✔ Landlock: ABI 7 (file writes confined, TCP denial, IPC scoping)",
+		"• Landlock limits: ABI 7 cannot restrict Unix socket connections (needs ABI 9), UDP (needs ABI 10), file metadata (no ABI does)",
 		"✔ aws CLI: aws-cli/2.15.0 Python/3.11 (/usr/bin/aws)",
 		`chat.defaultModel = "openai/gpt-4.1"  (settings `+s.settingsPath+")",
 		"✔ Everything looks good!",
@@ -169,7 +171,7 @@ func TestDoctorBrokenFiles(t *testing.T) {
 		t.Errorf("exit %d, want 1", code)
 	}
 	wantLines(t, out,
-		"✘ settings file: settings file "+s.settingsPath+": invalid JSON",
+		"✘ settings file: settings file "+s.settingsPath+": line 1, column 23: invalid JSON: the text ends early",
 		"✘ managed settings: managed settings "+s.managedPath+`:2:3: unknown key "deniedTool" (did you mean "deniedTools"?); q refuses to run until this is fixed`,
 		"⚠ chat.defaultModel: unknown: the settings file could not be read",
 		"2 errors and 1 warning found",
@@ -259,7 +261,7 @@ func TestDoctorLegacyAndInvalidAgents(t *testing.T) {
 		"⚠ legacy profiles: "+legacy+" await migration; sessions do not use them: run q agent migrate",
 		"⚠ agent file: "+bad+" is invalid (sessions refuse it): "+bad+":1:",
 		`unknown setting "deniedCommand" of execute_bash`)
-	if err := migrateLegacy(home, false, &bytes.Buffer{}); err != nil {
+	if err := session.MigrateLegacy(home, false, &bytes.Buffer{}); err != nil {
 		t.Fatal(err)
 	}
 	out, _ = s.run()

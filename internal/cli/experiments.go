@@ -1,87 +1,10 @@
 package cli
 
 import (
-	"context"
-	"encoding/json"
 	"strings"
 
-	"github.com/qdev/qdev/internal/audit"
-	"github.com/qdev/qdev/internal/chat"
-	"github.com/qdev/qdev/internal/checkpoint"
-	"github.com/qdev/qdev/internal/paths"
 	"github.com/qdev/qdev/internal/settings"
 )
-
-// checkpoints opens the workspace's checkpoint store when the
-// chat.enableCheckpoint experiment is on; nil when it is off or cannot
-// work here (no git, the home directory), which is said once.
-func (s *setup) checkpoints(ctx context.Context) *checkpoint.Store {
-	if !s.settings.Bool(settings.ExperimentCheckpoint, false) {
-		return nil
-	}
-	st, err := checkpoint.Open(ctx, paths.DataDir(), s.cwd, s.home)
-	if err != nil {
-		s.warn("%v", err)
-		return nil
-	}
-	return st
-}
-
-// tangentKey is the letter that with Ctrl toggles a tangent, or 0 when the
-// chat.enableTangentMode experiment is off. A chat.tangentModeKey that is
-// not one letter falls back to t, with a warning.
-func (s *setup) tangentKey() rune {
-	if !s.settings.Bool(settings.ExperimentTangent, false) {
-		return 0
-	}
-	key := s.settings.String("chat.tangentModeKey", "t")
-	if r := []rune(strings.ToLower(key)); len(r) == 1 && r[0] >= 'a' && r[0] <= 'z' {
-		return r[0]
-	}
-	s.warn("chat.tangentModeKey %q is not one letter; Ctrl-T toggles tangent mode", key)
-	return 't'
-}
-
-// recordAction puts a, something the user asked q itself to do, on the
-// audit trail before it runs, as the session's tool calls are: the intent
-// is durable before the returned function may be called to record the
-// outcome.
-func (s *setup) recordAction(a chat.Action) (func(map[string]any, error), error) {
-	s.flushAudit()
-	if err := s.trail.Ready(); err != nil {
-		return nil, err
-	}
-	id, err := audit.NewEventID()
-	if err != nil {
-		return nil, err
-	}
-	params, err := json.Marshal(a.Params)
-	if err != nil {
-		return nil, err
-	}
-	conv := s.agent.Conv
-	rec := audit.Record{UserIdentity: audit.LocalIdentity(), RequestParameters: params,
-		ConversationID: conv.ID, Agent: conv.Agent, Model: conv.Model,
-		Tool: a.Tool, EventName: a.Event, Decision: "allow", Layer: "user",
-		ResponseElements: json.RawMessage(`{}`), EventID: id, Phase: audit.PhaseIntent}
-	if err := s.trail.Append(rec); err != nil {
-		return nil, err
-	}
-	return func(result map[string]any, err error) {
-		out := rec
-		out.EventID, out.Phase, out.IntentID = "", audit.PhaseOutcome, id
-		if result == nil {
-			result = map[string]any{}
-		}
-		out.ResponseElements, _ = json.Marshal(result)
-		if err != nil {
-			out.ErrorCode, out.ErrorMessage = "ActionFailed", firstLineOf(err.Error())
-		}
-		if aerr := s.trail.Append(out); aerr != nil {
-			s.warn("audit trail: %v", aerr)
-		}
-	}, nil
-}
 
 // checkExperiments lists the Q CLI's experiments and whether each is on,
 // for q doctor.

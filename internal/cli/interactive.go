@@ -18,77 +18,82 @@ import (
 	"github.com/qdev/qdev/internal/chat/termwidth"
 	"github.com/qdev/qdev/internal/model"
 	"github.com/qdev/qdev/internal/model/providers"
+	"github.com/qdev/qdev/internal/session"
 	"github.com/qdev/qdev/internal/store"
 	"github.com/qdev/qdev/internal/version"
 )
 
-func (s *setup) interactive(ctx context.Context, input string) error {
-	o := s.o
-	isTTY := term.IsTerminal(int(o.io.In.Fd()))
-	outFile, _ := o.io.Out.(*os.File)
+// interactive runs the chat session s with the user at the terminal.
+func interactive(ctx context.Context, o *chatOptions, s *session.Session, input string) error {
+	stdio := o.IO
+	st := s.Settings()
+	a := s.Agent()
+	isTTY := term.IsTerminal(int(stdio.In.Fd()))
+	outFile, _ := stdio.Out.(*os.File)
 	outTTY := outFile != nil && term.IsTerminal(int(outFile.Fd()))
-	color := outTTY && os.Getenv("NO_COLOR") == "" && !s.settings.Bool("chat.disableMarkdownRendering", false)
-	history, _ := s.store.History(ctx, store.HistoryLimit)
+	color := outTTY && os.Getenv("NO_COLOR") == "" && !st.Bool("chat.disableMarkdownRendering", false)
+	history, _ := s.Store().History(ctx, store.HistoryLimit)
 	var shortcuts map[rune]string
-	tangentKey := s.tangentKey()
+	tangentKey := s.TangentKey()
 	if tangentKey != 0 {
 		shortcuts = map[rune]string{tangentKey: "/tangent"}
 	}
-	ed := lineedit.New(o.io.In, o.io.ErrOut, lineedit.Options{History: history, OnHistoryAdd: func(line string) {
-		_ = s.store.AppendHistory(context.Background(), line)
+	ed := lineedit.New(stdio.In, stdio.ErrOut, lineedit.Options{History: history, OnHistoryAdd: func(line string) {
+		_ = s.Store().AppendHistory(context.Background(), line)
 	}, Shortcuts: shortcuts})
 	// Everything the session prints shares one console, so a warning from a
 	// hook or an MCP server starts on its own line instead of being glued to
 	// the spinner or to a tool's unfinished output line.
-	con, rawErr := console.New(), o.io.ErrOut
+	con, rawErr := console.New(), stdio.ErrOut
 	errFile, _ := rawErr.(*os.File)
 	var spinner *render.Spinner
 	if isTTY && outTTY && errFile != nil && term.IsTerminal(int(errFile.Fd())) {
 		spinner = render.NewStatusSpinner(func(line string) { con.SetStatus(rawErr, line) })
 	}
-	o.io.ErrOut = con.Writer(rawErr)
-	defer func() { o.io.ErrOut = rawErr }()
-	sess := &chat.Session{Agent: s.agent, Workspace: s, Input: ed, Out: con.Writer(o.io.Out), Info: con.Writer(rawErr),
+	// Warnings (from hooks and MCP servers too) are a source of their own.
+	errOut := con.Writer(rawErr)
+	defer s.SetErrOut(s.SetErrOut(errOut))
+	sess := &chat.Session{Agent: a, Workspace: s, Input: ed, Out: con.Writer(stdio.Out), Info: con.Writer(rawErr),
 		Color: color, Columns: o.columns, Spinner: spinner,
-		KnownModels: knownModels(s.agent.Conv.Model, s.settings.String("chat.defaultModel", "")),
+		KnownModels: knownModels(a.Conversation().Model, st.String("chat.defaultModel", "")),
 		OpenModel: func(ref string) (model.Provider, string, error) {
-			if err := s.checkModel(ref); err != nil {
-				return nil, "", err
-			}
-			return providers.Open(ctx, ref, s.providerOptions())
+			m, err := s.OpenModel(ctx, ref)
+			return m.Provider, m.ID, err
 		},
-		SaveConversation: s.saveConversation,
-		WindowFor:        s.window,
-		BeforeFirstTurn:  func(ctx context.Context) { s.waitMCP(ctx, true) },
-		Checkpoints:      s.checkpoints(ctx),
+		SaveConversation: s.SaveConversation,
+		WindowFor:        s.Window,
+		BeforeFirstTurn:  func(ctx context.Context) { s.WaitMCP(ctx, true) },
+		Checkpoints:      s.Checkpoints(ctx),
 		TangentMode:      tangentKey != 0,
 		TangentKey:       tangentKey,
-		RecordAction:     s.recordAction,
+		RecordAction:     s.RecordAction,
 	}
 	if isTTY {
-		sess.TTY = o.io.In
+		sess.TTY = stdio.In
 	}
-	if s.settings.Bool("chat.greeting.enabled", true) && isTTY {
-		fmt.Fprintf(o.io.ErrOut, "qdev %s · model %s · agent %s\n/help for commands, Ctrl-D to exit.\n\n",
-			version.Version, termwidth.Visible(s.agent.Conv.Model), termwidth.Visible(s.cfg.Name))
+	if st.Bool("chat.greeting.enabled", true) && isTTY {
+		fmt.Fprintf(errOut, "qdev %s · model %s · agent %s\n/help for commands, Ctrl-D to exit.\n\n",
+			version.Version, termwidth.Visible(a.Conversation().Model), termwidth.Visible(s.Active().Name))
 	}
-	s.welcome(isTTY)
+	if isTTY {
+		s.Welcome()
+	}
 	if sess.Checkpoints != nil {
-		fmt.Fprintln(o.io.ErrOut, "Checkpoints are on: each turn that changes files is recorded (/checkpoint list).")
+		fmt.Fprintln(errOut, "Checkpoints are on: each turn that changes files is recorded (/checkpoint list).")
 	}
 	if o.trustAll {
-		s.warn("all tools are trusted (--trust-all-tools); deny rules still apply")
+		s.Warn("all tools are trusted (--trust-all-tools); deny rules still apply")
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	done := make(chan struct{})
 	restoreTTY := func() {}
-	if fd := int(o.io.In.Fd()); isTTY {
+	if fd := int(stdio.In.Fd()); isTTY {
 		if st, err := term.GetState(fd); err == nil {
 			restoreTTY = func() { _ = term.Restore(fd, st) }
 		}
 	}
-	terminated := terminateOnSignal(cancel, done, func() { s.killChildren(); restoreTTY() })
+	terminated := terminateOnSignal(cancel, done, func() { s.KillChildren(); restoreTTY() })
 	err := sess.Run(ctx, input)
 	close(done)
 	if terminated.Load() {

@@ -45,7 +45,7 @@ type globalOptions struct {
 // NewRoot returns the q command. With no subcommand it runs q chat.
 func NewRoot(stdio IO) *cobra.Command {
 	g := &globalOptions{}
-	chatOpts := &chatOptions{io: stdio, global: g}
+	chatOpts := &chatOptions{chatFactory: newChatFactory(stdio, g)}
 	root := &cobra.Command{
 		Use:           "q",
 		Short:         "qdev: an AI assistant for software developers, compatible with the Amazon Q Developer CLI",
@@ -57,8 +57,9 @@ func NewRoot(stdio IO) *cobra.Command {
 			if err := unknownCommand(cmd, args); err != nil {
 				return err
 			}
+			chatOpts.Ctx, chatOpts.Args = cmd.Context(), args
 			chatOpts.trustToolsSet = cmd.Flags().Changed("trust-tools")
-			return runChat(cmd.Context(), chatOpts, args)
+			return chatRun(chatOpts)
 		},
 	}
 	root.SetVersionTemplate("qdev {{.Version}}\n")
@@ -69,7 +70,7 @@ func NewRoot(stdio IO) *cobra.Command {
 	root.Flags().BoolP("version", "V", false, "print the version")
 	addChatFlags(root, chatOpts)
 
-	root.AddCommand(newCmdChat(stdio, g))
+	root.AddCommand(newCmdChat(newChatFactory(stdio, g), nil))
 	// q settings reads the file unchecked: it is how bad values are fixed.
 	root.AddCommand(NewCmdSettings(func() (*settings.Settings, error) { return settings.LoadUnchecked(settings.DefaultPath()) },
 		stdio.Out, stdio.ErrOut))

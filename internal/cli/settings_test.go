@@ -213,7 +213,7 @@ func TestSettingsBadFile(t *testing.T) {
 	path := settingsEnv(t)
 	os.MkdirAll(filepath.Dir(path), 0o700)
 	os.WriteFile(path, []byte("{\n  \"chat.uiMode\": \"x\",,\n}"), 0o600)
-	wantErr(t, path+": invalid JSON at line 2, column", "all")
+	wantErr(t, path+": line 2, column 22: invalid JSON: invalid character ','", "all")
 	wantErr(t, "line 2", "chat.uiMode", "y")
 }
 

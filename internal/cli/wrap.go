@@ -55,10 +55,10 @@ func terminalWidth(out io.Writer) int {
 // (100 when unknown, for rules) and the column --wrap asks for. It is
 // asked again at each answer, so a resized terminal is followed.
 func (o *chatOptions) columns() (width, wrap int) {
-	width = terminalWidth(o.io.Out)
+	width = terminalWidth(o.IO.Out)
 	if width == 0 {
 		width = 100
 	}
-	wrap, _ = wrapColumns(o.wrap, o.io.Out) // the mode was checked at start
+	wrap, _ = wrapColumns(o.wrap, o.IO.Out) // the mode was checked at start
 	return width, wrap
 }

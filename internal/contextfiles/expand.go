@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/bmatcuk/doublestar/v4"
+
+	"github.com/qdev/qdev/internal/glob"
 )
 
 // Resolve turns a context path as written ("file://docs/a.md", "~/x",
@@ -28,24 +30,13 @@ func Resolve(p, baseDir, home string) string {
 	}
 	if isGlob(rest) {
 		// The base directory is literal even if its name has glob characters.
-		base = escapeGlob(base)
+		base = glob.Escape(base) // doublestar escapes as glob does
 	}
 	return filepath.Join(base, rest)
 }
 
 // isGlob is the Q CLI's test: a path with '*', '?' or '[' is a pattern.
 func isGlob(p string) bool { return strings.ContainsAny(p, "*?[") }
-
-func escapeGlob(s string) string {
-	var b strings.Builder
-	for _, r := range s {
-		if strings.ContainsRune(`*?[]{}\`, r) {
-			b.WriteByte('\\')
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
 
 // Expand returns the absolute paths of the files p names, sorted: the
 // files a glob matches ("**" crosses directories, "*" does not), the files

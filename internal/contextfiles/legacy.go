@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/qdev/qdev/internal/atomicfile"
 	"github.com/qdev/qdev/internal/jsonerr"
 )
 
@@ -148,31 +149,6 @@ func writeConfig(path string, cfg LegacyConfig) error {
 	return writeAtomic(path, buf.Bytes())
 }
 
-// writeAtomic replaces path with data so a crash leaves the old or the new
-// file, never half of one.
-func writeAtomic(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
 // layer returns the global or the profile layer and its name in messages.
 func (c *LegacyContext) layer(global bool) (*LegacyConfig, string) {
 	if global {
@@ -290,4 +266,12 @@ func (c *LegacyContext) Show(cwd string) string {
 	section("Global context:", true, c.Global.Paths)
 	section(fmt.Sprintf("Profile context (%s):", c.Profile), false, c.Local.Paths)
 	return b.String()
+}
+
+// writeAtomic replaces path with data, creating its directory if need be.
+func writeAtomic(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	return atomicfile.Write(path, data, 0o644)
 }

@@ -2,7 +2,6 @@ package contextfiles
 
 import (
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -89,6 +88,14 @@ func migratedAgent(name, desc string, cfg LegacyConfig) *agentcfg.Agent {
 // unless force is set.
 func writeAgent(dir string, a *agentcfg.Agent, force bool) (Migrated, error) {
 	m := Migrated{Name: a.Name, Path: filepath.Join(dir, a.Name+".json")}
+	if !force {
+		_, err := agentcfg.Create(dir, a)
+		if errors.Is(err, fs.ErrExist) {
+			m.Kept = true
+			return m, nil
+		}
+		return m, err
+	}
 	data, err := agentcfg.Marshal(a)
 	if err != nil {
 		return m, err
@@ -96,20 +103,5 @@ func writeAgent(dir string, a *agentcfg.Agent, force bool) (Migrated, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return m, err
 	}
-	if force {
-		return m, writeAtomic(m.Path, data)
-	}
-	f, err := os.OpenFile(m.Path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
-	if errors.Is(err, fs.ErrExist) {
-		m.Kept = true
-		return m, nil
-	}
-	if err != nil {
-		return m, err
-	}
-	if _, err := f.Write(data); err != nil {
-		f.Close()
-		return m, fmt.Errorf("%s: %w", m.Path, err)
-	}
-	return m, f.Close()
+	return m, writeAtomic(m.Path, data)
 }

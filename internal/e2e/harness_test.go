@@ -25,8 +25,9 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	qBin = filepath.Join(dir, "q")
-	// The sandbox helper goes next to q, where q looks for it.
-	for _, b := range [][2]string{{qBin, "cmd/q"}, {filepath.Join(dir, "qdev-sandbox"), "cmd/qdev-sandbox"}} {
+	// The helpers go next to q, where q looks for them.
+	for _, b := range [][2]string{{qBin, "cmd/q"}, {filepath.Join(dir, "qdev-sandbox"), "cmd/qdev-sandbox"},
+		{filepath.Join(dir, "qdev-knowledge"), "cmd/qdev-knowledge"}} {
 		build := exec.Command("go", "build", "-o", b[0], "github.com/qdev/qdev/"+b[1])
 		build.Stdout, build.Stderr = os.Stderr, os.Stderr
 		if err := build.Run(); err != nil {

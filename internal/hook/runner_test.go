@@ -345,4 +345,3 @@ func TestListAndFormat(t *testing.T) {
 		t.Fatalf("empty: %q", got)
 	}
 }
-

@@ -10,7 +10,7 @@ import (
 // (normally the file path). On failure the error is a *ParseError listing
 // every problem as file:line:col; the policy is then nil.
 func Parse(name string, data []byte) (*Policy, error) {
-	p := &parser{pos: position{name: name, src: string(data)}, policy: &Policy{Name: name}}
+	p := &parser{pos: position{name: name, src: string(data), data: data}, policy: &Policy{Name: name}}
 	root, err := parseJSON(p.pos.src)
 	if err != nil {
 		var se *syntaxError

@@ -8,8 +8,8 @@ package iam
 
 import (
 	"fmt"
-	"strings"
-	"unicode/utf8"
+
+	"github.com/qdev/qdev/internal/jsonerr"
 )
 
 // Effect is a statement's Effect: EffectAllow or EffectDeny.
@@ -117,18 +117,11 @@ func (e *ParseError) Error() string {
 type position struct {
 	name string
 	src  string
+	data []byte // src, for jsonerr.Position
 }
 
 func (p position) at(off int, format string, args ...any) Diagnostic {
-	if off > len(p.src) {
-		off = len(p.src)
-	}
-	if off < 0 {
-		off = 0
-	}
-	before := p.src[:off]
-	line := strings.Count(before, "\n") + 1
-	col := utf8.RuneCountInString(before[strings.LastIndexByte(before, '\n')+1:]) + 1
+	line, col := jsonerr.Position(p.data, int64(off))
 	return Diagnostic{File: p.name, Line: line, Col: col, Msg: fmt.Sprintf(format, args...)}
 }
 

@@ -4,6 +4,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/qdev/qdev/internal/glob"
 )
 
 // SystemPATH is the search path that a bare program name in an
@@ -54,7 +56,7 @@ func commandMatches(pattern, resolved string) bool {
 }
 
 // hasGlob reports whether pattern uses glob syntax.
-func hasGlob(pattern string) bool { return strings.ContainsAny(pattern, `*?[\`) }
+func hasGlob(pattern string) bool { return glob.IsPattern(pattern, glob.Plain) }
 
 // sameFile reports whether path, symbolic links resolved, is resolved.
 func sameFile(path, resolved string) bool {

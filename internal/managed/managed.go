@@ -155,6 +155,16 @@ type Audit struct {
 	DigestSink string `json:"digestSink,omitempty"`
 }
 
+// PinnedKey is the key the settings pin, if any, as audit.Options.PinnedKey
+// takes it: the public key itself when given, as it also lets verify check
+// signatures, else the fingerprint.
+func (a Audit) PinnedKey() string {
+	if a.PublicKey != "" {
+		return a.PublicKey
+	}
+	return a.KeyFingerprint
+}
+
 // SystemPath returns the system managed settings file, always consulted.
 func SystemPath() string { return systemPath }
 

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/qdev/qdev/internal/glob"
 	"github.com/qdev/qdev/internal/toolname"
 )
 
@@ -232,3 +233,7 @@ func quoteList(vals []string) string {
 	}
 	return "[" + strings.Join(q, ", ") + "]"
 }
+
+// globMatch matches text against a managed pattern, written in the small
+// glob.Plain syntax wherever the file has patterns.
+func globMatch(pattern, text string) bool { return glob.Match(pattern, text, glob.Plain) }

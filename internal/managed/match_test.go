@@ -7,34 +7,6 @@ import (
 	"testing"
 )
 
-func TestGlobMatch(t *testing.T) {
-	tests := []struct {
-		pattern, text string
-		want          bool
-	}{
-		{"fs_write", "fs_write", true},
-		{"fs_write", "fs_writer", false},
-		{"fs_*", "fs_read", true},
-		{"fs_?ead", "fs_read", true},
-		{"rm -rf *", "rm -rf /home/u/x y", true},
-		{"rm -rf *", "rm -rf", false},
-		{"[a-c]x", "bx", true},
-		{"[!a-c]x", "bx", false},
-		{"[^a]x", "zx", true},
-		{`\*`, "*", true},
-		{`\*`, "x", false},
-		{"a[b", "a[b", true}, // malformed class is literal
-		{"a**b", "a/x/b", true},
-		{"é*", "été", true},
-		{"x.y", "xzy", false}, // regexp metacharacters are literal
-	}
-	for _, tt := range tests {
-		if got := globMatch(tt.pattern, tt.text); got != tt.want {
-			t.Errorf("globMatch(%q, %q) = %v, want %v", tt.pattern, tt.text, got, tt.want)
-		}
-	}
-}
-
 func TestDenyTool(t *testing.T) {
 	s := &Settings{DeniedTools: []string{"fs_write", "@github/push_*", "@evil", "@builtin/use_*", "@tmp*"}}
 	tests := []struct {

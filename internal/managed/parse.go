@@ -8,7 +8,8 @@ import (
 	"io"
 	"slices"
 	"strconv"
-	"unicode/utf8"
+
+	"github.com/qdev/qdev/internal/jsonerr"
 )
 
 // FileError is a managed settings file that cannot be used. Its message is
@@ -218,7 +219,7 @@ func (w *walker) member(sh *shape, key string, keyStart int64) error {
 		buf.Reset()
 		buf.Write(raw)
 	}
-	line, _ := w.lineCol(keyStart)
+	line, _ := jsonerr.Position(w.data, keyStart)
 	w.prov = append(w.prov, Entry{Key: key, Value: buf.String(), File: w.path, Line: line})
 	return nil
 }
@@ -293,17 +294,8 @@ func describe(tok json.Token) string {
 
 // errAt is a FileError at byte offset off of the file.
 func (w *walker) errAt(off int64, msg string) error {
-	line, col := w.lineCol(off)
+	line, col := jsonerr.Position(w.data, off)
 	return &FileError{Path: w.path, Line: line, Col: col, Msg: msg}
-}
-
-// lineCol converts a byte offset into a 1-based line and character column.
-func (w *walker) lineCol(off int64) (int, int) {
-	off = min(max(off, 0), int64(len(w.data)))
-	before := w.data[:off]
-	line := bytes.Count(before, []byte("\n")) + 1
-	col := utf8.RuneCount(before[bytes.LastIndexByte(before, '\n')+1:]) + 1
-	return line, col
 }
 
 // at is errAt for the value recorded under key by the walk.

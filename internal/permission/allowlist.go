@@ -1,6 +1,10 @@
 package permission
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/qdev/qdev/internal/glob"
+)
 
 // origin says where a trusted-tools entry came from, for Decision.Rule.
 type origin int
@@ -44,8 +48,12 @@ func matchPattern(pattern, text string) bool {
 	if pattern == text {
 		return true
 	}
-	return isGlob(pattern) && cachedGlob(pattern).MatchString(text)
+	return isGlob(pattern) && glob.Match(pattern, text, glob.Globset)
 }
+
+// isGlob reports whether the original treats an allowedTools entry as a
+// glob: only when it contains '*' or '?'.
+func isGlob(s string) bool { return strings.ContainsAny(s, "*?") }
 
 // matchBuiltin reports which entry, if any, trusts the built-in tool name,
 // with the original's rules: "@builtin", "@builtin/" and "@builtin/*" trust

@@ -46,5 +46,5 @@ func (c *Checker) decideAWS(service, op string, tr trust) Decision {
 	case s.autoAllowReadonly && IsReadOnlyAWSOperation(op):
 		return allow(LayerAgent, "read-only operation (toolsSettings.use_aws.autoAllowReadonly)")
 	}
-	return ask(LayerDefault, "not trusted", strings.TrimSpace(service+" "+op))
+	return untrusted(LayerDefault, strings.TrimSpace(service+" "+op))
 }

@@ -48,7 +48,7 @@ func (c *Checker) decideBash(command string, tr trust) Decision {
 		return allow(tr.layer, tr.rule)
 	}
 	if tr.untrusted {
-		return ask(tr.layer, "not trusted")
+		return untrusted(tr.layer)
 	}
 	switch {
 	case a.Err != nil:
@@ -100,7 +100,7 @@ func (s bashSettings) notAllowed(details ...string) Decision {
 		return deny(LayerAgent, "toolsSettings.execute_bash.denyByDefault", append([]string{"not in allowed commands list"}, details...)...)
 	}
 	if len(s.allowed) == 0 && !s.autoAllowReadonly {
-		return ask(LayerDefault, "not trusted", details...)
+		return untrusted(LayerDefault, details...)
 	}
 	return ask(LayerAgent, "not covered by allowedCommands or the read-only rules", details...)
 }

@@ -167,6 +167,8 @@ func (c *Checker) decide(toolName, server string, acc tool.Access) Decision {
 		return c.decideAWS(acc.AWSService, acc.AWSOperation, tr)
 	case "use_subagent":
 		return c.decideSubagent(acc.Agents, tr)
+	case "knowledge":
+		return c.decideKnowledge(acc.ReadPaths, tr)
 	}
 	return byTrust(tr)
 }

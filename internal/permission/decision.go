@@ -81,6 +81,9 @@ type Decision struct {
 	// AlwaysAsks marks an Ask that trusting the tool cannot end (the
 	// organisation's requireApproval): the question offers no "t".
 	AlwaysAsks bool
+	// Untrusted marks an Ask made only because nothing trusts the call: no
+	// rule asked for approval, so there is no reason to show beyond that.
+	Untrusted bool
 }
 
 func allow(layer Layer, rule string) Decision {
@@ -89,6 +92,13 @@ func allow(layer Layer, rule string) Decision {
 
 func ask(layer Layer, rule string, reasons ...string) Decision {
 	return Decision{Kind: Ask, Layer: layer, Rule: rule, Reasons: reasons}
+}
+
+// untrusted is the Ask of a call that no rule trusts (and none asks for).
+func untrusted(layer Layer, reasons ...string) Decision {
+	d := ask(layer, "not trusted", reasons...)
+	d.Untrusted = true
+	return d
 }
 
 func deny(layer Layer, rule string, reasons ...string) Decision {

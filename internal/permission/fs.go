@@ -101,11 +101,10 @@ func pathVerdict(tool string, denied, unasked []string, rules ruleSet, tr trust)
 		return deny(LayerAgent, `toolsSettings.`+tool+`.deniedPaths "`+denied[0]+`"`, denied...)
 	}
 	if len(unasked) > 0 {
-		why := "not trusted"
 		if tool == "fs_read" && tr.cwdReads {
-			why = "outside the working directory and allowed paths"
+			return ask(LayerDefault, "outside the working directory and allowed paths", dedupe(unasked)...)
 		}
-		return ask(LayerDefault, why, dedupe(unasked)...)
+		return untrusted(LayerDefault, dedupe(unasked)...)
 	}
 	return allow(rules.layer, strings.Join(dedupe(rules.rules), "; "))
 }
@@ -132,7 +131,7 @@ func byTrust(tr trust) Decision {
 		return allow(tr.layer, tr.rule)
 	}
 	if tr.untrusted {
-		return ask(LayerSession, "not trusted")
+		return untrusted(LayerSession)
 	}
-	return ask(LayerDefault, "not trusted")
+	return untrusted(LayerDefault)
 }

@@ -75,6 +75,17 @@ func (c *Checker) toolLabel(name string, tr trust) (string, bool, bool) {
 			}
 		}
 		return base, s.invalid != "", len(s.denied) > 0
+	case "knowledge":
+		// Searches go as fs_read's reads of the bases' paths.
+		if !tr.trusted && !tr.untrusted {
+			c.mu.RLock()
+			rt := c.trustFor("fs_read", "")
+			c.mu.RUnlock()
+			if rt.trusted || rt.cwdReads || c.read.allowReadOnly || len(c.read.allowed) > 0 {
+				base = "trust paths fs_read may read"
+			}
+		}
+		return base, c.read.invalid != "", len(c.read.denied) > 0
 	case "use_aws":
 		s := c.aws
 		if !tr.trusted && !tr.untrusted {

@@ -61,5 +61,10 @@ func TestDecisionLayers(t *testing.T) {
 		if d.Kind != ch.kind || d.Layer != ch.layer || d.Source != ch.source {
 			t.Errorf("%s: got %v/%q from %q (%s), want %v/%q from %q", ch.name, d.Kind, d.Layer, d.Source, d.Rule, ch.kind, ch.layer, ch.source)
 		}
+		// Only an Ask that no rule made is marked untrusted: the chat shows
+		// the rule of every other Ask as its reason.
+		if want := ch.name == "not trusted" || ch.name == "/tools untrust"; d.Untrusted != want {
+			t.Errorf("%s: Untrusted = %v (rule %q)", ch.name, d.Untrusted, d.Rule)
+		}
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+
+	"github.com/qdev/qdev/internal/glob"
 )
 
 // pathRule is one allowedPaths/deniedPaths entry, compiled. Like the
@@ -48,13 +50,13 @@ func (r pathRule) matches(forms []string) bool {
 // literally (used for the working directory, whose name may contain glob
 // characters).
 func literalRule(orig, dir string) pathRule {
-	return globRule(orig, escapeGlob(dir))
+	return globRule(orig, glob.Escape(dir))
 }
 
 func globRule(orig, pattern string) pathRule {
 	return pathRule{orig: orig, res: []*regexp.Regexp{
-		compileGlob(pattern),
-		compileGlob(strings.TrimRight(pattern, "/") + "/**"),
+		glob.Compile(pattern, glob.Globset),
+		glob.Compile(strings.TrimRight(pattern, "/")+"/**", glob.Globset),
 	}}
 }
 
@@ -91,10 +93,10 @@ func (pe pathEnv) compileRule(orig string, lexicalToo bool) (pathRule, error) {
 		rest = "/" + strings.Join(comps[k:], "/")
 	}
 	canon := strings.TrimSuffix(canonical(prefix), "/")
-	rule := globRule(orig, escapeGlob(canon)+rest)
+	rule := globRule(orig, glob.Escape(canon)+rest)
 	rule.paths = []string{canon + rest}
 	if lexical := strings.TrimSuffix(filepath.Clean(prefix), "/"); lexicalToo && lexical != canon {
-		rule.res = append(rule.res, globRule(orig, escapeGlob(lexical)+rest).res...)
+		rule.res = append(rule.res, globRule(orig, glob.Escape(lexical)+rest).res...)
 		rule.paths = append(rule.paths, lexical+rest)
 	}
 	return rule, nil

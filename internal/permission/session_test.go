@@ -156,7 +156,7 @@ func TestLabels(t *testing.T) {
 		"use_aws":      "trust allowed services",
 		"report_issue": "not trusted",
 		"introspect":   "trusted",
-		"knowledge":    "not trusted",
+		"knowledge":    "trust paths fs_read may read",
 	}
 	check := func(when string) {
 		for tool, w := range want {
@@ -172,6 +172,7 @@ func TestLabels(t *testing.T) {
 	_ = c.Untrust("fs_read", "execute_bash")
 	want["fs_read"] = "not trusted"
 	want["execute_bash"] = "not trusted (deny rules apply)"
+	want["knowledge"] = "not trusted"
 	check("after untrust")
 	c.TrustAll()
 	want["fs_read"] = "trusted"

@@ -87,7 +87,7 @@ func (c *Checker) SubagentAvailable(name string) bool {
 // matchesAny reports whether name matches one of the agent name globs.
 func matchesAny(patterns []string, name string) bool {
 	for _, p := range patterns {
-		if p == name || isGlob(p) && cachedGlob(p).MatchString(name) {
+		if matchPattern(p, name) {
 			return true
 		}
 	}

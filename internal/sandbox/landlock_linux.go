@@ -52,15 +52,11 @@ func fsRights(abi int) uint64 {
 const fileRights = llsys.AccessFSExecute | llsys.AccessFSWriteFile | llsys.AccessFSReadFile |
 	llsys.AccessFSTruncate | llsys.AccessFSIoctlDev
 
-// restrictThread applies c to the calling thread, and so to every process
-// it starts afterwards: writes only below c.Writable, signals only inside
-// the sandbox, and, without c.Network, no TCP or UDP and no sockets
-// outside the sandbox as far as abi allows. The caller must have locked
-// the goroutine to its thread and start the command from it. Only that
-// thread is restricted: restricting all of them needs a signal to each,
-// which a Go program built with cgo cannot get through as a PID
-// namespace's init.
-func restrictThread(c config, abi int) error {
+// buildRuleset returns a Landlock ruleset (a close-on-exec descriptor)
+// for c: writes only below c.Writable; signals only inside the sandbox;
+// and, without c.Network, no TCP or UDP and no sockets outside the sandbox
+// as far as abi allows. Enforcing it is the caller's business.
+func buildRuleset(c config, abi int) (int, error) {
 	all := fsRights(abi)
 	attr := llsys.RulesetAttr{HandledAccessFS: all}
 	if abi >= ScopeABI {
@@ -77,10 +73,8 @@ func restrictThread(c config, abi int) error {
 	}
 	fd, err := llsys.LandlockCreateRuleset(&attr, 0)
 	if err != nil {
-		return fmt.Errorf("creating the Landlock ruleset: %v", err)
+		return -1, fmt.Errorf("creating the Landlock ruleset: %v", err)
 	}
-	defer syscall.Close(fd)
-
 	read := uint64(llsys.AccessFSExecute | llsys.AccessFSReadFile | llsys.AccessFSReadDir)
 	write := all
 	if c.Network {
@@ -89,7 +83,8 @@ func restrictThread(c config, abi int) error {
 		write &^= llsys.AccessFSResolveUnix
 	}
 	if err := addRule(fd, "/", read); err != nil {
-		return err
+		syscall.Close(fd)
+		return -1, err
 	}
 	for _, d := range devices {
 		_ = addRule(fd, d, (fileRights&all)&^llsys.AccessFSExecute)
@@ -103,9 +98,23 @@ func restrictThread(c config, abi int) error {
 			rights &= fileRights
 		}
 		if err := addRule(fd, w, rights); err != nil {
-			return err
+			syscall.Close(fd)
+			return -1, err
 		}
 	}
+	return fd, nil
+}
+
+// restrictThread applies c to the calling thread, and so to every process
+// it starts afterwards. The caller must have locked the goroutine to its
+// thread and start the command from it (or exec). Only that thread is
+// restricted: the others of a Go program are busy with the runtime.
+func restrictThread(c config, abi int) error {
+	fd, err := buildRuleset(c, abi)
+	if err != nil {
+		return err
+	}
+	defer syscall.Close(fd)
 	if err := unix.Prctl(unix.PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0); err != nil {
 		return fmt.Errorf("setting no_new_privs: %v", err)
 	}

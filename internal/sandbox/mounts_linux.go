@@ -18,160 +18,167 @@ import (
 // of them are hidden whole.
 const maxSocketMounts = 256
 
-// mounter sets up the helper's private mount namespace. It runs before
-// Landlock, which afterwards forbids any change to the mounts.
-type mounter struct {
+// mountStep is one call the helper makes to build the command's view of
+// the file system: mount(2) when fstype or flags are set, else
+// mount_setattr(2) on target.
+type mountStep struct {
+	source, target, fstype, data string
+	flags                        uintptr
+	// For mount_setattr: AT_ flags and the attributes set and cleared.
+	atFlags          uintptr
+	set, clr, propag uint64
+	// optional steps may fail; the mount then stays as it is.
+	optional bool
+	// unreachable steps may fail when the target cannot be reached (it
+	// vanished since it was seen): what the helper cannot reach, the
+	// command cannot either.
+	unreachable bool
+	// what names the step in an error message ("making /ws/.git/config
+	// read-only").
+	what string
+}
+
+func (s mountStep) setattr() bool { return s.fstype == "" && s.flags == 0 }
+
+// planner works out the mounts the helper makes in its mount namespace.
+type planner struct {
 	c      config
+	steps  []mountStep
 	pinned map[string]bool
 	hidden []string
 }
 
-// setupMounts makes the helper's mounts private, pins and protects q's
-// configuration, hides credentials and, without network, outside
-// sockets, and remounts everything not writable read-only.
-func setupMounts(c config) error {
-	if err := unix.Mount("", "/", "", unix.MS_REC|unix.MS_PRIVATE, ""); err != nil {
-		return fmt.Errorf("making mounts private: %v", err)
-	}
-	if c.Probe {
-		return nil
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return fmt.Errorf("finding the working directory: %v", err)
-	}
-	m := &mounter{c: c, pinned: map[string]bool{}}
-	// Each writable root becomes a mount of its own: it then cannot be
-	// renamed away (a mount point is busy), and the read-only pass below
-	// leaves it alone.
+// planMounts returns the steps that give the command its file system:
+// mounts private to it; everything read-only except the writable paths
+// (a read-only mount also stops chmod, chown, utimes and extended
+// attribute changes, which no Landlock ABI restricts); q's configuration
+// inside the writable paths read-only again; credentials and, without
+// network, outside sockets hidden.
+func planMounts(c config, wd string) ([]mountStep, error) {
+	p := &planner{c: c, pinned: map[string]bool{}}
+	// One call makes every mount private and read-only, however many
+	// there are; what must stay writable is made writable again, so a
+	// mount nobody thought of stays read-only.
+	p.steps = append(p.steps, mountStep{target: "/", atFlags: unix.AT_RECURSIVE, set: unix.MOUNT_ATTR_RDONLY,
+		propag: unix.MS_PRIVATE, what: "making the mounts private and read-only"})
 	for _, w := range c.Writable {
-		if err := m.pin(w); err != nil {
-			return err
-		}
+		p.writable(w)
 	}
-	for _, p := range c.ReadOnly {
-		if err := m.protect(p); err != nil {
-			return err
+	for _, r := range c.ReadOnly {
+		if err := p.protect(r); err != nil {
+			return nil, err
 		}
 	}
 	hide := slices.Clone(c.Hidden)
 	if !c.Network {
-		hide = append(hide, m.socketPlaces()...)
+		hide = append(hide, p.socketPlaces(wd)...)
 	}
 	for _, h := range hide {
-		if err := m.hide(h); err != nil {
-			return err
-		}
+		p.hide(h)
 	}
-	if err := m.readOnlyOutside(); err != nil {
-		return err
-	}
-	// The working directory still refers to the mount it was entered
-	// on, now hidden below the new ones.
-	if err := os.Chdir(wd); err != nil {
-		return fmt.Errorf("re-entering %s: %v", wd, err)
-	}
-	return nil
+	return p.steps, nil
+}
+
+// probeSteps is what the namespace probe tries: the first step of every
+// plan, the one a seccomp filter or an old kernel would refuse.
+func probeSteps() []mountStep {
+	return []mountStep{{target: "/", atFlags: unix.AT_RECURSIVE, set: unix.MOUNT_ATTR_RDONLY, propag: unix.MS_PRIVATE,
+		what: "making the mounts private and read-only"}}
 }
 
 // pin bind-mounts p onto itself, so that it and its ancestors can no
 // longer be renamed or removed. Missing paths are skipped.
-func (m *mounter) pin(p string) error {
-	if m.pinned[p] {
-		return nil
+func (p *planner) pin(path string, unreachable bool) bool {
+	if p.pinned[path] {
+		return true
 	}
-	if _, err := os.Lstat(p); err != nil {
-		return nil
+	if _, err := os.Lstat(path); err != nil {
+		return false
 	}
-	if err := unix.Mount(p, p, "", unix.MS_BIND|unix.MS_REC, ""); err != nil {
-		return fmt.Errorf("bind-mounting %s: %v", p, err)
-	}
-	m.pinned[p] = true
-	return nil
+	p.steps = append(p.steps, mountStep{source: path, target: path, flags: unix.MS_BIND | unix.MS_REC, unreachable: unreachable,
+		what: "bind-mounting " + path})
+	p.pinned[path] = true
+	return true
 }
 
-// protect makes p read-only when it lies in a writable path (elsewhere
-// Landlock and the read-only pass cover it). Its ancestors up to the
-// writable root are pinned, so that it cannot be swapped for a copy by
-// renaming a parent.
-func (m *mounter) protect(p string) error {
-	dir := strings.HasSuffix(p, "/")
-	p = filepath.Clean(p)
-	root := m.c.writableRoot(p)
+// writable pins the writable path w and makes it, with the mounts below
+// it, writable again. Its mount point being busy, it cannot be renamed
+// away. A mount below w that was read-only before is locked so by the
+// kernel in the child's user namespace; one such mount makes the
+// recursive change fail as a whole, and then w alone becomes writable.
+// Should w itself be locked read-only, writes there fail: the command is
+// confined more, not less.
+func (p *planner) writable(w string) {
+	if !p.pin(w, true) {
+		return
+	}
+	p.steps = append(p.steps,
+		mountStep{target: w, atFlags: unix.AT_RECURSIVE, clr: unix.MOUNT_ATTR_RDONLY, optional: true, what: "making " + w + " writable"},
+		mountStep{target: w, clr: unix.MOUNT_ATTR_RDONLY, optional: true, what: "making " + w + " writable"})
+}
+
+// protect makes path read-only when it lies in a writable path (elsewhere
+// everything is read-only already). Its ancestors up to the writable root
+// are pinned, so that it cannot be swapped for a copy by renaming a
+// parent. A missing directory (written with a trailing slash) is created
+// empty, so that nothing can be put there.
+func (p *planner) protect(path string) error {
+	dir := strings.HasSuffix(path, "/")
+	path = filepath.Clean(path)
+	root := p.c.writableRoot(path)
 	if root == "" {
 		return nil
 	}
-	if _, err := os.Lstat(p); err != nil {
-		parent := filepath.Dir(p)
+	if _, err := os.Lstat(path); err != nil {
+		parent := filepath.Dir(path)
 		if fi, perr := os.Stat(parent); !dir || perr != nil || !fi.IsDir() {
 			return nil
 		}
-		if err := os.Mkdir(p, 0o755); err != nil && !os.IsExist(err) {
-			return fmt.Errorf("creating %s to protect it: %v", p, err)
+		if err := os.Mkdir(path, 0o755); err != nil && !os.IsExist(err) {
+			return fmt.Errorf("creating %s to protect it: %v", path, err)
 		}
 	}
 	var chain []string
-	for d := filepath.Dir(p); d != root && Within(d, root); d = filepath.Dir(d) {
+	for d := filepath.Dir(path); d != root && Within(d, root); d = filepath.Dir(d) {
 		chain = append(chain, d)
 	}
 	for i := len(chain) - 1; i >= 0; i-- {
-		if err := m.pin(chain[i]); err != nil {
-			return err
-		}
+		p.pin(chain[i], false)
 	}
-	if err := m.pin(p); err != nil {
-		return err
-	}
-	return remountReadOnly(p, 0)
-}
-
-// remountReadOnly makes the mount at p read-only. In a user namespace the
-// kernel refuses to drop nosuid, nodev or noexec from a mount that came
-// from outside, so those of p's mount are kept; extra adds more.
-func remountReadOnly(p string, extra uintptr) error {
-	var st unix.Statfs_t
-	if err := unix.Statfs(p, &st); err != nil {
-		return fmt.Errorf("reading the mount flags of %s: %v", p, err)
-	}
-	locked := uintptr(st.Flags) & (unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC)
-	flags := unix.MS_REMOUNT | unix.MS_BIND | unix.MS_RDONLY | locked | extra
-	if err := unix.Mount("", p, "", flags, ""); err != nil {
-		return fmt.Errorf("making %s read-only: %v", p, err)
-	}
-	return nil
-}
-
-// hide covers p with an empty read-only directory, or /dev/null for a
-// file or socket. Missing paths are skipped.
-func (m *mounter) hide(p string) error {
-	fi, err := os.Stat(p)
-	if err != nil {
+	if !p.pin(path, false) {
 		return nil
 	}
-	for _, h := range m.hidden {
-		if Within(p, h) {
-			return nil
+	p.steps = append(p.steps, mountStep{target: path, atFlags: unix.AT_RECURSIVE, set: unix.MOUNT_ATTR_RDONLY, what: "making " + path + " read-only"})
+	return nil
+}
+
+// hide covers path with an empty read-only directory, or /dev/null for a
+// file or socket. Missing paths are skipped.
+func (p *planner) hide(path string) {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return
+	}
+	for _, h := range p.hidden {
+		if Within(path, h) {
+			return
 		}
 	}
+	s := mountStep{source: "/dev/null", target: path, flags: unix.MS_BIND, unreachable: true, what: "hiding " + path}
 	if fi.IsDir() {
-		err = unix.Mount("tmpfs", p, "tmpfs", unix.MS_RDONLY|unix.MS_NOSUID|unix.MS_NODEV|unix.MS_NOEXEC, "size=4k,mode=755")
-	} else {
-		err = unix.Mount("/dev/null", p, "", unix.MS_BIND, "")
+		s = mountStep{source: "tmpfs", target: path, fstype: "tmpfs", data: "size=4k,mode=755",
+			flags: unix.MS_RDONLY | unix.MS_NOSUID | unix.MS_NODEV | unix.MS_NOEXEC, unreachable: true, what: "hiding " + path}
 	}
-	if err != nil {
-		return fmt.Errorf("hiding %s: %v", p, err)
-	}
-	m.hidden = append(m.hidden, p)
-	return nil
+	p.steps = append(p.steps, s)
+	p.hidden = append(p.hidden, path)
 }
 
 // socketPlaces returns where servers outside the sandbox listen on Unix
 // sockets: the per-user runtime directory (D-Bus, Wayland, PipeWire,
 // rootless Docker and Podman), tmux, screen and X11 directories, the
-// system buses, and every named socket open in q's network namespace.
-// Directories that hold a writable path or the working directory are not
-// hidden whole; their sockets still are, one by one.
-func (m *mounter) socketPlaces() []string {
+// system buses, and every named socket open in q's network namespace. Directories that hold a writable path or the working
+// directory are not hidden whole; their sockets still are, one by one.
+func (p *planner) socketPlaces(wd string) []string {
 	uid := strconv.Itoa(os.Getuid())
 	dirs := []string{
 		os.Getenv("XDG_RUNTIME_DIR"), "/run/user/" + uid,
@@ -185,19 +192,18 @@ func (m *mounter) socketPlaces() []string {
 	if v := os.Getenv("SSH_AUTH_SOCK"); v != "" {
 		dirs = append(dirs, v)
 	}
-	wd, _ := os.Getwd()
 	var out []string
 	for _, d := range dirs {
 		if !filepath.IsAbs(d) {
 			continue
 		}
 		d = filepath.Clean(d)
-		if m.holdsWorkspace(d, wd) {
+		if p.holdsWorkspace(d, wd) {
 			continue
 		}
 		out = append(out, d)
 	}
-	socks := outsideSockets(m.c.Parent)
+	socks := namedSockets(p.c.Parent)
 	if len(socks) > maxSocketMounts {
 		socks = socks[:maxSocketMounts]
 	}
@@ -205,11 +211,11 @@ func (m *mounter) socketPlaces() []string {
 }
 
 // holdsWorkspace reports whether hiding d would hide wd or a writable path.
-func (m *mounter) holdsWorkspace(d, wd string) bool {
+func (p *planner) holdsWorkspace(d, wd string) bool {
 	if wd != "" && Within(wd, d) {
 		return true
 	}
-	for _, w := range m.c.Writable {
+	for _, w := range p.c.Writable {
 		if Within(w, d) {
 			return true
 		}
@@ -217,10 +223,10 @@ func (m *mounter) holdsWorkspace(d, wd string) bool {
 	return false
 }
 
-// outsideSockets lists the named Unix sockets open in the network
-// namespace of process pid (q's: the helper's own namespace is new and
-// empty). A path reaches its socket from any network namespace.
-func outsideSockets(pid int) []string {
+// namedSockets lists the named Unix sockets open in the network namespace
+// of process pid (q's: the helper's own may be new and empty). A path
+// reaches its socket from any network namespace.
+func namedSockets(pid int) []string {
 	if pid <= 0 {
 		return nil
 	}
@@ -241,67 +247,4 @@ func outsideSockets(pid int) []string {
 		}
 	}
 	return out
-}
-
-// readOnlyOutside remounts read-only every mount outside the writable
-// paths, except the kernel's /proc, /sys and /dev. Landlock already stops
-// writes there; this also stops what it cannot (chmod, chown, utimes,
-// extended attributes). A mount that refuses is left as it is.
-func (m *mounter) readOnlyOutside() error {
-	data, err := os.ReadFile("/proc/self/mountinfo")
-	if err != nil {
-		return fmt.Errorf("reading the mount table: %v", err)
-	}
-	seen := map[string]bool{}
-	for _, line := range strings.Split(string(data), "\n") {
-		fields := strings.Fields(line)
-		if len(fields) < 6 {
-			continue
-		}
-		mp, opts := unescapeMount(fields[4]), ","+fields[5]+","
-		if seen[mp] || strings.Contains(opts, ",ro,") || m.exempt(mp) {
-			continue
-		}
-		seen[mp] = true
-		_ = remountReadOnly(mp, 0)
-	}
-	return nil
-}
-
-// exempt reports whether the mount at mp stays as it is.
-func (m *mounter) exempt(mp string) bool {
-	for _, k := range []string{"/proc", "/sys", "/dev"} {
-		if Within(mp, k) {
-			return true
-		}
-	}
-	if m.c.writableRoot(mp) != "" {
-		return true
-	}
-	for _, h := range m.hidden {
-		if Within(mp, h) {
-			return true
-		}
-	}
-	return false
-}
-
-// unescapeMount decodes the octal escapes (\040 for a space) of a path in
-// /proc/self/mountinfo.
-func unescapeMount(s string) string {
-	if !strings.Contains(s, `\`) {
-		return s
-	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' && i+4 <= len(s) {
-			if n, err := strconv.ParseUint(s[i+1:i+4], 8, 8); err == nil {
-				b.WriteByte(byte(n))
-				i += 3
-				continue
-			}
-		}
-		b.WriteByte(s[i])
-	}
-	return b.String()
 }

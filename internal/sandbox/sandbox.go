@@ -3,28 +3,31 @@
 // configuration alone, reach no network when the policy says so, and die
 // with their shell.
 //
-// Confinement is applied between fork and exec by a helper, because
-// Landlock and namespaces apply to the process that asks for them and q
-// itself must stay unrestricted. The helper is a small separate binary,
+// Confinement is applied between fork and exec, because Landlock and
+// namespaces apply to the process that asks for them and q itself must
+// stay unrestricted. It is applied by a helper, a small separate binary,
 // qdev-sandbox, installed next to q: it starts in about a millisecond,
 // whereas re-executing the 50 MB q binary cost about 35 ms and 40 MiB per
 // call. q starts it in fresh user, mount and PID namespaces (and a network
-// namespace when the network is denied), asked for at clone time, so no
-// privileges are needed. The helper then, in its private mount namespace,
-// pins and bind-mounts q's configuration read-only (Landlock grants whole
-// hierarchies and cannot carve those out of a writable workspace), hides
-// credential files and the Unix sockets of servers outside the sandbox,
-// remounts everything outside the writable paths read-only (which also
-// stops chmod, chown and extended attribute changes that Landlock cannot
-// restrict), applies Landlock, and starts the command as the only child of
-// the PID namespace's init: when the command ends or q dies, the kernel
-// kills everything the command left behind.
+// namespace when the network is denied), asked for at q's own fork, which
+// needs no privileges and which stays a vfork: the child borrows q's
+// memory until it executes the helper, so q's page tables are not copied
+// whatever the size of its heap (see setProcAttr). The helper maps q's
+// user and group ids into its namespace, pins and bind-mounts q's
+// configuration read-only (Landlock grants whole hierarchies and cannot
+// carve those out of a writable workspace), hides credential files and
+// the Unix sockets of servers outside the sandbox, makes every mount
+// outside the writable paths read-only (which also stops chmod, chown,
+// utimes and extended attribute changes, which no Landlock ABI restricts),
+// applies Landlock, and starts the command as the only child of the PID
+// namespace's init: when the command ends or q dies, the kernel kills
+// everything the command left behind.
 //
 // Where user namespaces are unavailable the helper applies Landlock alone
 // and replaces itself with the command; what is then not enforced is
 // reported by Wrap (a warning, or a refusal when the sandbox is required)
 // and by Status. When the helper binary is missing (go run), q re-executes
-// itself as the helper: the same code, slower.
+// itself as the helper: the same code, slower to start.
 package sandbox
 
 import (
@@ -170,10 +173,6 @@ func Wrap(cmd *exec.Cmd, p Policy) (*exec.Cmd, error) {
 		}
 		warn = fmt.Errorf("%w; the command runs with the rest of the sandbox", werr)
 	}
-	enc, err := cfg.encode()
-	if err != nil {
-		return nil, err
-	}
 	argv := cmd.Args
 	if len(argv) == 0 {
 		argv = []string{cmd.Path}
@@ -182,7 +181,8 @@ func Wrap(cmd *exec.Cmd, p Policy) (*exec.Cmd, error) {
 	if reexec {
 		name = "q"
 	}
-	cmd.Args = append([]string{name, HelperArg, "--policy", enc, "--path", cmd.Path, "--"}, argv...)
+	args := append([]string{name, HelperArg}, cfg.args()...)
+	cmd.Args = append(append(args, argPath, cmd.Path, "--"), argv...)
 	cmd.Path = helper
 	setProcAttr(cmd, cfg)
 	return cmd, warn

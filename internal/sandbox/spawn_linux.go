@@ -46,8 +46,8 @@ func helperPath(override string) (path string, reexec bool) {
 	return helperFound, helperFoundIsReexec
 }
 
-// binaries returns q's executable and the helper, the files a sandboxed
-// command must never replace.
+// binaries returns q's executable, the helper and q's other helpers that
+// exist, the files a sandboxed command must never replace.
 func binaries(helper string) []string {
 	helperPath("")
 	var out []string
@@ -56,7 +56,24 @@ func binaries(helper string) []string {
 			out = append(out, p)
 		}
 	}
+	if filepath.IsAbs(selfQ) {
+		for _, name := range otherHelpers {
+			if p := filepath.Join(filepath.Dir(selfQ), name); fileExists(p) {
+				out = append(out, p)
+			}
+		}
+	}
 	return out
+}
+
+// otherHelpers are the other programs q starts from its own folder:
+// knowledge.HelperName (named here so the sandbox helper, built from this
+// package, does not link the knowledge package).
+var otherHelpers = []string{"qdev-knowledge"}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
 
 // namespacesWork reports whether helper can be started in fresh user,
@@ -69,22 +86,30 @@ func namespacesWork(helper string) bool {
 	if ok, seen := nsCache[helper]; seen {
 		return ok
 	}
-	c := config{Probe: true, Namespaces: true, Parent: os.Getpid()}
-	enc, err := c.encode()
-	ok := false
-	if err == nil {
-		cmd := &exec.Cmd{Path: helper, Args: []string{HelperName, HelperArg, "--policy", enc}}
-		setProcAttr(cmd, c)
-		ok = cmd.Run() == nil
-	}
+	c := config{Probe: true, Namespaces: true, UID: os.Geteuid(), GID: os.Getegid(), Parent: os.Getpid()}
+	cmd := &exec.Cmd{Path: helper, Args: append([]string{HelperName, HelperArg}, c.args()...)}
+	setProcAttr(cmd, c)
+	ok := cmd.Run() == nil
 	nsCache[helper] = ok
 	return ok
 }
 
-// setProcAttr adds to cmd the namespaces c asks for. The helper is mapped
-// to the caller's own uid and gid, so files keep their owners, and gets
-// CAP_SYS_ADMIN as an ambient capability, valid in its own user namespace
-// only, to set up its mounts; it drops it before starting the command.
+// setProcAttr adds to cmd the namespaces c asks for.
+//
+// They are asked for at q's fork, with CLONE_VM and CLONE_VFORK added:
+// Go otherwise forks a child that gets a user namespace as a full copy of
+// q, copying the page tables of tens of megabytes and leaving q to take a
+// copy-on-write fault on every page it writes afterwards, which cost more
+// than everything else the sandbox does. As a vfork, the child borrows
+// q's memory until it executes the helper. That rules out Go writing the
+// child's user and group id maps (q would wait for the child, the child
+// for q), so the helper writes them itself: it starts unmapped, with
+// CAP_SYS_ADMIN, CAP_SETUID and CAP_SETGID as ambient capabilities, valid
+// in its own user namespace only, maps q's ids to themselves, sets up its
+// mounts and drops them before starting the command.
+//
+// Without namespaces the helper makes way for the command, which then
+// dies with q.
 func setProcAttr(cmd *exec.Cmd, c config) {
 	attr := &syscall.SysProcAttr{}
 	if cmd.SysProcAttr != nil {
@@ -93,17 +118,17 @@ func setProcAttr(cmd *exec.Cmd, c config) {
 	}
 	cmd.SysProcAttr = attr
 	if !c.Namespaces {
+		if attr.Pdeathsig == 0 {
+			attr.Pdeathsig = syscall.SIGKILL
+		}
 		return
 	}
-	attr.Cloneflags |= syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS | syscall.CLONE_NEWPID
+	attr.Cloneflags |= syscall.CLONE_VM | syscall.CLONE_VFORK | syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS | syscall.CLONE_NEWPID
 	if !c.Network {
 		attr.Cloneflags |= syscall.CLONE_NEWNET
 	}
-	uid, gid := os.Getuid(), os.Getgid()
-	attr.UidMappings = []syscall.SysProcIDMap{{ContainerID: uid, HostID: uid, Size: 1}}
-	attr.GidMappings = []syscall.SysProcIDMap{{ContainerID: gid, HostID: gid, Size: 1}}
-	attr.GidMappingsEnableSetgroups = false
-	attr.AmbientCaps = []uintptr{unix.CAP_SYS_ADMIN}
+	attr.UidMappings, attr.GidMappings = nil, nil
+	attr.AmbientCaps = []uintptr{unix.CAP_SYS_ADMIN, unix.CAP_SETUID, unix.CAP_SETGID}
 	// Pdeathsig cannot be asked for here: Go checks the parent's pid after
 	// setting it, and in a new PID namespace the parent has none, so the
 	// child would kill itself. The helper sets it.

@@ -40,50 +40,54 @@ func Status(abi int) Report {
 }
 
 // features lists what the sandbox enforces given the Landlock ABI and
-// whether namespaces work.
+// whether namespaces work, naming for each restriction every mechanism
+// that holds it and what this kernel's Landlock cannot do: a restriction
+// held by a namespace alone is lost where namespaces are.
 func features(abi int, ns bool) []Feature {
-	ll := func(min int) (bool, string) {
-		if abi >= min {
-			return true, fmt.Sprintf("Landlock ABI %d", abi)
-		}
-		return false, fmt.Sprintf("needs Landlock ABI %d, this kernel has %d", min, abi)
-	}
-	either := func(name, nsBy string, min int) Feature {
-		if abi >= 1 && ns {
-			return Feature{name, true, nsBy}
-		}
-		ok, by := ll(min)
-		if abi < 1 {
-			ok, by = false, "no Landlock"
-		} else if !ok {
-			by += " and user namespaces are unavailable"
-		}
-		return Feature{name, ok, by}
-	}
-	nsOnly := func(name, by string) Feature {
-		if abi >= 1 && ns {
-			return Feature{name, true, by}
-		}
-		return Feature{name, false, "needs user namespaces, unavailable here"}
-	}
-	writes, wby := ll(1)
 	if abi < 1 {
-		wby = "no Landlock"
+		ns = false
 	}
-	signals := either("signals to processes outside the sandbox", "PID namespace", ScopeABI)
-	if abi >= ScopeABI && ns {
-		signals.By = fmt.Sprintf("Landlock ABI %d and PID namespace", abi)
+	// layered is held by nsBy and by Landlock from ABI min on.
+	layered := func(name, nsBy string, min int) Feature {
+		switch {
+		case abi < 1:
+			return Feature{name, false, "no Landlock"}
+		case ns && abi >= min:
+			return Feature{name, true, fmt.Sprintf("%s and Landlock ABI %d", nsBy, abi)}
+		case ns:
+			return Feature{name, true, fmt.Sprintf("%s; Landlock ABI %d cannot, it needs ABI %d", nsBy, abi, min)}
+		case abi >= min:
+			return Feature{name, true, fmt.Sprintf("Landlock ABI %d", abi)}
+		}
+		return Feature{name, false, fmt.Sprintf("needs Landlock ABI %d (this kernel has %d) or user namespaces, unavailable here", min, abi)}
+	}
+	// nsOnly is held by by alone; landlock says why Landlock cannot.
+	nsOnly := func(name, by, landlock string) Feature {
+		switch {
+		case abi < 1:
+			return Feature{name, false, "no Landlock"}
+		case ns:
+			return Feature{name, true, by + "; " + landlock}
+		}
+		return Feature{name, false, "needs user namespaces, unavailable here; " + landlock}
+	}
+	writes := layered("file writes outside writable paths", "read-only mounts in a mount namespace", 1)
+	if abi >= 1 && !ns {
+		writes.By = fmt.Sprintf("Landlock ABI %d", abi)
 	}
 	return []Feature{
-		{"file writes outside writable paths", writes, wby},
-		nsOnly("q's configuration inside the workspace (.amazonq, .kiro, .git/config, .git/hooks)", "read-only bind mounts in a mount namespace"),
-		nsOnly("file metadata (chmod, chown, times) outside writable paths", "read-only remount in a mount namespace"),
-		nsOnly("credential files while attribution is on", "hidden in a mount namespace"),
-		either("TCP when the network is off", "network namespace", NetworkABI),
-		either("UDP when the network is off", "network namespace", UDPABI),
-		either("Unix sockets of outside servers (tmux, screen, D-Bus, Docker) when the network is off", "hidden in a mount namespace", UnixSocketABI),
-		either("abstract Unix sockets when the network is off", "network namespace", ScopeABI),
-		signals,
-		nsOnly("background processes outliving the command", "PID namespace"),
+		writes,
+		nsOnly("q's configuration inside the workspace (.amazonq, .kiro, .git/config, .git/hooks)", "read-only bind mounts in a mount namespace",
+			"Landlock cannot take them out of a writable workspace"),
+		nsOnly("file metadata (chmod, chown, times) outside writable paths", "read-only mounts in a mount namespace",
+			"no Landlock ABI restricts it"),
+		nsOnly("credential files while attribution is on", "hidden in a mount namespace",
+			"Landlock cannot take them out of a readable file system"),
+		layered("TCP when the network is off", "network namespace", NetworkABI),
+		layered("UDP when the network is off", "network namespace", UDPABI),
+		layered("Unix sockets of outside servers (tmux, screen, D-Bus, Docker) when the network is off", "hidden in a mount namespace", UnixSocketABI),
+		layered("abstract Unix sockets when the network is off", "network namespace", ScopeABI),
+		layered("signals to processes outside the sandbox", "PID namespace", ScopeABI),
+		nsOnly("background processes outliving the command", "PID namespace", "Landlock does not track processes"),
 	}
 }

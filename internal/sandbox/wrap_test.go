@@ -32,7 +32,7 @@ func TestWrapRewritesCommand(t *testing.T) {
 	if err != nil || got != cmd {
 		t.Fatalf("Wrap = %p, %v; want the same command and no error", got, err)
 	}
-	if cmd.Path != "/opt/q/qdev-sandbox" || cmd.Args[1] != HelperArg || cmd.Args[5] != "/bin/echo" {
+	if cmd.Path != "/opt/q/qdev-sandbox" || cmd.Args[1] != HelperArg {
 		t.Errorf("Path %q Args %q", cmd.Path, cmd.Args)
 	}
 	if cmd.Dir != "/ws" || cmd.Env[0] != "A=1" || !cmd.SysProcAttr.Setpgid {
@@ -46,7 +46,10 @@ func TestWrapRewritesCommand(t *testing.T) {
 	}
 }
 
-func TestWrapAsksForNamespaces(t *testing.T) {
+// TestWrapForksAsVfork checks that q asks for the namespaces at its own
+// fork but keeps that fork a vfork: no id maps for q to write (the helper
+// writes them), CLONE_VM and CLONE_VFORK set.
+func TestWrapForksAsVfork(t *testing.T) {
 	fakeSystem(t, 7, true)
 	for _, network := range []bool{true, false} {
 		cmd, err := Wrap(exec.Command("/bin/true"), Policy{Network: network, Helper: "/h"})
@@ -54,14 +57,25 @@ func TestWrapAsksForNamespaces(t *testing.T) {
 			t.Fatal(err)
 		}
 		a := cmd.SysProcAttr
-		want := uintptr(syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS | syscall.CLONE_NEWPID)
+		want := uintptr(syscall.CLONE_VM | syscall.CLONE_VFORK | syscall.CLONE_NEWUSER | syscall.CLONE_NEWNS | syscall.CLONE_NEWPID)
 		if !network {
 			want |= syscall.CLONE_NEWNET
 		}
-		if a.Cloneflags != want || len(a.UidMappings) != 1 || a.UidMappings[0].HostID != syscall.Getuid() ||
-			a.UidMappings[0].ContainerID != syscall.Getuid() || a.Pdeathsig != 0 {
+		if a.Cloneflags != want || len(a.UidMappings) != 0 || len(a.GidMappings) != 0 || len(a.AmbientCaps) != 3 || a.Pdeathsig != 0 {
 			t.Errorf("network %v: attributes %+v", network, a)
 		}
+		c, _, _, err := parseHelperArgs(cmd.Args[2:])
+		if err != nil || !c.Namespaces || c.Network != network || c.UID != syscall.Geteuid() || c.GID != syscall.Getegid() || c.Parent != syscall.Getpid() {
+			t.Errorf("network %v: the helper reads %+v, %v", network, c, err)
+		}
+	}
+	// Without namespaces the helper execs the command, which keeps the
+	// caller's attributes and dies with q.
+	fakeSystem(t, 7, false)
+	cmd := exec.Command("/bin/true")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if cmd, _ = Wrap(cmd, Policy{Network: true, Helper: "/h"}); !cmd.SysProcAttr.Setpgid || cmd.SysProcAttr.Pdeathsig != syscall.SIGKILL || cmd.SysProcAttr.Cloneflags != 0 {
+		t.Errorf("attributes without namespaces: %+v", cmd.SysProcAttr)
 	}
 }
 
@@ -141,14 +155,21 @@ func TestWrapRejects(t *testing.T) {
 	}
 	for _, args := range [][]string{
 		nil,
-		{"--policy"},
-		{"--policy", "{"},
-		{"--policy", "{}"},
-		{"--policy", "{}", "--"},
-		{"--policy", `{"writable":["x"]}`, "--", "true"},
-		{"--policy", `{"hidden":["x"]}`, "--", "true"},
+		{"--writable"},
+		{"--abi", "x", "--", "true"},
+		{"--abi", "0", "--", "true"},
+		{"--"},
+		{"--writable", "x", "--", "true"},
+		{"--hidden", "x", "--", "true"},
+		{"--read-only", "", "--", "true"},
 		{"--bogus"},
-		{"--path", "/bin/true", "--", "true"},
+		{"--policy", "{}", "--", "true"},
+		{"--path", "/bin/true"},
+		{"--namespaces", "--uid", "1", "--", "true"},
+		{"--uid", "1", "--gid", "1", "--", "true"},
+		{"--namespaces", "--uid", "1", "--uid", "2", "--", "true"},
+		{"--uid", "-1", "--", "true"},
+		{"--parent", "0", "--", "true"},
 	} {
 		if _, _, _, err := parseHelperArgs(args); err == nil {
 			t.Errorf("parseHelperArgs(%q) accepted", args)
@@ -159,7 +180,7 @@ func TestWrapRejects(t *testing.T) {
 			t.Errorf("RunHelper(%q) = %d, want %d", args, code, ExitSetupFailed)
 		}
 	}
-	if _, _, _, err := parseHelperArgs([]string{"--policy", "{}", "--", "no-such-command-qdev"}); err == nil {
+	if _, _, _, err := parseHelperArgs([]string{"--", "no-such-command-qdev"}); err == nil {
 		t.Error("unknown command without --path accepted")
 	}
 }
@@ -189,6 +210,29 @@ func TestFeatures(t *testing.T) {
 	for name, ok := range enforced(0, true) {
 		if ok {
 			t.Errorf("no Landlock: %s enforced", name)
+		}
+	}
+	// Each line says what this kernel's Landlock cannot do, even where a
+	// namespace does it.
+	by := map[string]string{}
+	for _, f := range features(7, true) {
+		w := strings.Fields(f.Name)
+		by[w[0]+" "+w[1]] = f.By
+	}
+	for first, want := range map[string]string{
+		"UDP when":      "network namespace; Landlock ABI 7 cannot, it needs ABI 10",
+		"TCP when":      "network namespace and Landlock ABI 7",
+		"signals to":    "PID namespace and Landlock ABI 7",
+		"file writes":   "read-only mounts in a mount namespace and Landlock ABI 7",
+		"file metadata": "read-only mounts in a mount namespace; no Landlock ABI restricts it",
+	} {
+		if by[first] != want {
+			t.Errorf("%s: enforced by %q, want %q", first, by[first], want)
+		}
+	}
+	for _, f := range features(5, false) {
+		if strings.HasPrefix(f.Name, "signals") && (f.Enforced || !strings.Contains(f.By, "needs Landlock ABI 6 (this kernel has 5)")) {
+			t.Errorf("ABI 5 without namespaces: %+v", f)
 		}
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -16,6 +15,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/qdev/qdev/internal/atomicfile"
+	"github.com/qdev/qdev/internal/jsonerr"
 	"github.com/qdev/qdev/internal/paths"
 )
 
@@ -69,12 +70,13 @@ func LoadUnchecked(path string) (*Settings, error) {
 	dec.UseNumber()
 	var raw map[string]any
 	if err := dec.Decode(&raw); err != nil {
-		return nil, &FileError{Path: path, Err: errors.New(describeJSON(data, err))}
+		return nil, &FileError{Path: path, Err: jsonerr.Explain(data, err)}
 	}
 	if end := dec.InputOffset(); len(bytes.TrimSpace(data[end:])) > 0 {
 		extra := end + int64(len(data[end:])-len(bytes.TrimLeft(data[end:], " \t\r\n")))
-		return nil, &FileError{Path: path, Err: fmt.Errorf("invalid JSON at %s: unexpected data after the object",
-			position(data, extra))}
+		line, col := jsonerr.Position(data, extra)
+		return nil, &FileError{Path: path, Err: &jsonerr.Error{Line: line, Col: col,
+			Msg: "invalid JSON: unexpected data after the object"}}
 	}
 	if raw == nil {
 		return nil, &FileError{Path: path, Err: errors.New("not a JSON object")}
@@ -126,34 +128,6 @@ type FileError struct {
 func (e *FileError) Error() string { return "settings file " + e.Path + ": " + e.Err.Error() }
 
 func (e *FileError) Unwrap() error { return e.Err }
-
-// describeJSON explains a decoding error in one line with its position.
-func describeJSON(data []byte, err error) string {
-	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		// Offset counts the bytes read, the offending one included.
-		return fmt.Sprintf("invalid JSON at %s: %s", position(data, max(se.Offset-1, 0)), se.Error())
-	case errors.As(err, &te):
-		return fmt.Sprintf("not a JSON object (found %s at %s)", te.Value, position(data, max(te.Offset-1, 0)))
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return fmt.Sprintf("invalid JSON at %s: unexpected end of file", position(data, int64(len(data))))
-	}
-	return err.Error()
-}
-
-// position converts a byte offset into "line L, column C" (1-based; the
-// column counts bytes).
-func position(data []byte, offset int64) string {
-	if offset > int64(len(data)) {
-		offset = int64(len(data))
-	}
-	before := data[:offset]
-	line := bytes.Count(before, []byte("\n")) + 1
-	col := len(before) - bytes.LastIndexByte(before, '\n')
-	return fmt.Sprintf("line %d, column %d", line, col)
-}
 
 func unwrapPath(err error) error {
 	var pe *fs.PathError
@@ -266,34 +240,8 @@ func (s *Settings) Save() error {
 }
 
 func writeAtomic(path string, data []byte) error {
-	dir := filepath.Dir(path)
-	if err := paths.EnsureDir(dir); err != nil {
+	if err := paths.EnsureDir(filepath.Dir(path)); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*") // mode 0600
-	if err != nil {
-		return unwrapPath(err)
-	}
-	defer os.Remove(tmp.Name()) // fails harmlessly after the rename
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	// Sync before rename, or a crash could leave the new name pointing at
-	// an empty file.
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return unwrapPath(err)
-	}
-	if d, err := os.Open(dir); err == nil {
-		d.Sync() // make the rename durable; best effort
-		d.Close()
-	}
-	return nil
+	return unwrapPath(atomicfile.Write(path, data, 0o600))
 }

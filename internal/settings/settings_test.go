@@ -215,11 +215,11 @@ func TestLoadErrors(t *testing.T) {
 	tests := []struct {
 		name, content, want string
 	}{
-		{"syntax", "{\n  \"a\": true,\n  \"b\": tru\n}", "line 3, column"},
-		{"truncated", "{\n  \"a\": 1,", "unexpected end of file"},
-		{"array", "[1, 2]", "not a JSON object"},
+		{"syntax", "{\n  \"a\": true,\n  \"b\": tru\n}", "line 3, column 11: invalid JSON: invalid character"},
+		{"truncated", "{\n  \"a\": 1,", "line 2, column 10: invalid JSON: the text ends early"},
+		{"array", "[1, 2]", "line 1, column 1: expected an object, found an array"},
 		{"null", "null", "not a JSON object"},
-		{"trailing", "{}\n}", "line 2, column 1"},
+		{"trailing", "{}\n}", "line 2, column 1: invalid JSON: unexpected data after the object"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

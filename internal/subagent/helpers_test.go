@@ -131,10 +131,8 @@ func (b *fakeBuilder) Child(_ context.Context, name, label string) (*Child, erro
 	if b.own != nil {
 		own = b.own(name)
 	}
-	a := &agent.Agent{
-		Config: agent.Config{Provider: sc, ModelID: "m", Tools: []tool.Tool{echoTool{}}, Env: &tool.Env{Cwd: "/"}, Window: 100_000},
-		Conv:   agent.NewConversation("script/m", name, "/"),
-	}
+	a := agent.New(agent.Options{Kit: agent.Kit{Tools: []tool.Tool{echoTool{}}}, Provider: sc, ModelID: "m",
+		Env: &tool.Env{Cwd: "/"}, Window: 100_000, Conv: agent.NewConversation("script/m", name, "/")})
 	return &Child{Agent: a, Own: own, Close: func() {
 		b.mu.Lock()
 		b.closed++
@@ -189,7 +187,7 @@ func (s *syncBuffer) String() string {
 
 // newTool returns the tool with a parent agent judged by parent.
 func newTool(b Builder, parent agent.Permissions, approve agent.Approver) *Tool {
-	return New(b, &agent.Agent{Config: agent.Config{Permissions: parent}, Approve: approve})
+	return New(b, agent.New(agent.Options{Kit: agent.Kit{Permissions: parent}, Approve: approve}))
 }
 
 // invokeInput is an InvokeSubagents input for (agent, query) pairs.

@@ -41,12 +41,12 @@ type outcome struct {
 // answers in the order of the tasks once every subagent has ended.
 func (t *Tool) invoke(ctx context.Context, out io.Writer, tasks []task) tool.Result {
 	p := t.Parent
-	if p.Permissions == nil {
+	if p.Permissions() == nil {
 		return tool.ErrorResult(errNoPermissions.Error())
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	r := &run{t: t, s: &screen{w: out}, parent: p.Permissions, hooks: p.Hooks, approve: p.Approve,
+	r := &run{t: t, s: &screen{w: out}, parent: p.Permissions(), hooks: p.Kit().Hooks, approve: p.Approver(),
 		cancel: cancel, asking: make(chan struct{}, 1)}
 	outcomes := make([]outcome, len(tasks))
 	limit := t.Parallel
@@ -88,7 +88,7 @@ func (r *run) one(ctx context.Context, tk task) outcome {
 		return outcome{task: tk, err: agent.ErrInterrupted}
 	}
 	ch, err := r.t.Builder.Child(ctx, tk.agent, tk.label)
-	if err == nil && (ch == nil || ch.Agent == nil || ch.Agent.Conv == nil || ch.Own == nil) {
+	if err == nil && (ch == nil || ch.Agent == nil || ch.Agent.Conversation() == nil || ch.Own == nil) {
 		err = errors.New("the subagent could not be built")
 	}
 	if err != nil {
@@ -104,14 +104,15 @@ func (r *run) one(ctx context.Context, tk task) outcome {
 		_ = ch.Own.Trust(names...)
 	}
 	a := ch.Agent
-	a.Permissions = &Permissions{Parent: r.parent, Own: ch.Own, remember: &r.t.trusted}
-	a.Hooks = nil
+	kit := a.Kit()
+	kit.Permissions = &Permissions{Parent: r.parent, Own: ch.Own, remember: &r.t.trusted}
+	kit.Hooks = nil
 	if r.hooks != nil {
-		a.Hooks = toolHooks{r.hooks}
+		kit.Hooks = toolHooks{r.hooks}
 	}
+	a.Equip(kit)
 	obs := newObserver(r.s, tk.label)
-	a.Observer = obs
-	a.Approve = r.ask(tk.label)
+	a.Attach(obs, r.ask(tk.label))
 	r.s.line(tk.label, "started: "+clip(tk.Query, 120))
 	err = a.Turn(ctx, []model.Block{{Type: model.TextBlock, Text: promptOf(tk.Task)}})
 	obs.finish()
@@ -124,7 +125,7 @@ func (r *run) one(ctx context.Context, tk task) outcome {
 	default:
 		r.s.line(tk.label, "✗ stopped: "+err.Error())
 	}
-	return outcome{task: tk, answer: lastAnswer(a.Conv), err: err}
+	return outcome{task: tk, answer: lastAnswer(a.Conversation()), err: err}
 }
 
 // ask returns the Approver of one subagent: its questions go to the

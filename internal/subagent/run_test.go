@@ -302,7 +302,7 @@ func TestBuildFailures(t *testing.T) {
 		out.String() != "[reviewer] ✗ not started: reviewer.json: invalid:\n[reviewer] /tools: bad\n" {
 		t.Fatalf("result %v: %s\n%s", res.IsError, resultText(res), out)
 	}
-	noParent := New(b, &agent.Agent{})
+	noParent := New(b, agent.New(agent.Options{}))
 	if res := runTool(t, context.Background(), noParent, invokeInput(t, "reviewer", "a"), out); !res.IsError {
 		t.Fatal("a parent without permissions ran subagents")
 	}
@@ -315,7 +315,9 @@ func TestParentToolHooksApply(t *testing.T) {
 	b := &fakeBuilder{scripts: map[string][]*script{"tester": {sc}}}
 	h := &blockingHooks{}
 	tl := newTool(b, allowAll{}, nil)
-	tl.Parent.Hooks = h
+	kit := tl.Parent.Kit()
+	kit.Hooks = h
+	tl.Parent.Equip(kit)
 	runTool(t, context.Background(), tl, invokeInput(t, "tester", "a"), &syncBuffer{})
 	reqs := sc.requests()
 	if len(reqs) != 2 {

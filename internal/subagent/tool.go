@@ -237,10 +237,10 @@ func (inv *invocation) Run(ctx context.Context, out io.Writer) tool.Result {
 func (t *Tool) listAgents() tool.Result {
 	var b strings.Builder
 	for _, a := range t.Builder.Agents() {
-		if t.Parent.Permissions == nil {
+		if t.Parent.Permissions() == nil {
 			break
 		}
-		if d := t.Parent.Permissions.Decide(Name, "", tool.Access{Agents: []string{a.Name}}); d.Kind == permission.Deny {
+		if d := t.Parent.Permissions().Decide(Name, "", tool.Access{Agents: []string{a.Name}}); d.Kind == permission.Deny {
 			continue
 		}
 		fmt.Fprintf(&b, "- %s", a.Name)

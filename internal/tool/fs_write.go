@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/qdev/qdev/internal/atomicfile"
 	"github.com/qdev/qdev/internal/model"
 )
 
@@ -246,7 +247,7 @@ func (c *writeCall) run(ctx context.Context) Result {
 			return ErrorResult(fmt.Sprintf("fs_write: cannot create the directory of %s: %v", shown, err))
 		}
 	}
-	if err := writeFileAtomic(c.target, []byte(updated), 0o644); err != nil {
+	if err := atomicfile.Write(c.target, []byte(updated), 0o644); err != nil {
 		return ErrorResult(fmt.Sprintf("fs_write: cannot write %s: %v", shown, err))
 	}
 	lines := len(splitLines(updated))

@@ -1,8 +1,8 @@
 package tool
 
 // Builtins returns the built-in tools in the order they are offered to the
-// model. thinking and todo_list are experiment-gated in the original; the
-// caller decides whether to offer them.
+// model. thinking, knowledge and todo_list are experiment-gated in the
+// original; the caller decides whether to offer them.
 func Builtins() []Tool {
 	return []Tool{
 		FSRead{},
@@ -12,6 +12,7 @@ func Builtins() []Tool {
 		ReportIssue{},
 		Introspect{},
 		Thinking{},
+		Knowledge{},
 		TodoList{},
 	}
 }

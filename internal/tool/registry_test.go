@@ -12,7 +12,7 @@ func TestBuiltinsSpecs(t *testing.T) {
 	for _, tl := range tools {
 		names = append(names, tl.Spec().Name)
 	}
-	want := []string{"fs_read", "fs_write", "execute_bash", "use_aws", "report_issue", "introspect", "thinking", "todo_list"}
+	want := []string{"fs_read", "fs_write", "execute_bash", "use_aws", "report_issue", "introspect", "thinking", "knowledge", "todo_list"}
 	if !reflect.DeepEqual(names, want) {
 		t.Fatalf("names = %v", names)
 	}
@@ -25,6 +25,7 @@ func TestBuiltinsSpecs(t *testing.T) {
 		"report_issue": {"title"},
 		"introspect":   {},
 		"thinking":     {"thought"},
+		"knowledge":    {"command"},
 		"todo_list":    {"command"},
 	}
 	for _, tl := range tools {

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/qdev/qdev/internal/atomicfile"
 )
 
 const todoDescription = "A tool for creating a TODO list and keeping track of tasks. This tool should be requested EVERY time " +
@@ -148,7 +150,7 @@ func (c *todoCall) save(st *todoState) error {
 	if err := os.MkdirAll(c.dir, 0o755); err != nil {
 		return fmt.Errorf("todo_list: cannot create %s: %v", c.dir, err)
 	}
-	if err := writeFileAtomic(c.path(st.ID), []byte(marshalJSON(normalizeTodo(st))), 0o644); err != nil {
+	if err := atomicfile.Write(c.path(st.ID), []byte(marshalJSON(normalizeTodo(st))), 0o644); err != nil {
 		return fmt.Errorf("todo_list: cannot save todo list %s: %v", st.ID, err)
 	}
 	return nil

@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"time"
 
+	"github.com/qdev/qdev/internal/knowledge"
 	"github.com/qdev/qdev/internal/model"
 )
 
@@ -112,4 +113,7 @@ type Env struct {
 	// starts: "NAME=value" entries replace NAME, and a bare "NAME" (no '=')
 	// unsets it. An error refuses the call; the process is not started.
 	Credentials func(ctx context.Context) ([]string, error)
+	// Knowledge is the active agent's knowledge bases, nil when
+	// chat.enableKnowledge is off.
+	Knowledge *knowledge.Store
 }

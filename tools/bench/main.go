@@ -30,7 +30,7 @@ const (
 )
 
 func main() {
-	only := flag.String("only", "", "comma-separated sections to run: startup,turn,mcp,policy,audit,server,sandbox,build (default all)")
+	only := flag.String("only", "", "comma-separated sections to run: startup,turn,mcp,policy,audit,server,sandbox,knowledge,build (default all)")
 	flag.Parse()
 	if err := run(*only); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
@@ -52,6 +52,7 @@ var sections = []section{
 	{"audit", benchAudit},
 	{"server", benchServer},
 	{"sandbox", benchSandbox},
+	{"knowledge", benchKnowledge},
 	{"build", benchBuild},
 }
 
