@@ -11,8 +11,10 @@
 //
 // Other turn fields: "status" and "errorBody" (answer with an HTTP error),
 // "breakAfter" (cut the stream after that many text chunks), "hang" (stream
-// the text, then hold the request open) and "delay" (before each chunk, in
-// nanoseconds).
+// the text, then hold the request open), "delay" (before each chunk, in
+// nanoseconds) and "conversation" (the turn answers only a request whose
+// first user message contains this text, so that subagents running at the
+// same time each get their own turns).
 //
 // With -tls-cert and -tls-key (PEM files) it serves HTTPS, for trying
 // clients behind a proxy or with a private CA.

@@ -130,6 +130,11 @@ func (a *Agent) Attach(obs Observer, approve Approver) {
 	a.o.Observer, a.o.Approve = obs, approve
 }
 
+// Approver answers the agent's approval questions (nil when nobody can);
+// a tool that runs agents of its own (use_subagent) passes their questions
+// on to it.
+func (a *Agent) Approver() Approver { return a.o.Approve }
+
 // SetSaving turns saving the conversation off or back on; what happens in
 // between is never saved (a tangent).
 func (a *Agent) SetSaving(on bool) {

@@ -303,3 +303,38 @@ func TestRepairPairsAnswersOrphans(t *testing.T) {
 		t.Fatalf("prompt lost: %+v", got[2].Content)
 	}
 }
+
+// interruptingTool reports that the user stopped it although the turn's
+// context is still live (Ctrl-C at a question a subagent asked).
+type interruptingTool struct{ echoTool }
+
+func (*interruptingTool) Prepare(*tool.Env, json.RawMessage) (tool.Invocation, error) {
+	return &interruptingInv{}, nil
+}
+
+type interruptingInv struct{ echoInv }
+
+func (*interruptingInv) Run(context.Context, io.Writer) tool.Result {
+	return tool.Result{Interrupted: true, Content: []model.Block{{Type: model.TextBlock, Text: "partial"}}}
+}
+
+func TestInterruptedResultEndsTheTurn(t *testing.T) {
+	p := &scripted{responses: []func(func(model.Event)) (*model.Response, error){
+		use(call("1", "echo", `{}`), call("2", "echo", `{}`)), say("never"),
+	}}
+	a, _ := newAgent(p, &fixedPerms{kind: permission.Allow}, nil)
+	kit := a.Kit()
+	kit.Tools = []tool.Tool{&interruptingTool{}}
+	a.Equip(kit)
+	if err := a.Turn(context.Background(), prompt("hi")); !errors.Is(err, ErrInterrupted) {
+		t.Fatalf("turn ended with %v, want interrupted", err)
+	}
+	if len(p.requests) != 1 {
+		t.Fatalf("%d model requests after the interruption", len(p.requests))
+	}
+	msgs := a.Conversation().Messages
+	last := msgs[len(msgs)-1].Content
+	if len(last) != 2 || !strings.Contains(last[0].Content[0].Text, "interrupted") || !strings.Contains(last[1].Content[0].Text, "Not run") {
+		t.Fatalf("results %+v", last)
+	}
+}

@@ -142,7 +142,7 @@ func (a *Agent) runOne(ctx context.Context, u model.Block) (*Call, tool.Result, 
 	if res.Duration == 0 {
 		res.Duration = time.Since(start)
 	}
-	if ctx.Err() != nil {
+	if ctx.Err() != nil || res.Interrupted {
 		return c, tool.ErrorResult("The user interrupted the tool execution."), ErrInterrupted
 	}
 	if a.o.Hooks != nil {

@@ -45,7 +45,7 @@ var toolSettings = map[string]map[string]settingKind{
 	"execute_bash": {"allowedCommands": regexes, "deniedCommands": regexes, "denyByDefault": flag, "autoAllowReadonly": flag},
 	"execute_cmd":  {"allowedCommands": regexes, "deniedCommands": regexes, "denyByDefault": flag, "autoAllowReadonly": flag},
 	"use_aws":      {"allowedServices": names, "deniedServices": names, "autoAllowReadonly": flag, "profile_name": text},
-	"subagent":     {"availableAgents": names, "trustedAgents": names},
+	"use_subagent": {"availableAgents": names, "trustedAgents": names},
 	"web_fetch":    {"trusted": regexes, "blocked": regexes},
 }
 

@@ -67,7 +67,7 @@ func TestValidToolsSettingsPass(t *testing.T) {
 	for k := range a.ToolsSettings {
 		keys = append(keys, k)
 	}
-	for _, want := range []string{"fs_write", "use_aws", "@git/status", "subagent"} {
+	for _, want := range []string{"fs_write", "use_aws", "@git/status", "use_subagent"} {
 		if _, ok := a.ToolsSettings[want]; !ok {
 			t.Errorf("toolsSettings lacks %q: %v", want, keys)
 		}

@@ -58,6 +58,10 @@ type Record struct {
 	ConversationID string `json:"conversationId,omitempty"`
 	Agent          string `json:"agent,omitempty"`
 	Model          string `json:"model,omitempty"`
+	// Subagent names the subagent of that session that made the call
+	// (use_subagent), as the user saw it labelled; empty for the session's
+	// own calls.
+	Subagent string `json:"subagent,omitempty"`
 	// Tool is the tool's name; Server the MCP server for MCP tools.
 	Tool   string `json:"tool"`
 	Server string `json:"server,omitempty"`

@@ -257,10 +257,14 @@ func printLookupJSON(w io.Writer, recs []audit.Record) error {
 }
 
 func toolLabel(r audit.Record) string {
+	label := r.Tool
 	if r.Server != "" {
-		return "@" + r.Server + "/" + r.Tool
+		label = "@" + r.Server + "/" + r.Tool
 	}
-	return r.Tool
+	if r.Subagent != "" {
+		label += " (subagent " + r.Subagent + ")"
+	}
+	return label
 }
 
 func userLabel(u audit.UserIdentity) string {

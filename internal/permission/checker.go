@@ -59,6 +59,7 @@ type Checker struct {
 	write   fsSettings
 	bash    bashSettings
 	aws     awsSettings
+	sub     subagentSettings
 	// protected is q's own configuration, which fs_write never writes
 	// without asking.
 	protected protectedSet
@@ -111,6 +112,8 @@ func New(cfg Config, opts Options) (*Checker, []string, error) {
 	warns = append(warns, w...)
 	c.aws, w = parseAWS(cfg.ToolsSettings["use_aws"])
 	warns = append(warns, w...)
+	c.sub, w = parseSubagent(cfg.ToolsSettings["use_subagent"])
+	warns = append(warns, w...)
 	if cfg.DisableTrustAll {
 		warns = append(warns, c.dropWildcardGrants(cfg.Source)...)
 	}
@@ -162,6 +165,8 @@ func (c *Checker) decide(toolName, server string, acc tool.Access) Decision {
 		return c.decideBash(acc.Command, tr)
 	case "use_aws":
 		return c.decideAWS(acc.AWSService, acc.AWSOperation, tr)
+	case "use_subagent":
+		return c.decideSubagent(acc.Agents, tr)
 	case "knowledge":
 		return c.decideKnowledge(acc.ReadPaths, tr)
 	}

@@ -99,6 +99,9 @@ func (c *Checker) toolLabel(name string, tr trust) (string, bool, bool) {
 			}
 		}
 		return base, s.invalid != "", len(s.denied) > 0
+	case "use_subagent":
+		base, invalid := c.subagentLabel(base, tr)
+		return base, invalid, c.sub.availableSet
 	}
 	return base, false, false
 }

@@ -79,8 +79,18 @@ func (b *Builder) Assemble(ctx context.Context, cfg *agentcfg.Agent) *Assembly {
 	asm.Legacy = b.loadLegacy()
 	asm.MCP = b.startMCP(ctx, cfg, servers)
 	asm.Hooks = b.hookRunner(asm)
-	mgr, agentTools := asm.MCP, cfg.Tools
-	asm.Kit = agent.Kit{
+	asm.Kit = b.kit(cfg, asm.MCP)
+	asm.Kit.Permissions, asm.Kit.Hooks = perms, asm.Hooks
+	asm.Permissions = perms
+	return asm
+}
+
+// kit is what agent file cfg gives an agent but for its permissions,
+// hooks and context: its system prompt, its built-in tools and the tools
+// of mgr's MCP servers it enables.
+func (b *Builder) kit(cfg *agentcfg.Agent, mgr *mcp.Manager) agent.Kit {
+	agentTools := cfg.Tools
+	return agent.Kit{
 		System: systemPrompt(b.cwd, cfg.Prompt),
 		Tools:  selectTools(cfg, b.settings),
 		MoreTools: func() []tool.Tool {
@@ -89,11 +99,7 @@ func (b *Builder) Assemble(ctx context.Context, cfg *agentcfg.Agent) *Assembly {
 			}
 			return mcp.FilterTools(mgr.Tools(), agentTools)
 		},
-		Permissions: perms,
-		Hooks:       asm.Hooks,
 	}
-	asm.Permissions = perms
-	return asm
 }
 
 // Permissions judges the calls of an agent built from cfg: its

@@ -31,18 +31,21 @@
 //
 // # Child agents
 //
-// Nothing in a Builder comes from the command line, so a tool can build a
-// child agent (a future use_subagent) under its parent session's layers:
-// take the parent's Builder (Session.Builder), Assemble the child's agent
-// file with it — the managed layer, the launch flags, the workspace gate,
-// the sandbox and the audit trail are the parent's — then put the child's
-// permissions under the parent's: the child's Kit.Permissions must be
-// wrapped so that a call the parent's agent.Permissions denies is denied
-// and one it would ask about asks (or is refused when nobody can answer),
-// whatever the child's agent file allows. Build the child with
-// Builder.AgentOptions and agent.New, giving it its own Conversation and a
-// Builder.Recorder of it (its records then name the child's conversation
-// and agent on the parent's trail), and Close its Assembly when it is
-// done. Trust a user grants to the child must not reach the parent: each
-// Assembly has its own permission.Checker.
+// use_subagent (subagents.go, the internal/subagent package) builds child
+// agents under the session's layers. A child runs as an agent file of the
+// workspace or user with the session's model, environment and MCP servers;
+// its file's own hooks, servers and model are not used. The file's
+// allowedTools and toolsSettings, under the launch flags, make the child's
+// own permission layer, and the subagent tool puts it beneath the
+// parent's agent.Permissions (managed layer, parent file, trust granted so
+// far), so a call the parent denies is denied and one it would ask about
+// asks (or is refused when nobody can answer), whatever the child's file
+// allows; the workspace gate need not judge the file, whose grants can
+// only narrow. Each child is built with Builder.AgentOptions and agent.New,
+// with a Conversation of its own, and records its calls through the
+// session's calls.Recorder (Recorder.Subagent): its records name the
+// session's conversation and the subagent, and queue with the parent's.
+// Each child has a permission.Checker of its own; answering t at a
+// child's question trusts the tool for the whole session, so the
+// subagent tool trusts it in the parent's checker as well.
 package session

@@ -127,6 +127,7 @@ func (s *Session) buildFull(ctx context.Context) error {
 	opts := s.AgentOptions(asm.Kit, m, conv, s.recorder)
 	opts.Save = s.SaveConversation
 	s.agent = agent.New(opts)
+	s.equip(asm)
 	s.started = true
 	return nil
 }

@@ -21,10 +21,18 @@ func (s *Session) activate(ctx context.Context, cfg *agentcfg.Agent) *Assembly {
 	s.openKnowledge(cfg, asm.Permissions)
 	s.setAssembly(asm)
 	if s.agent != nil {
-		s.agent.Equip(asm.Kit)
+		s.equip(asm)
 		s.agent.Conversation().Agent = cfg.Name
 	}
 	return asm
+}
+
+// equip gives the session's agent what asm configures, with use_subagent
+// when the agent file enables it (the tool needs the agent, so the first
+// assembly is equipped once the agent exists).
+func (s *Session) equip(asm *Assembly) {
+	asm.Kit.Tools = append(asm.Kit.Tools, s.subagentTools(asm.Config)...)
+	s.agent.Equip(asm.Kit)
 }
 
 // current is the active assembly.
@@ -71,12 +79,10 @@ func (s *Session) Active() *agentcfg.Agent { return s.current().Config }
 
 // Swap makes the named agent the active one.
 func (s *Session) Swap(ctx context.Context, name string) error {
-	a, err := agentcfg.Load(agentcfg.Dirs(s.cwd, s.home)).Lookup(name)
+	a, err := s.findAgent(name)
 	switch {
 	case err != nil:
 		return err
-	case a == nil && name == agentcfg.DefaultName:
-		a = agentcfg.Default()
 	case a == nil:
 		return fmt.Errorf("no agent named %q (/agent list shows them)", name)
 	}
@@ -88,6 +94,16 @@ func (s *Session) Swap(ctx context.Context, name string) error {
 	s.activate(ctx, a)
 	s.Welcome()
 	return nil
+}
+
+// findAgent loads the agent file called name, the built-in agent for the
+// default name when no file overrides it; nil when there is none.
+func (s *Session) findAgent(name string) (*agentcfg.Agent, error) {
+	a, err := agentcfg.Load(agentcfg.Dirs(s.cwd, s.home)).Lookup(name)
+	if err == nil && a == nil && name == agentcfg.DefaultName {
+		a = agentcfg.Default()
+	}
+	return a, err
 }
 
 // Legacy is the profile context of /context add|rm|clear and /context hooks.

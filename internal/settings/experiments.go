@@ -4,6 +4,10 @@ package settings
 const (
 	ExperimentCheckpoint = "chat.enableCheckpoint"
 	ExperimentTangent    = "chat.enableTangentMode"
+	// ExperimentDelegate is the Q CLI's experiment of handing tasks to
+	// other agents; in qdev it enables their successor, the Kiro CLI's
+	// use_subagent tool.
+	ExperimentDelegate = "chat.enableDelegate"
 )
 
 // Experiment is one of the Q CLI's experiments (its /experiment list): a
@@ -21,7 +25,7 @@ var experiments = []Experiment{
 	{"Todo Lists", "chat.enableTodoList"},
 	{"Checkpoint", ExperimentCheckpoint},
 	{"Context Usage Indicator", "chat.enableContextUsageIndicator"},
-	{"Delegate", "chat.enableDelegate"},
+	{"Delegate", ExperimentDelegate},
 }
 
 // Experiments returns the experiments; the slice is the caller's.

@@ -74,7 +74,7 @@ var known = []KeyInfo{
 	{Name: "chat.editMode", Type: String, Default: "emacs", Values: []string{"emacs", "vi"}, Description: "Key bindings of the chat prompt."},
 	{Name: "chat.enableCheckpoint", Type: Bool, Default: false, Description: "Enable workspace checkpoints (/checkpoint)."},
 	{Name: "chat.enableContextUsageIndicator", Type: Bool, Default: false, Description: "Show the context window usage percentage in the prompt."},
-	{Name: "chat.enableDelegate", Type: Bool, Default: false, Description: "Enable the delegate tool that runs agents in the background."},
+	{Name: "chat.enableDelegate", Type: Bool, Default: false, Description: "Enable the use_subagent tool, which hands tasks to other agents running in parallel."},
 	{Name: "chat.enableHistoryHints", Type: Bool, Default: false, Description: "Suggest earlier inputs as hints while typing."},
 	{Name: "chat.enableKnowledge", Type: Bool, Default: false, Description: "Enable knowledge bases (/knowledge)."},
 	{Name: "chat.enableNotifications", Type: Bool, Default: false, Description: "Send a desktop notification when a response or an approval request is ready."},

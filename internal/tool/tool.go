@@ -53,6 +53,9 @@ type Access struct {
 	// AWSParameters are use_aws's parameters, from which the policy layer
 	// derives the resources (bucket and object ARNs) a call touches.
 	AWSParameters map[string]json.RawMessage
+	// Agents are the agents a use_subagent call starts, by name, for the
+	// agent's toolsSettings.use_subagent availableAgents and trustedAgents.
+	Agents []string
 	// AlwaysAllowed marks tools that only think, describe qdev or keep
 	// notes (thinking, introspect, todo_list): the original allows them
 	// always. report_issue writes a file, so it is not among them.
@@ -73,6 +76,10 @@ type Result struct {
 	// Note, if set, is shown to the user with the result: what they need
 	// to know whatever the model makes of Content (a file written for them).
 	Note string
+	// Interrupted reports that the user stopped the call in a way its
+	// context does not show (Ctrl-C at a question a subagent asked): the
+	// turn ends as if the context had been cancelled.
+	Interrupted bool
 }
 
 // TextResult returns a successful result holding text.

@@ -21,13 +21,15 @@ var aliases = map[string]string{
 	"shell":  "execute_bash",
 	"aws":    "use_aws",
 	"report": "report_issue",
+	// The Kiro CLI's agent files name the subagent tool "subagent".
+	"subagent": "use_subagent",
 }
 
 // known are the canonical names of the built-in tools of the Q and Kiro
 // CLIs, whether or not this build offers them: a name here is not a typo.
 var known = []string{
 	"code", "delegate", "execute_bash", "execute_cmd", "fs_read", "fs_write", "glob", "grep", "introspect",
-	"knowledge", "report_issue", "subagent", "thinking", "todo_list", "use_aws", "use_subagent", "web_fetch", "web_search",
+	"knowledge", "report_issue", "thinking", "todo_list", "use_aws", "use_subagent", "web_fetch", "web_search",
 }
 
 // Canonical returns the canonical name of a built-in tool written as name,

@@ -8,7 +8,7 @@ import (
 func TestCanonical(t *testing.T) {
 	for in, want := range map[string]string{
 		"gh_issue": "report_issue", "read": "fs_read", "write": "fs_write", "shell": "execute_bash",
-		"aws": "use_aws", "fs_read": "fs_read", "fs_*": "fs_*", "my_tool": "my_tool",
+		"aws": "use_aws", "subagent": "use_subagent", "fs_read": "fs_read", "fs_*": "fs_*", "my_tool": "my_tool",
 	} {
 		if got := Canonical(in); got != want {
 			t.Errorf("Canonical(%q) = %q, want %q", in, got, want)

@@ -19,6 +19,8 @@ var denyKeys = map[string]bool{
 	"deniedPaths":    true,
 	"deniedServices": true,
 	"denyByDefault":  true,
+	// use_subagent's availableAgents only narrows which agents may run.
+	"availableAgents": true,
 }
 
 // tightens reports whether toolsSettings key k with value v only

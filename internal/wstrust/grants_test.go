@@ -89,3 +89,21 @@ func TestWithoutGrantsKeepsDenies(t *testing.T) {
 		t.Fatal("WithoutGrants changed its argument")
 	}
 }
+
+// trustedAgents lets subagents start unasked, so it is a grant held back
+// with the file; availableAgents only narrows which may start, so it
+// applies from any file.
+func TestSubagentSettings(t *testing.T) {
+	a, err := agentcfg.Parse("a.json", []byte(`{"name":"a","toolsSettings":{"subagent":{"availableAgents":["rev*"],"trustedAgents":["*"]}}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := GrantItems(a)
+	if len(items) != 1 || items[0].Label != "use_subagent.trustedAgents: *" {
+		t.Fatalf("grants %+v", items)
+	}
+	got := WithoutGrants(a).ToolsSettings["use_subagent"]
+	if string(compact(got)) != `{"availableAgents":["rev*"]}` {
+		t.Fatalf("kept %s", got)
+	}
+}

@@ -2,6 +2,7 @@ package calls
 
 import (
 	"encoding/json"
+	"sync"
 
 	"github.com/qdev/qdev/internal/agent"
 	"github.com/qdev/qdev/internal/audit"
@@ -9,31 +10,55 @@ import (
 )
 
 // Recorder writes one session's records to its trail. Its methods are
-// what agent.Options.AuditReady and Audit expect. It is not safe for
-// concurrent use: the agent runs one call at a time.
+// what agent.Options.AuditReady and Audit expect. It is safe for
+// concurrent use: the session's subagents (see Subagent) run calls in
+// parallel, each paired with its own intent.
 type Recorder struct {
 	trail   *audit.Trail
 	session Session
 	version string
 	warn    func(error)
-	// pending is closed when the last queued record is durable.
-	pending chan struct{}
-	// intent is the running call whose outcome is still to be recorded.
-	intent openIntent
+	// subagent names the subagent whose calls this recorder writes, ""
+	// for the session's own.
+	subagent string
+	// st is shared by a recorder and the views Subagent returns, so the
+	// records of the session and its subagents queue in one order.
+	st *state
 }
 
-// openIntent is the call whose intent record is on disk and whose outcome
-// is not yet queued.
-type openIntent struct {
-	call *agent.Call
-	id   string // the intent's eventID
+// state is what a recorder and its subagent views share.
+type state struct {
+	mu sync.Mutex // guards everything below
+	// pending is closed when the last queued record is durable.
+	pending chan struct{}
+	// intents are the running calls whose outcome is still to be
+	// recorded, with their intent's eventID; a call's own pointer keys it,
+	// so parallel calls never take each other's intent.
+	intents map[*agent.Call]string
 }
 
 // New returns a recorder that appends to trail the calls of session;
 // version is q's version and warn is told about records that could not be
 // appended in the background.
 func New(trail *audit.Trail, session Session, version string, warn func(error)) *Recorder {
-	return &Recorder{trail: trail, session: session, version: version, warn: warn}
+	return &Recorder{trail: trail, session: session, version: version, warn: warn,
+		st: &state{intents: map[*agent.Call]string{}}}
+}
+
+// Subagent returns a recorder of the calls of the session's subagent
+// label: its records name the session's conversation, agent and model, and
+// label in their subagent field. It shares r's queue and open intents.
+func (r *Recorder) Subagent(label string) *Recorder {
+	sub := *r
+	sub.subagent = label
+	return &sub
+}
+
+// record describes call c as this recorder's session and subagent made it.
+func (r *Recorder) record(c *agent.Call) audit.Record {
+	rec := Record(c, r.session(), r.version)
+	rec.Subagent = r.subagent
+	return rec
 }
 
 // Ready runs just before call c starts: it waits for pending records,
@@ -42,7 +67,9 @@ func New(trail *audit.Trail, session Session, version string, warn func(error)) 
 // not on record first; a kill after this leaves the intent without an
 // outcome, which verify reports.
 func (r *Recorder) Ready(c *agent.Call) error {
-	r.Flush()
+	r.st.mu.Lock()
+	defer r.st.mu.Unlock()
+	r.st.flush()
 	if err := r.trail.Ready(); err != nil {
 		return err
 	}
@@ -50,12 +77,12 @@ func (r *Recorder) Ready(c *agent.Call) error {
 	if err != nil {
 		return err
 	}
-	rec := Record(c, r.session(), r.version)
+	rec := r.record(c)
 	rec.EventID, rec.Phase = id, audit.PhaseIntent
 	if err := r.trail.Append(rec); err != nil {
 		return err
 	}
-	r.intent = openIntent{call: c, id: id}
+	r.st.intents[c] = id
 	return nil
 }
 
@@ -68,14 +95,16 @@ func (r *Recorder) Ready(c *agent.Call) error {
 // may run, and Flush before q exits, so no action runs while an earlier
 // one is unrecorded.
 func (r *Recorder) Done(c *agent.Call, res tool.Result) {
-	rec := Record(c, r.session(), r.version)
+	r.st.mu.Lock()
+	defer r.st.mu.Unlock()
+	rec := r.record(c)
 	Outcome(&rec, c, res)
-	if r.intent.call == c {
-		rec.Phase, rec.IntentID = audit.PhaseOutcome, r.intent.id
-		r.intent = openIntent{}
+	if id, ok := r.st.intents[c]; ok {
+		rec.Phase, rec.IntentID = audit.PhaseOutcome, id
+		delete(r.st.intents, c)
 	}
-	prev, done := r.pending, make(chan struct{})
-	r.pending = done
+	prev, done := r.st.pending, make(chan struct{})
+	r.st.pending = done
 	go func() {
 		defer close(done)
 		if prev != nil {
@@ -89,9 +118,17 @@ func (r *Recorder) Done(c *agent.Call, res tool.Result) {
 
 // Flush waits until every record queued so far is durable.
 func (r *Recorder) Flush() {
-	if r.pending != nil {
-		<-r.pending
-		r.pending = nil
+	r.st.mu.Lock()
+	defer r.st.mu.Unlock()
+	r.st.flush()
+}
+
+// flush is Flush with st.mu held. The background appends do not take the
+// lock, so waiting for them under it cannot deadlock.
+func (st *state) flush() {
+	if st.pending != nil {
+		<-st.pending
+		st.pending = nil
 	}
 }
 
@@ -100,7 +137,9 @@ func (r *Recorder) Flush() {
 // intent is durable when Action returns, and the returned function records
 // the outcome. toolName and event name it; params are its parameters.
 func (r *Recorder) Action(toolName, event string, params map[string]any) (func(result map[string]any, err error), error) {
-	r.Flush()
+	r.st.mu.Lock()
+	defer r.st.mu.Unlock()
+	r.st.flush()
 	if err := r.trail.Ready(); err != nil {
 		return nil, err
 	}

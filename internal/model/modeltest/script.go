@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"time"
 
@@ -33,6 +34,11 @@ type Turn struct {
 	Hang bool `json:"hang,omitempty"`
 	// Delay is slept before each chunk.
 	Delay time.Duration `json:"delay,omitempty"`
+	// Conversation, when set, makes the turn answer only a request whose
+	// first user message contains it, so that conversations running at
+	// the same time (subagents) each get their own turns in order, however
+	// their requests interleave. Turns without it answer any request.
+	Conversation string `json:"conversation,omitempty"`
 }
 
 // ToolCall is a scripted tool call. Input is raw JSON text and may be
@@ -62,7 +68,7 @@ type Server struct {
 	srv        *httptest.Server
 	mu         sync.Mutex
 	turns      []Turn
-	next       int
+	served     []bool // by turn, in this pass over the script
 	reqs       []Recorded
 	done       []time.Time
 	violations []string
@@ -136,16 +142,42 @@ func (s *Server) record(r Recorded) (Turn, bool) {
 	}
 	s.reqs = append(s.reqs, r)
 	s.violations = append(s.violations, checkPairs(r.Messages)...)
-	if s.next >= len(s.turns) {
-		if !s.Loop || len(s.turns) == 0 {
-			s.violations = append(s.violations, fmt.Sprintf("request %d: script exhausted", len(s.reqs)))
-			return Turn{}, false
-		}
-		s.next = 0
+	i := s.nextFor(r)
+	if i < 0 && s.Loop && len(s.served) > 0 {
+		s.served = nil
+		i = s.nextFor(r)
 	}
-	t := s.turns[s.next]
-	s.next++
-	return t, true
+	if i < 0 {
+		s.violations = append(s.violations, fmt.Sprintf("request %d: script exhausted", len(s.reqs)))
+		return Turn{}, false
+	}
+	s.served[i] = true
+	return s.turns[i], true
+}
+
+// nextFor returns the first turn not yet served that may answer r, or -1.
+// Callers hold s.mu.
+func (s *Server) nextFor(r Recorded) int {
+	for len(s.served) < len(s.turns) {
+		s.served = append(s.served, false)
+	}
+	first := firstUserText(r.Messages)
+	for i, t := range s.turns {
+		if !s.served[i] && (t.Conversation == "" || strings.Contains(first, t.Conversation)) {
+			return i
+		}
+	}
+	return -1
+}
+
+// firstUserText is the text of the first user message.
+func firstUserText(msgs []model.Message) string {
+	for _, m := range msgs {
+		if m.Role == model.User {
+			return m.Text()
+		}
+	}
+	return ""
 }
 
 // checkPairs reports tool_use blocks not answered by a tool_result in the
