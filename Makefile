@@ -1,17 +1,25 @@
 # qdev build, test and benchmark entry points.
 GO ?= go
+export CGO_ENABLED := 0
 BIN := bin/q
 VERSION ?= 0.1.0
 LDFLAGS := -s -w -X github.com/qdev/qdev/internal/version.Version=$(VERSION)
 
-.PHONY: build test bench lint fuzz clean
+.PHONY: build run test bench lint fuzz clean
 
-# One set of compile flags for everything: `go run ./cmd/q`, `make build`,
-# `make test` and the end-to-end harness all compile with Go's defaults, so
-# each reuses the packages the others compiled (the first build takes
-# minutes; after it, seconds). Only link flags differ, and linking is not
-# cached anyway. Do not add -trimpath, -tags or CGO_ENABLED here: any of them
-# gives every package a new cache key.
+# make run ARGS='chat --model ollama/llama3.1' builds q and its helpers
+# into bin/ and runs it there, where q finds its sandbox helper.
+run: build
+	./$(BIN) $(ARGS)
+
+# One set of compile flags for everything: `make build`, `make test`, the
+# end-to-end harness, `make bench` and `make run` all compile static (no cgo:
+# a dynamically linked q maps about 20 MB more at start-up) with Go's other
+# defaults, so each reuses the packages the others compiled (the first build
+# takes minutes; after it, seconds). Only link flags differ, and linking is
+# not cached anyway. Do not add -trimpath or -tags here: either gives every
+# package a new cache key. (`go run ./cmd/q` shares the cache only with
+# CGO_ENABLED=0 set.)
 # The sandbox and knowledge helpers must sit next to q: q looks for them
 # nowhere else.
 build:
@@ -28,7 +36,7 @@ test:
 	@test -x .mcp-servers/node_modules/.bin/mcp-server-everything || echo "note: MCP servers not installed in .mcp-servers (run .ci/run); the MCP tests will be skipped"
 	$(GO) vet ./...
 	$(GO) test -count=1 -timeout 20m $$($(GO) list ./... | grep -v -e /internal/permission -e /internal/shell -e /internal/agent -e /internal/audit -e /internal/sandbox)
-	$(GO) test -count=1 -race -timeout 20m $(RACE_PKGS)
+	CGO_ENABLED=1 $(GO) test -count=1 -race -timeout 20m $(RACE_PKGS)
 
 # Start-up, per-turn overhead and peak memory against a zero-latency fake model.
 bench:

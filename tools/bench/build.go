@@ -48,7 +48,7 @@ func benchBuild(_, dir string) error {
 func timedBuild(cache, out, pkg string, extra ...string) (time.Duration, error) {
 	args := append([]string{"build", "-ldflags", "-s -w", "-o", out}, extra...)
 	cmd := exec.Command("go", append(args, pkg)...)
-	cmd.Env = append(os.Environ(), "GOCACHE="+cache)
+	cmd.Env = append(os.Environ(), "GOCACHE="+cache, "CGO_ENABLED=0")
 	cmd.Stderr = os.Stderr
 	start := time.Now()
 	if err := cmd.Run(); err != nil {

@@ -83,11 +83,12 @@ func run(only string) error {
 	return nil
 }
 
-// build compiles pkg as `make build` does: Go's default compile flags (so
-// the packages come from the cache `make build` and `go run` fill) and a
-// stripped link.
+// build compiles pkg as `make build` does: static, with Go's other default
+// compile flags (so the packages come from the cache `make build` fills),
+// and a stripped link.
 func build(out, pkg string) error {
 	cmd := exec.Command("go", "build", "-ldflags", "-s -w", "-o", out, pkg)
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	cmd.Stderr = os.Stderr
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("building %s: %w", pkg, err)

@@ -96,7 +96,7 @@ func mcpStartup(q, dir string) (qdev, slowest time.Duration, err error) {
 	var runs []time.Duration
 	for i := 0; i < 5; i++ {
 		srv := modeltest.NewOpenAI(modeltest.Turn{Text: []string{"done"}})
-		cmd := exec.Command(q, "--model", "openai/bench", "--agent", "bench", "--no-interactive", "go")
+		cmd := exec.Command(q, "--model", "openai/bench", "--agent", "bench", "--trust-workspace", "--no-interactive", "go")
 		cmd.Dir = proj
 		cmd.Env = benchEnv(dir, srv.URL)
 		start := time.Now()
