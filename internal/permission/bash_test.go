@@ -132,7 +132,7 @@ func TestBashOriginalEvalPerm(t *testing.T) {
 	}
 }
 
-// The parsed semantics (DESIGN.md §3).
+// The parsed semantics.
 func TestBashParsedSemantics(t *testing.T) {
 	allowed := `"allowedCommands": ["git status", "git diff", "head"]`
 	checkKinds(t, bashSettingsChecker(t, `{`+allowed+`}`), []kindCase{
