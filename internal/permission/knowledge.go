@@ -20,16 +20,11 @@ func (c *Checker) decideKnowledge(paths []string, tr trust) Decision {
 	c.mu.RUnlock()
 	read := c.decideRead(paths, readTrust)
 	switch {
-	case read.Kind == Deny:
+	case read.Kind == Deny, c.read.invalid != "":
+		// A denied path, or fs_read's deny rules cannot be read (the
+		// call then asks): whatever trusts knowledge.
 		return read
-	case c.read.invalid != "":
-		// fs_read's deny rules cannot be read: ask, whatever trusts it.
-		return read
-	case tr.trusted:
-		return allow(tr.layer, tr.rule)
-	case tr.untrusted:
-		return ask(LayerSession, "not trusted")
-	case read.Kind == Allow:
+	case !tr.trusted && !tr.untrusted && read.Kind == Allow:
 		return read
 	}
 	return byTrust(tr)

@@ -38,6 +38,12 @@ func TestKnowledgeIsJudgedAsARead(t *testing.T) {
 	if d := decide(secret); d.Kind != Deny {
 		t.Errorf("trusted yet denied path: %+v", d)
 	}
+	if err := c.Untrust("knowledge"); err != nil {
+		t.Fatal(err)
+	}
+	if d := decide(in); d.Kind != Ask || !d.Untrusted || d.Layer != LayerSession {
+		t.Errorf("untrusted for the session, path fs_read may read: %+v", d)
+	}
 	c.Reset()
 	if err := c.Untrust("fs_read"); err != nil {
 		t.Fatal(err)

@@ -60,21 +60,21 @@ func (c *Checker) decideSubagent(agents []string, tr trust) Decision {
 			return deny(LayerAgent, "not in toolsSettings.use_subagent.availableAgents", missing...)
 		}
 	}
-	var untrusted []string
+	var unlisted []string
 	for _, a := range agents {
 		if !matchesAny(s.trusted, a) {
-			untrusted = append(untrusted, a)
+			unlisted = append(unlisted, a)
 		}
 	}
 	switch {
 	case tr.trusted:
 		return allow(tr.layer, tr.rule)
 	case tr.untrusted:
-		return ask(LayerSession, "not trusted", agents...)
-	case len(untrusted) == 0 && len(agents) > 0:
+		return untrusted(LayerSession, agents...)
+	case len(unlisted) == 0 && len(agents) > 0:
 		return allow(LayerAgent, "toolsSettings.use_subagent.trustedAgents")
 	}
-	return ask(LayerDefault, "not trusted", untrusted...)
+	return untrusted(LayerDefault, unlisted...)
 }
 
 // SubagentAvailable reports whether the agent's availableAgents lets a

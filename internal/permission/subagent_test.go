@@ -48,11 +48,14 @@ func TestSubagentSettings(t *testing.T) {
 		if d.Kind != tc.want || !strings.Contains(d.Rule, tc.rule) {
 			t.Errorf("%s: got %v %q %q, want %v with %q", tc.name, d.Kind, d.Rule, d.Reasons, tc.want, tc.rule)
 		}
+		if want := tc.rule == "not trusted"; d.Untrusted != want {
+			t.Errorf("%s: Untrusted = %v, want %v", tc.name, d.Untrusted, want)
+		}
 	}
 	if err := c.Untrust("use_subagent"); err != nil {
 		t.Fatal(err)
 	}
-	if d := decideAgents(c, "reviewer"); d.Kind != Ask {
+	if d := decideAgents(c, "reviewer"); d.Kind != Ask || !d.Untrusted {
 		t.Errorf("untrusted use_subagent with a trusted agent: %v %q", d.Kind, d.Rule)
 	}
 	if !c.SubagentAvailable("docs-x") || c.SubagentAvailable("deployer") || !open.SubagentAvailable("x") || none.SubagentAvailable("x") {
