@@ -39,14 +39,22 @@ func KiroWorkspaceConfigPath(cwd string) string {
 // file wins over the Kiro CLI's. In the home directory the Kiro CLI's
 // workspace file is its user file, read once.
 func ConfigPaths(cwd, home string) []string {
-	out := []string{KiroGlobalConfigPath(home), GlobalConfigPath(home)}
+	return append([]string{KiroGlobalConfigPath(home), GlobalConfigPath(home)}, WorkspaceConfigPaths(cwd, home)...)
+}
+
+// WorkspaceConfigPaths returns the workspace's files among ConfigPaths, in
+// the same order: those a repository can ship, which the workspace trust
+// gate judges. There are none without a workspace (cwd ""), and in the
+// home directory the Kiro CLI's workspace file is its user file, so only
+// .amazonq/mcp.json counts.
+func WorkspaceConfigPaths(cwd, home string) []string {
 	if cwd == "" {
-		return out
+		return nil
 	}
-	if filepath.Clean(cwd) != filepath.Clean(home) {
-		out = append(out, KiroWorkspaceConfigPath(cwd))
+	if filepath.Clean(cwd) == filepath.Clean(home) {
+		return []string{WorkspaceConfigPath(cwd)}
 	}
-	return append(out, WorkspaceConfigPath(cwd))
+	return []string{KiroWorkspaceConfigPath(cwd), WorkspaceConfigPath(cwd)}
 }
 
 // Warning is a problem found while collecting servers, for the user.

@@ -178,6 +178,13 @@ func TestCollectKiroFilesAndIgnoredAttributes(t *testing.T) {
 	if got := ConfigPaths(home, home); len(got) != 3 || got[2] != WorkspaceConfigPath(home) {
 		t.Errorf("in the home directory the workspace files are the user's: %v", got)
 	}
+	// The workspace trust gate judges exactly the files Collect reads
+	// beyond the user's own two.
+	for _, dir := range []string{cwd, home, ""} {
+		if got, all := WorkspaceConfigPaths(dir, home), ConfigPaths(dir, home); !reflect.DeepEqual(got, all[2:]) && len(got)+len(all[2:]) > 0 {
+			t.Errorf("cwd %q: workspace files %v, collected %v", dir, got, all)
+		}
+	}
 }
 
 func TestCollectBadFiles(t *testing.T) {

@@ -89,7 +89,8 @@ func fromWorkspace(path, home string) bool {
 // MCP servers collected for it: one source for the agent file when it is
 // not a global agent (its hooks, its own servers and its permission
 // grants, which let the model run tools unasked) and one for each
-// workspace mcp.json (.amazonq/mcp.json, .kiro/settings/mcp.json). Sources without items are left out. A workspace
+// workspace mcp.json (mcp.WorkspaceConfigPaths: .kiro/settings/mcp.json,
+// .amazonq/mcp.json). Sources without items are left out. A workspace
 // file is judged by where it was found, not where a symlink leads, so a
 // .amazonq that links to the global directory is still the workspace's.
 func Sources(a *agentcfg.Agent, servers []mcp.ServerConfig, cwd, home string) []Source {
@@ -106,11 +107,7 @@ func Sources(a *agentcfg.Agent, servers []mcp.ServerConfig, cwd, home string) []
 			out = append(out, src)
 		}
 	}
-	if filepath.Clean(cwd) == filepath.Clean(home) {
-		// ~/.kiro/settings/mcp.json is then the user's own file.
-		return append(out, mcpSources(servers, cwd, mcp.WorkspaceConfigPath(cwd))...)
-	}
-	return append(out, mcpSources(servers, cwd, mcp.KiroWorkspaceConfigPath(cwd), mcp.WorkspaceConfigPath(cwd))...)
+	return append(out, mcpSources(servers, cwd, mcp.WorkspaceConfigPaths(cwd, home)...)...)
 }
 
 // mcpSources returns a source per workspace mcp.json file among files
