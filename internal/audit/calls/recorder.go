@@ -69,6 +69,19 @@ func (r *Recorder) record(c *agent.Call) audit.Record {
 func (r *Recorder) Ready(c *agent.Call) error {
 	r.st.mu.Lock()
 	defer r.st.mu.Unlock()
+	rec := r.record(c)
+	if err := r.appendIntent(&rec); err != nil {
+		return err
+	}
+	r.st.intents[c] = rec.EventID
+	return nil
+}
+
+// appendIntent waits until every record queued so far is durable, checks
+// that the trail can take more and appends rec as an intent under a new
+// event id, which it sets in rec; the intent is durable on return. It is
+// what Ready and Action share, and r.st.mu must be held.
+func (r *Recorder) appendIntent(rec *audit.Record) error {
 	r.st.flush()
 	if err := r.trail.Ready(); err != nil {
 		return err
@@ -77,13 +90,8 @@ func (r *Recorder) Ready(c *agent.Call) error {
 	if err != nil {
 		return err
 	}
-	rec := r.record(c)
 	rec.EventID, rec.Phase = id, audit.PhaseIntent
-	if err := r.trail.Append(rec); err != nil {
-		return err
-	}
-	r.st.intents[c] = id
-	return nil
+	return r.trail.Append(*rec)
 }
 
 // Done writes the record that ends call c: the outcome of a call whose
@@ -139,30 +147,22 @@ func (st *state) flush() {
 func (r *Recorder) Action(toolName, event string, params map[string]any) (func(result map[string]any, err error), error) {
 	r.st.mu.Lock()
 	defer r.st.mu.Unlock()
-	r.st.flush()
-	if err := r.trail.Ready(); err != nil {
-		return nil, err
-	}
-	id, err := audit.NewEventID()
-	if err != nil {
-		return nil, err
-	}
 	data, err := json.Marshal(params)
 	if err != nil {
 		return nil, err
 	}
 	rec := audit.Record{UserIdentity: audit.LocalIdentity(), RequestParameters: data,
 		Tool: toolName, EventName: event, Decision: "allow", Layer: "user",
-		ResponseElements: json.RawMessage(`{}`), EventID: id, Phase: audit.PhaseIntent}
+		ResponseElements: json.RawMessage(`{}`)}
 	if conv := r.session(); conv != nil {
 		rec.ConversationID, rec.Agent, rec.Model = conv.ID, conv.Agent, conv.Model
 	}
-	if err := r.trail.Append(rec); err != nil {
+	if err := r.appendIntent(&rec); err != nil {
 		return nil, err
 	}
 	return func(result map[string]any, err error) {
 		out := rec
-		out.EventID, out.Phase, out.IntentID = "", audit.PhaseOutcome, id
+		out.EventID, out.Phase, out.IntentID = "", audit.PhaseOutcome, rec.EventID
 		if result == nil {
 			result = map[string]any{}
 		}
