@@ -4,7 +4,6 @@
 package awstest
 
 import (
-	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -16,11 +15,10 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
-	"github.com/qdev/qdev/internal/procgroup"
+	"github.com/qdev/qdev/internal/proctest"
 )
 
 // startTimeout bounds how long moto_server may take to answer; it is slow
@@ -60,27 +58,11 @@ func StartMoto(t testing.TB) *Moto {
 	if err != nil {
 		t.Fatalf("awstest: %v", err)
 	}
+	t.Cleanup(func() { logFile.Close() })
 	cmd := exec.Command(bin, "-H", "127.0.0.1", "-p", fmt.Sprint(port))
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("awstest: start moto_server: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() { cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = procgroup.Signal(cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = procgroup.Kill(cmd)
-			<-exited
-		}
-		logFile.Close()
-	})
-
 	backend := fmt.Sprintf("http://127.0.0.1:%d", port)
-	if err := waitReady(backend, exited); err != nil {
+	if err := proctest.StartDaemon(t, cmd, startTimeout, time.Second, func() bool { return answers(backend) }); err != nil {
 		log, _ := os.ReadFile(logFile.Name())
 		t.Fatalf("awstest: moto_server did not start: %v\n%s", err, log)
 	}
@@ -149,25 +131,13 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// waitReady polls moto until it answers HTTP, it exits, or startTimeout
-// passes.
-func waitReady(base string, exited <-chan struct{}) error {
+// answers reports whether moto answers HTTP at base.
+func answers(base string) bool {
 	client := &http.Client{Timeout: 2 * time.Second}
-	deadline := time.Now().Add(startTimeout)
-	delay := 50 * time.Millisecond
-	for time.Now().Before(deadline) {
-		select {
-		case <-exited:
-			return errors.New("moto_server exited")
-		default:
-		}
-		resp, err := client.Get(base + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return nil
-		}
-		time.Sleep(delay)
-		delay = min(2*delay, time.Second)
+	resp, err := client.Get(base + "/moto-api/")
+	if err != nil {
+		return false
 	}
-	return fmt.Errorf("no answer after %s", startTimeout)
+	resp.Body.Close()
+	return true
 }

@@ -7,9 +7,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/qdev/qdev/internal/proctest"
 )
 
 // startTimeout bounds how long tinyproxy may take to listen.
@@ -55,25 +56,11 @@ func StartProxy(t testing.TB, connectPorts ...string) *Proxy {
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(func() { out.Close() })
 	cmd := exec.Command(bin, "-d", "-c", confFile)
 	cmd.Stdout, cmd.Stderr = out, out
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("nettest: start tinyproxy: %v", err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	t.Cleanup(func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
-		}
-		out.Close()
-	})
-	if err := waitListening(fmt.Sprintf("127.0.0.1:%d", port), exited); err != nil {
+	addr := fmt.Sprintf("127.0.0.1:%d", port)
+	if err := proctest.StartDaemon(t, cmd, startTimeout, 200*time.Millisecond, func() bool { return listening(addr) }); err != nil {
 		msg, _ := os.ReadFile(out.Name())
 		t.Fatalf("nettest: tinyproxy did not start: %v\n%s%s", err, msg, p.Log())
 	}
@@ -125,23 +112,12 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-// waitListening polls addr until it accepts a connection, the process
-// exits, or startTimeout passes.
-func waitListening(addr string, exited <-chan struct{}) error {
-	deadline := time.Now().Add(startTimeout)
-	delay := 10 * time.Millisecond
-	for time.Now().Before(deadline) {
-		select {
-		case <-exited:
-			return fmt.Errorf("tinyproxy exited")
-		default:
-		}
-		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
-			c.Close()
-			return nil
-		}
-		time.Sleep(delay)
-		delay = min(2*delay, 200*time.Millisecond)
+// listening reports whether addr accepts a connection.
+func listening(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false
 	}
-	return fmt.Errorf("nothing listens on %s after %s", addr, startTimeout)
+	c.Close()
+	return true
 }
