@@ -49,16 +49,14 @@ func (c *Checker) decideSubagent(agents []string, tr trust) Decision {
 	if s.invalid != "" {
 		return deny(LayerAgent, s.invalid, agents...)
 	}
-	if s.availableSet {
-		var missing []string
-		for _, a := range agents {
-			if !matchesAny(s.available, a) {
-				missing = append(missing, a)
-			}
+	var missing []string
+	for _, a := range agents {
+		if !c.SubagentAvailable(a) {
+			missing = append(missing, a)
 		}
-		if len(missing) > 0 {
-			return deny(LayerAgent, "not in toolsSettings.use_subagent.availableAgents", missing...)
-		}
+	}
+	if len(missing) > 0 {
+		return deny(LayerAgent, "not in toolsSettings.use_subagent.availableAgents", missing...)
 	}
 	var unlisted []string
 	for _, a := range agents {
