@@ -5,9 +5,11 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -339,5 +341,51 @@ func TestTokenEndpointRateLimit(t *testing.T) {
 	}
 	if limited != 5 {
 		t.Fatalf("%d of %d requests were limited, want 5", limited, tokenRate+5)
+	}
+}
+
+// TestSignInLimitsHoldUnderConcurrency: guesses sent all at once are
+// counted as they are checked, not after, so that a burst of them cannot
+// try more passwords than the budget allows.
+func TestSignInLimitsHoldUnderConcurrency(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser()
+	csrf := b.csrf()
+	const burst = 3 * accountFailures
+	codes := make(chan int, burst)
+	var wg sync.WaitGroup
+	for i := range burst {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			form := url.Values{"email": {"alice@example.com"}, "password": {fmt.Sprint("wrong guess ", i)}, "csrf": {csrf}}
+			resp, err := b.c.PostForm(f.url+signInPath, form)
+			if err != nil {
+				codes <- 0
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	checked := 0
+	for c := range codes {
+		switch c {
+		case http.StatusUnauthorized:
+			checked++
+		case http.StatusTooManyRequests:
+		default:
+			t.Errorf("a guess answered %d", c)
+		}
+	}
+	if checked > accountFailures {
+		t.Fatalf("%d of %d simultaneous guesses were checked, want at most %d", checked, burst, accountFailures)
+	}
+	// A sign-in that succeeds leaves no failure behind for its address.
+	f.clock.Advance(failureWindow + time.Minute)
+	for range addressFailures + 1 {
+		b.signIn("bob@example.com", f.bobPW)
 	}
 }

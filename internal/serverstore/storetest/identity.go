@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,6 +18,7 @@ var identityTests = []struct {
 }{
 	{"SigningKeysAndSecrets", testSigningKeysAndSecrets},
 	{"PasswordsAndFailures", testPasswordsAndFailures},
+	{"AttemptsTakenAtOnce", testAttemptsTakenAtOnce},
 	{"WebSessions", testWebSessions},
 	{"AuthRequestCodeOnce", testAuthRequestCodeOnce},
 	{"DeviceGrantIssuedOnce", testDeviceGrantIssuedOnce},
@@ -109,6 +111,45 @@ func testPasswordsAndFailures(t *testing.T, newDB NewDB) {
 	}
 	if n, _ := s.Failures(ctx, "ip:1", now.Add(-time.Hour)); n != 1 {
 		t.Fatalf("another subject's failures were cleared: %d", n)
+	}
+}
+
+// testAttemptsTakenAtOnce: attempts taken at the same moment are counted
+// one at a time, so no more than the limit get through; a forgiven attempt
+// no longer counts.
+func testAttemptsTakenAtOnce(t *testing.T, newDB NewDB) {
+	ctx := context.Background()
+	s := Open(t, newDB(t))
+	now := time.Now()
+	limits := map[string]int{"account:a": 3, "address:x": 10}
+	var wg sync.WaitGroup
+	var taken atomic.Int32
+	for range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := s.TakeAttempt(ctx, limits, now.Add(-time.Hour), now)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				taken.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := taken.Load(); n != 3 {
+		t.Fatalf("%d attempts taken at once got through, want 3", n)
+	}
+	if n, _ := s.Failures(ctx, "address:x", now.Add(-time.Hour)); n != 3 {
+		t.Fatalf("refused attempts were counted: address has %d", n)
+	}
+	must(t, s.ForgiveAttempt(ctx, []string{"address:x"}, now))
+	if n, _ := s.Failures(ctx, "address:x", now.Add(-time.Hour)); n != 2 {
+		t.Fatalf("after forgiving one of 3: %d", n)
+	}
+	if ok, err := s.TakeAttempt(ctx, map[string]int{"address:x": 3}, now.Add(-time.Hour), now); err != nil || !ok {
+		t.Fatalf("after forgiving: %v %v", ok, err)
 	}
 }
 
