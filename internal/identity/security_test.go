@@ -389,3 +389,22 @@ func TestSignInLimitsHoldUnderConcurrency(t *testing.T) {
 		b.signIn("bob@example.com", f.bobPW)
 	}
 }
+
+// TestUnknownClientIsTheClientsFault: a request naming a client that is
+// not q is refused as invalid_client (4xx), never answered as a server
+// error.
+func TestUnknownClientIsTheClientsFault(t *testing.T) {
+	f := newFixture(t)
+	for _, c := range []struct {
+		path string
+		form url.Values
+	}{
+		{"/device_authorization", url.Values{"client_id": {"other"}, "scope": {"openid"}}},
+		{"/oauth/token", url.Values{"client_id": {"other"}, "grant_type": {"refresh_token"}, "refresh_token": {"x"}}},
+	} {
+		code, tr := f.form(c.path, c.form)
+		if code < 400 || code >= 500 || tr.Error != "invalid_client" {
+			t.Errorf("%s as another client: %d %q, want 4xx invalid_client", c.path, code, tr.Error)
+		}
+	}
+}
