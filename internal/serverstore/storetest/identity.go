@@ -2,7 +2,9 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -24,6 +26,7 @@ var identityTests = []struct {
 	{"DeviceGrantIssuedOnce", testDeviceGrantIssuedOnce},
 	{"RefreshRotationAndReuse", testRefreshRotationAndReuse},
 	{"AccessTokensFollowUser", testAccessTokensFollowUser},
+	{"DisablingEndsSessions", testDisablingEndsSessions},
 }
 
 func newUser(t *testing.T, s *serverstore.Store, email string) serverstore.User {
@@ -349,7 +352,8 @@ func testAccessTokensFollowUser(t *testing.T, newDB NewDB) {
 	must(t, s.DisableUser(ctx, u.Email))
 	_, err = s.AccessTokenUser(ctx, "at1", now)
 	wantErr(t, err, serverstore.ErrNotFound)
-	must(t, s.RevokeAccessToken(ctx, "at1", u.ID, "q"))
+	// Disabling revoked it (testDisablingEndsSessions).
+	wantErr(t, s.RevokeAccessToken(ctx, "at1", u.ID, "q"), serverstore.ErrNotFound)
 
 	v := newUser(t, s, "v@example.com")
 	grant.UserID = v.ID
@@ -361,4 +365,42 @@ func testAccessTokensFollowUser(t *testing.T, newDB NewDB) {
 	_, err = s.RefreshTokenByToken(ctx, "rt2", now)
 	wantErr(t, err, serverstore.ErrNotFound)
 	must(t, s.DeleteUser(ctx, v.Email))
+}
+
+// testDisablingEndsSessions: disabling a user, by the admin API or by SCIM,
+// ends their browser sessions and their access and refresh tokens, so that
+// enabling them again does not bring back sessions that were open (on a
+// stolen laptop, say) when they were disabled.
+func testDisablingEndsSessions(t *testing.T, newDB NewDB) {
+	ctx := context.Background()
+	s := Open(t, newDB(t))
+	now := time.Now()
+	for _, disable := range []struct {
+		name string
+		do   func(u serverstore.User) error
+	}{
+		{"DisableUser", func(u serverstore.User) error { return s.DisableUser(ctx, u.Email) }},
+		{"SCIM active false", func(u serverstore.User) error {
+			_, err := s.UpdateSCIMUser(ctx, u.ID, func(su *serverstore.SCIMUser) error { su.Active = false; return nil })
+			return err
+		}},
+	} {
+		u := newUser(t, s, strings.ReplaceAll(disable.name, " ", "-")+"@example.com")
+		grant := serverstore.TokenGrant{UserID: u.ID, ClientID: "q", AuthTime: now}
+		must(t, s.IssueTokens(ctx, serverstore.TokenIssue{AccessTokenID: "at-" + u.ID, AccessExpires: now.Add(time.Hour), Grant: grant,
+			Refresh: "rt-" + u.ID, RefreshIdle: time.Hour, RefreshMax: time.Hour}, now))
+		must(t, s.CreateWebSession(ctx, "ws-"+u.ID, u.ID, now, now.Add(time.Hour)))
+		must(t, disable.do(u))
+		_, err := s.UpdateSCIMUser(ctx, u.ID, func(su *serverstore.SCIMUser) error { su.Active = true; return nil })
+		must(t, err)
+		if _, err := s.AccessTokenUser(ctx, "at-"+u.ID, now); !errors.Is(err, serverstore.ErrNotFound) {
+			t.Errorf("%s, then enabled again: the access token still works (%v)", disable.name, err)
+		}
+		if _, err := s.RefreshTokenByToken(ctx, "rt-"+u.ID, now); !errors.Is(err, serverstore.ErrNotFound) {
+			t.Errorf("%s, then enabled again: the refresh token still works (%v)", disable.name, err)
+		}
+		if _, err := s.WebSessionUser(ctx, "ws-"+u.ID, now); !errors.Is(err, serverstore.ErrNotFound) {
+			t.Errorf("%s, then enabled again: the browser session still works (%v)", disable.name, err)
+		}
+	}
 }
