@@ -408,3 +408,30 @@ func TestUnknownClientIsTheClientsFault(t *testing.T) {
 		}
 	}
 }
+
+// TestIntrospectionRefusesInOAuthForm: no client can authenticate to the
+// introspection endpoint (q is a public client), and its refusals are
+// OAuth JSON errors, not the library's internal error text.
+func TestIntrospectionRefusesInOAuthForm(t *testing.T) {
+	f := newFixture(t)
+	for _, auth := range [][2]string{{}, {adminapi.CLIClientID, "x"}, {"other", "x"}} {
+		req, _ := http.NewRequest(http.MethodPost, f.url+"/oauth/introspect", strings.NewReader("token=x"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if auth[0] != "" {
+			req.SetBasicAuth(auth[0], auth[1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct {
+			Error string `json:"error"`
+		}
+		decodeErr := json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || decodeErr != nil || body.Error != "invalid_client" ||
+			!strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("introspection as %q: %d %q (%v)", auth[0], resp.StatusCode, body.Error, decodeErr)
+		}
+	}
+}
