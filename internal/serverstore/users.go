@@ -150,12 +150,14 @@ func (s *Store) DisableUser(ctx context.Context, email string) error {
 }
 
 // endSessions ends the browser sessions and revokes the access and refresh
-// tokens of the user with id, when they are disabled: they are refused
-// while the user is disabled anyway, and must not work again if the user
-// is enabled again (a session left open on a stolen laptop, say). API
-// keys, which administrators make, list and revoke themselves, are kept.
+// tokens of the user with id, and drops the sign-ins and devices they
+// approved that have not yet fetched their tokens, when they are disabled:
+// all are refused while the user is disabled anyway, and must not work
+// again if the user is enabled again (a session left open on a stolen
+// laptop, say). API keys, which administrators make, list and revoke
+// themselves, are kept.
 func endSessions(ctx context.Context, tx *sql.Tx, id string) error {
-	for _, table := range []string{"web_sessions", "access_tokens", "refresh_tokens"} {
+	for _, table := range []string{"web_sessions", "access_tokens", "refresh_tokens", "auth_requests", "device_grants"} {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE user_id = $1`, id); err != nil {
 			return err
 		}

@@ -390,6 +390,13 @@ func testDisablingEndsSessions(t *testing.T, newDB NewDB) {
 		must(t, s.IssueTokens(ctx, serverstore.TokenIssue{AccessTokenID: "at-" + u.ID, AccessExpires: now.Add(time.Hour), Grant: grant,
 			Refresh: "rt-" + u.ID, RefreshIdle: time.Hour, RefreshMax: time.Hour}, now))
 		must(t, s.CreateWebSession(ctx, "ws-"+u.ID, u.ID, now, now.Add(time.Hour)))
+		// A device the user approved, which has not yet fetched its tokens.
+		code := map[string]string{"DisableUser": "DDDD-DDDD"}[disable.name]
+		if code == "" {
+			code = "SSSS-SSSS"
+		}
+		must(t, s.CreateDeviceGrant(ctx, "dev-"+u.ID, code, "q", []string{"openid"}, now, now.Add(10*time.Minute)))
+		must(t, s.DecideDeviceGrant(ctx, code, u.ID, true, now))
 		must(t, disable.do(u))
 		_, err := s.UpdateSCIMUser(ctx, u.ID, func(su *serverstore.SCIMUser) error { su.Active = true; return nil })
 		must(t, err)
@@ -401,6 +408,9 @@ func testDisablingEndsSessions(t *testing.T, newDB NewDB) {
 		}
 		if _, err := s.WebSessionUser(ctx, "ws-"+u.ID, now); !errors.Is(err, serverstore.ErrNotFound) {
 			t.Errorf("%s, then enabled again: the browser session still works (%v)", disable.name, err)
+		}
+		if g, err := s.PollDeviceGrant(ctx, "q", "dev-"+u.ID); !errors.Is(err, serverstore.ErrNotFound) {
+			t.Errorf("%s, then enabled again: the device approved before still gets tokens (%+v, %v)", disable.name, g, err)
 		}
 	}
 }
