@@ -1,7 +1,6 @@
 package identity
 
 import (
-	"errors"
 	"net/url"
 	"slices"
 	"time"
@@ -15,8 +14,14 @@ import (
 // supportedScopes are the scopes a client may ask for.
 var supportedScopes = []string{oidc.ScopeOpenID, oidc.ScopeEmail, oidc.ScopeProfile, oidc.ScopeOfflineAccess}
 
-// errUnknownClient answers a request naming a client that is not q.
-var errUnknownClient = errors.New("unknown client")
+// errUnknownClient answers a request naming a client that is not q: an
+// OAuth invalid_client error, which the provider answers with a 4xx (any
+// other error would be a 500, as if the server had failed). It is made
+// anew each time because the provider's error values are changed in
+// place as they are handled.
+func errUnknownClient() error {
+	return oidc.ErrInvalidClient().WithDescription("unknown client")
+}
 
 // cliClient is q itself: a public native client (it can keep no secret),
 // so it must use PKCE, and it receives the authorization code on a loopback
@@ -26,7 +31,7 @@ type cliClient struct{}
 // clientByID returns the client with that id.
 func clientByID(id string) (op.Client, error) {
 	if id != adminapi.CLIClientID {
-		return nil, errUnknownClient
+		return nil, errUnknownClient()
 	}
 	return cliClient{}, nil
 }

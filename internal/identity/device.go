@@ -96,34 +96,44 @@ func (p *Provider) deviceSubmit(w http.ResponseWriter, r *http.Request) {
 // a decision. Wrong codes count against the address, as wrong passwords
 // do: user codes are short enough to guess without that.
 func (p *Provider) lookUpCode(w http.ResponseWriter, r *http.Request, u serverstore.User, typed string) (string, bool) {
-	over, err := p.overBudget(r.Context(), map[string]int{codeSubject(clientAddress(r)): deviceCodeEntries})
+	// The entry counts as a wrong one from before it is looked up, and is
+	// forgiven once it turns out right.
+	ctx, subject := context.WithoutCancel(r.Context()), codeSubject(clientAddress(r))
+	at, allowed, err := p.takeAttempt(ctx, map[string]int{subject: deviceCodeEntries})
 	if err != nil {
 		p.log.Error("checking code entries", "err", err)
 		p.message(w, r, http.StatusServiceUnavailable, "Try again", "The service is unavailable right now. Try again in a moment.", u.Email)
 		return "", false
 	}
-	if over {
+	if !allowed {
 		p.render(w, http.StatusTooManyRequests, "device", pageData{Title: "Sign in a device", CSRF: p.csrfToken(w, r), User: u.Email,
 			Code: typed, Error: "Too many wrong codes. Wait 15 minutes, then try again."})
 		return "", false
 	}
 	code := NormalizeUserCode(typed)
 	if code == "" {
-		p.badCode(w, r, u, typed, serverstore.ErrNotFound)
+		p.unknownCode(w, r, u, typed, serverstore.ErrNotFound)
 		return "", false
 	}
 	if _, err := p.store.PendingDeviceGrant(r.Context(), code, p.now()); err != nil {
-		p.badCode(w, r, u, typed, err)
+		p.unknownCode(w, r, u, typed, err)
 		return "", false
 	}
+	p.forgiveAttempt(ctx, at, subject)
 	return code, true
 }
 
+// badCode counts a wrong code against the address and says so.
 func (p *Provider) badCode(w http.ResponseWriter, r *http.Request, u serverstore.User, typed string, err error) {
+	p.recordFailures(context.WithoutCancel(r.Context()), codeSubject(clientAddress(r)))
+	p.unknownCode(w, r, u, typed, err)
+}
+
+// unknownCode says that the code is unknown (an entry already counted).
+func (p *Provider) unknownCode(w http.ResponseWriter, r *http.Request, u serverstore.User, typed string, err error) {
 	if !errors.Is(err, serverstore.ErrNotFound) {
 		p.log.Error("reading a device grant", "err", err)
 	}
-	p.recordFailures(context.WithoutCancel(r.Context()), codeSubject(clientAddress(r)))
 	p.render(w, http.StatusBadRequest, "device", pageData{Title: "Sign in a device", CSRF: p.csrfToken(w, r), User: u.Email,
 		Code: typed, Error: "That code is unknown or has expired. Check the terminal, or run q login again."})
 }

@@ -199,7 +199,7 @@ func (p *Provider) Routes() []Route {
 		{o.EndSessionEndpoint().Relative(), o},
 		{o.TokenEndpoint().Relative(), limited},
 		{o.RevocationEndpoint().Relative(), limited},
-		{o.IntrospectionEndpoint().Relative(), limited},
+		{o.IntrospectionEndpoint().Relative(), p.limits.wrap(tokenRate, http.HandlerFunc(refuseIntrospection))},
 		{o.DeviceAuthorizationEndpoint().Relative(), limited},
 
 		{"GET " + signInPath, page(p.signInPage)},
@@ -211,6 +211,19 @@ func (p *Provider) Routes() []Route {
 		{"POST " + devicePath, post(p.deviceSubmit)},
 		{"GET " + stylePath, http.HandlerFunc(p.style)},
 	}
+}
+
+// refuseIntrospection answers every introspection request: introspection
+// is for clients that authenticate, and none can (q is a public client:
+// AuthorizeClientIDSecret and GetKeyByIDAndClientID refuse all). The
+// library's own handler would refuse too, but in plain text made of its
+// internal error's fields ("ErrorType=... Parent=...").
+func refuseIntrospection(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("WWW-Authenticate", `Basic realm="qdev"`)
+	w.WriteHeader(http.StatusUnauthorized)
+	w.Write([]byte(`{"error":"invalid_client","error_description":"no client may introspect tokens"}` + "\n"))
 }
 
 // Jobs returns the provider's housekeeping, to run on one replica: it

@@ -38,20 +38,23 @@ func accountSubject(email string) string { return "account:" + email }
 func addressSubject(addr string) string  { return "address:" + addr }
 func codeSubject(addr string) string     { return "device-code:" + addr }
 
-// overBudget reports whether any subject has had limit failures or more
-// within the window, which then refuses further tries.
-func (p *Provider) overBudget(ctx context.Context, limits map[string]int) (bool, error) {
-	since := p.now().Add(-failureWindow)
-	for subject, limit := range limits {
-		n, err := p.store.Failures(ctx, subject, since)
-		if err != nil {
-			return false, err
-		}
-		if n >= limit {
-			return true, nil
-		}
+// takeAttempt counts one attempt against each subject of limits, as a
+// failure until forgiveAttempt takes it back, and reports false when a
+// subject has already had its limit of failures within the window. The
+// attempt is counted before it is checked, in one step with the check, so
+// that guesses sent all at once cannot all pass before any is counted.
+// It returns the time the attempt was recorded at, for forgiveAttempt.
+func (p *Provider) takeAttempt(ctx context.Context, limits map[string]int) (time.Time, bool, error) {
+	now := p.now()
+	ok, err := p.store.TakeAttempt(ctx, limits, now.Add(-failureWindow), now)
+	return now, ok, err
+}
+
+// forgiveAttempt takes back an attempt that turned out not to be a failure.
+func (p *Provider) forgiveAttempt(ctx context.Context, at time.Time, subjects ...string) {
+	if err := p.store.ForgiveAttempt(ctx, subjects, at); err != nil {
+		p.log.Error("forgiving a sign-in attempt", "err", err)
 	}
-	return false, nil
 }
 
 func (p *Provider) recordFailures(ctx context.Context, subjects ...string) {

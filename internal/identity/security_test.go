@@ -5,9 +5,11 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -339,5 +341,97 @@ func TestTokenEndpointRateLimit(t *testing.T) {
 	}
 	if limited != 5 {
 		t.Fatalf("%d of %d requests were limited, want 5", limited, tokenRate+5)
+	}
+}
+
+// TestSignInLimitsHoldUnderConcurrency: guesses sent all at once are
+// counted as they are checked, not after, so that a burst of them cannot
+// try more passwords than the budget allows.
+func TestSignInLimitsHoldUnderConcurrency(t *testing.T) {
+	f := newFixture(t)
+	b := f.browser()
+	csrf := b.csrf()
+	const burst = 3 * accountFailures
+	codes := make(chan int, burst)
+	var wg sync.WaitGroup
+	for i := range burst {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			form := url.Values{"email": {"alice@example.com"}, "password": {fmt.Sprint("wrong guess ", i)}, "csrf": {csrf}}
+			resp, err := b.c.PostForm(f.url+signInPath, form)
+			if err != nil {
+				codes <- 0
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	checked := 0
+	for c := range codes {
+		switch c {
+		case http.StatusUnauthorized:
+			checked++
+		case http.StatusTooManyRequests:
+		default:
+			t.Errorf("a guess answered %d", c)
+		}
+	}
+	if checked > accountFailures {
+		t.Fatalf("%d of %d simultaneous guesses were checked, want at most %d", checked, burst, accountFailures)
+	}
+	// A sign-in that succeeds leaves no failure behind for its address.
+	f.clock.Advance(failureWindow + time.Minute)
+	for range addressFailures + 1 {
+		b.signIn("bob@example.com", f.bobPW)
+	}
+}
+
+// TestUnknownClientIsTheClientsFault: a request naming a client that is
+// not q is refused as invalid_client (4xx), never answered as a server
+// error.
+func TestUnknownClientIsTheClientsFault(t *testing.T) {
+	f := newFixture(t)
+	for _, c := range []struct {
+		path string
+		form url.Values
+	}{
+		{"/device_authorization", url.Values{"client_id": {"other"}, "scope": {"openid"}}},
+		{"/oauth/token", url.Values{"client_id": {"other"}, "grant_type": {"refresh_token"}, "refresh_token": {"x"}}},
+	} {
+		code, tr := f.form(c.path, c.form)
+		if code < 400 || code >= 500 || tr.Error != "invalid_client" {
+			t.Errorf("%s as another client: %d %q, want 4xx invalid_client", c.path, code, tr.Error)
+		}
+	}
+}
+
+// TestIntrospectionRefusesInOAuthForm: no client can authenticate to the
+// introspection endpoint (q is a public client), and its refusals are
+// OAuth JSON errors, not the library's internal error text.
+func TestIntrospectionRefusesInOAuthForm(t *testing.T) {
+	f := newFixture(t)
+	for _, auth := range [][2]string{{}, {adminapi.CLIClientID, "x"}, {"other", "x"}} {
+		req, _ := http.NewRequest(http.MethodPost, f.url+"/oauth/introspect", strings.NewReader("token=x"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if auth[0] != "" {
+			req.SetBasicAuth(auth[0], auth[1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body struct {
+			Error string `json:"error"`
+		}
+		decodeErr := json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized || decodeErr != nil || body.Error != "invalid_client" ||
+			!strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+			t.Errorf("introspection as %q: %d %q (%v)", auth[0], resp.StatusCode, body.Error, decodeErr)
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -46,29 +47,28 @@ func (p *Provider) signInSubmit(w http.ResponseWriter, r *http.Request) {
 	if email != "" {
 		limits[accountSubject(email)] = accountFailures
 	}
-	over, err := p.overBudget(r.Context(), limits)
+	// The attempt counts as a failure from before the password is
+	// checked, and is forgiven once it turns out right.
+	ctx := context.WithoutCancel(r.Context())
+	at, allowed, err := p.takeAttempt(ctx, limits)
 	if err != nil {
 		p.log.Error("checking sign-in failures", "err", err)
 		again(http.StatusServiceUnavailable, "Sign-in is unavailable right now. Try again in a moment.")
 		return
 	}
-	if over {
+	if !allowed {
 		again(http.StatusTooManyRequests, "Too many failed sign-ins. Wait 15 minutes, then try again.")
 		return
 	}
 	u, ok := p.checkPassword(r, email, pw)
 	if !ok {
-		subjects := []string{addressSubject(addr)}
-		if email != "" {
-			subjects = append(subjects, accountSubject(email))
-		}
-		p.recordFailures(r.Context(), subjects...)
 		again(http.StatusUnauthorized, "The email or password is not right.")
 		return
 	}
-	if err := p.store.ClearFailures(r.Context(), accountSubject(email)); err != nil {
+	if err := p.store.ClearFailures(ctx, accountSubject(email)); err != nil {
 		p.log.Error("clearing sign-in failures", "err", err)
 	}
+	p.forgiveAttempt(ctx, at, addressSubject(addr))
 	if err := p.SignIn(w, r, u.ID); err != nil {
 		p.log.Error("starting a browser session", "err", err)
 		again(http.StatusServiceUnavailable, "Sign-in is unavailable right now. Try again in a moment.")

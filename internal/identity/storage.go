@@ -210,7 +210,7 @@ func (s *storage) GetClientByClientID(_ context.Context, id string) (op.Client, 
 
 // AuthorizeClientIDSecret refuses: no client has a secret.
 func (s *storage) AuthorizeClientIDSecret(context.Context, string, string) error {
-	return errUnknownClient
+	return errUnknownClient()
 }
 
 func (s *storage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string, string, []string) error {
@@ -251,7 +251,7 @@ func (s *storage) userinfo(ctx context.Context, info *oidc.UserInfo, userID stri
 // SetIntrospectionFromToken refuses: introspection needs a client that can
 // authenticate, and q cannot.
 func (s *storage) SetIntrospectionFromToken(context.Context, *oidc.IntrospectionResponse, string, string, string) error {
-	return errUnknownClient
+	return errUnknownClient()
 }
 
 // GetPrivateClaimsFromScopes adds the user's email to access tokens, so a
@@ -265,11 +265,11 @@ func (s *storage) GetPrivateClaimsFromScopes(ctx context.Context, userID, _ stri
 }
 
 func (s *storage) GetKeyByIDAndClientID(context.Context, string, string) (*jose.JSONWebKey, error) {
-	return nil, errUnknownClient
+	return nil, errUnknownClient()
 }
 
 func (s *storage) ValidateJWTProfileScopes(context.Context, string, []string) ([]string, error) {
-	return nil, errUnknownClient
+	return nil, errUnknownClient()
 }
 
 func (s *storage) Health(ctx context.Context) error { return s.st().Ping(ctx) }

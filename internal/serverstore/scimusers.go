@@ -191,7 +191,10 @@ func (s *Store) UpdateSCIMUser(ctx context.Context, id string, change func(*SCIM
 			user_key = $6, given_name = $7, family_name = $8,
 			disabled_at = CASE WHEN $9 THEN NULL ELSE COALESCE(disabled_at, $10) END WHERE id = $1`,
 			id, u.Email, u.Name, nullIfEmpty(u.ExternalID), name, key, u.GivenName, u.FamilyName, u.Active, ms(time.Now()))
-		return err
+		if err != nil || !old.Active || u.Active {
+			return err
+		}
+		return endSessions(ctx, tx, id)
 	})
 	switch {
 	case changeErr != nil:

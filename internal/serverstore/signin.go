@@ -3,6 +3,7 @@ package serverstore
 import (
 	"context"
 	"database/sql"
+	"slices"
 	"time"
 )
 
@@ -44,6 +45,81 @@ func (s *Store) RecordFailure(ctx context.Context, subject string, now time.Time
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO signin_failures (subject, at) VALUES ($1, $2)`, subject, ms(now))
 		return err
+	})
+}
+
+// attemptLockClass is the first key of the PostgreSQL advisory locks that
+// TakeAttempt holds on its subjects (the second is the subject's hash);
+// two-key advisory locks do not collide with migrate's one-key lock.
+const attemptLockClass = 0x5164 // "Qd"
+
+// TakeAttempt checks that no subject has had its limit of failures since
+// since and, when none has, records the attempt as a failure of each at
+// now. The check and the record are one step, serialised per subject, so
+// that attempts made at the same moment cannot all pass the check before
+// any is counted: at most limit attempts per subject are let through in a
+// window, however many arrive at once. It reports false, recording
+// nothing, when a subject is out of attempts. An attempt that succeeded is
+// taken back with ForgiveAttempt.
+func (s *Store) TakeAttempt(ctx context.Context, limits map[string]int, since, now time.Time) (bool, error) {
+	subjects := make([]string, 0, len(limits))
+	for subject := range limits {
+		subjects = append(subjects, subject)
+	}
+	slices.Sort(subjects) // one order of locks, so no two attempts deadlock
+	allowed := true
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if s.postgres {
+			// SQLite's transactions already take the write lock at BEGIN.
+			for _, subject := range subjects {
+				if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, attemptLockClass, subject); err != nil {
+					return err
+				}
+			}
+		}
+		for _, subject := range subjects {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM signin_failures WHERE subject = $1 AND at >= $2`,
+				subject, ms(since)).Scan(&n); err != nil {
+				return err
+			}
+			if n >= limits[subject] {
+				allowed = false
+				return nil
+			}
+		}
+		for _, subject := range subjects {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM signin_failures WHERE subject = $1 AND at < $2`,
+				subject, ms(now.Add(-24*time.Hour))); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO signin_failures (subject, at) VALUES ($1, $2)`, subject, ms(now)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return false, err
+	}
+	return allowed, nil
+}
+
+// ForgiveAttempt takes back one attempt TakeAttempt recorded at at against
+// each subject, once it has turned out not to be a failure.
+func (s *Store) ForgiveAttempt(ctx context.Context, subjects []string, at time.Time) error {
+	row := "rowid"
+	if s.postgres {
+		row = "ctid"
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, subject := range subjects {
+			if _, err := tx.ExecContext(ctx, `DELETE FROM signin_failures WHERE `+row+` IN (SELECT `+row+
+				` FROM signin_failures WHERE subject = $1 AND at = $2 LIMIT 1)`, subject, ms(at)); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 

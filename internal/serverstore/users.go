@@ -133,10 +133,36 @@ func (s *Store) ListUsers(ctx context.Context, p Page) ([]User, error) {
 	return collect(rows, func(r *sql.Rows) (User, error) { return scanUser(r) })
 }
 
-// DisableUser disables the user, so that none of their keys authenticate.
-// Disabling is idempotent.
+// DisableUser disables the user, so that none of their keys authenticate,
+// and ends their browser sessions and tokens (endSessions). Disabling is
+// idempotent.
 func (s *Store) DisableUser(ctx context.Context, email string) error {
-	return s.execOne(ctx, `UPDATE users SET disabled_at = COALESCE(disabled_at, $2) WHERE email = $1`, email, ms(time.Now()))
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		uid, err := userID(ctx, tx, email)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled_at = COALESCE(disabled_at, $2) WHERE id = $1`, uid, ms(time.Now())); err != nil {
+			return err
+		}
+		return endSessions(ctx, tx, uid)
+	})
+}
+
+// endSessions ends the browser sessions and revokes the access and refresh
+// tokens of the user with id, and drops the sign-ins and devices they
+// approved that have not yet fetched their tokens, when they are disabled:
+// all are refused while the user is disabled anyway, and must not work
+// again if the user is enabled again (a session left open on a stolen
+// laptop, say). API keys, which administrators make, list and revoke
+// themselves, are kept.
+func endSessions(ctx context.Context, tx *sql.Tx, id string) error {
+	for _, table := range []string{"web_sessions", "access_tokens", "refresh_tokens", "auth_requests", "device_grants"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE user_id = $1`, id); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // DeleteUser removes the user with their keys, memberships and own

@@ -2,8 +2,11 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -17,11 +20,13 @@ var identityTests = []struct {
 }{
 	{"SigningKeysAndSecrets", testSigningKeysAndSecrets},
 	{"PasswordsAndFailures", testPasswordsAndFailures},
+	{"AttemptsTakenAtOnce", testAttemptsTakenAtOnce},
 	{"WebSessions", testWebSessions},
 	{"AuthRequestCodeOnce", testAuthRequestCodeOnce},
 	{"DeviceGrantIssuedOnce", testDeviceGrantIssuedOnce},
 	{"RefreshRotationAndReuse", testRefreshRotationAndReuse},
 	{"AccessTokensFollowUser", testAccessTokensFollowUser},
+	{"DisablingEndsSessions", testDisablingEndsSessions},
 }
 
 func newUser(t *testing.T, s *serverstore.Store, email string) serverstore.User {
@@ -109,6 +114,45 @@ func testPasswordsAndFailures(t *testing.T, newDB NewDB) {
 	}
 	if n, _ := s.Failures(ctx, "ip:1", now.Add(-time.Hour)); n != 1 {
 		t.Fatalf("another subject's failures were cleared: %d", n)
+	}
+}
+
+// testAttemptsTakenAtOnce: attempts taken at the same moment are counted
+// one at a time, so no more than the limit get through; a forgiven attempt
+// no longer counts.
+func testAttemptsTakenAtOnce(t *testing.T, newDB NewDB) {
+	ctx := context.Background()
+	s := Open(t, newDB(t))
+	now := time.Now()
+	limits := map[string]int{"account:a": 3, "address:x": 10}
+	var wg sync.WaitGroup
+	var taken atomic.Int32
+	for range 12 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := s.TakeAttempt(ctx, limits, now.Add(-time.Hour), now)
+			if err != nil {
+				t.Error(err)
+			}
+			if ok {
+				taken.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	if n := taken.Load(); n != 3 {
+		t.Fatalf("%d attempts taken at once got through, want 3", n)
+	}
+	if n, _ := s.Failures(ctx, "address:x", now.Add(-time.Hour)); n != 3 {
+		t.Fatalf("refused attempts were counted: address has %d", n)
+	}
+	must(t, s.ForgiveAttempt(ctx, []string{"address:x"}, now))
+	if n, _ := s.Failures(ctx, "address:x", now.Add(-time.Hour)); n != 2 {
+		t.Fatalf("after forgiving one of 3: %d", n)
+	}
+	if ok, err := s.TakeAttempt(ctx, map[string]int{"address:x": 3}, now.Add(-time.Hour), now); err != nil || !ok {
+		t.Fatalf("after forgiving: %v %v", ok, err)
 	}
 }
 
@@ -308,7 +352,8 @@ func testAccessTokensFollowUser(t *testing.T, newDB NewDB) {
 	must(t, s.DisableUser(ctx, u.Email))
 	_, err = s.AccessTokenUser(ctx, "at1", now)
 	wantErr(t, err, serverstore.ErrNotFound)
-	must(t, s.RevokeAccessToken(ctx, "at1", u.ID, "q"))
+	// Disabling revoked it (testDisablingEndsSessions).
+	wantErr(t, s.RevokeAccessToken(ctx, "at1", u.ID, "q"), serverstore.ErrNotFound)
 
 	v := newUser(t, s, "v@example.com")
 	grant.UserID = v.ID
@@ -320,4 +365,52 @@ func testAccessTokensFollowUser(t *testing.T, newDB NewDB) {
 	_, err = s.RefreshTokenByToken(ctx, "rt2", now)
 	wantErr(t, err, serverstore.ErrNotFound)
 	must(t, s.DeleteUser(ctx, v.Email))
+}
+
+// testDisablingEndsSessions: disabling a user, by the admin API or by SCIM,
+// ends their browser sessions and their access and refresh tokens, so that
+// enabling them again does not bring back sessions that were open (on a
+// stolen laptop, say) when they were disabled.
+func testDisablingEndsSessions(t *testing.T, newDB NewDB) {
+	ctx := context.Background()
+	s := Open(t, newDB(t))
+	now := time.Now()
+	for _, disable := range []struct {
+		name string
+		do   func(u serverstore.User) error
+	}{
+		{"DisableUser", func(u serverstore.User) error { return s.DisableUser(ctx, u.Email) }},
+		{"SCIM active false", func(u serverstore.User) error {
+			_, err := s.UpdateSCIMUser(ctx, u.ID, func(su *serverstore.SCIMUser) error { su.Active = false; return nil })
+			return err
+		}},
+	} {
+		u := newUser(t, s, strings.ReplaceAll(disable.name, " ", "-")+"@example.com")
+		grant := serverstore.TokenGrant{UserID: u.ID, ClientID: "q", AuthTime: now}
+		must(t, s.IssueTokens(ctx, serverstore.TokenIssue{AccessTokenID: "at-" + u.ID, AccessExpires: now.Add(time.Hour), Grant: grant,
+			Refresh: "rt-" + u.ID, RefreshIdle: time.Hour, RefreshMax: time.Hour}, now))
+		must(t, s.CreateWebSession(ctx, "ws-"+u.ID, u.ID, now, now.Add(time.Hour)))
+		// A device the user approved, which has not yet fetched its tokens.
+		code := map[string]string{"DisableUser": "DDDD-DDDD"}[disable.name]
+		if code == "" {
+			code = "SSSS-SSSS"
+		}
+		must(t, s.CreateDeviceGrant(ctx, "dev-"+u.ID, code, "q", []string{"openid"}, now, now.Add(10*time.Minute)))
+		must(t, s.DecideDeviceGrant(ctx, code, u.ID, true, now))
+		must(t, disable.do(u))
+		_, err := s.UpdateSCIMUser(ctx, u.ID, func(su *serverstore.SCIMUser) error { su.Active = true; return nil })
+		must(t, err)
+		if _, err := s.AccessTokenUser(ctx, "at-"+u.ID, now); !errors.Is(err, serverstore.ErrNotFound) {
+			t.Errorf("%s, then enabled again: the access token still works (%v)", disable.name, err)
+		}
+		if _, err := s.RefreshTokenByToken(ctx, "rt-"+u.ID, now); !errors.Is(err, serverstore.ErrNotFound) {
+			t.Errorf("%s, then enabled again: the refresh token still works (%v)", disable.name, err)
+		}
+		if _, err := s.WebSessionUser(ctx, "ws-"+u.ID, now); !errors.Is(err, serverstore.ErrNotFound) {
+			t.Errorf("%s, then enabled again: the browser session still works (%v)", disable.name, err)
+		}
+		if g, err := s.PollDeviceGrant(ctx, "q", "dev-"+u.ID); !errors.Is(err, serverstore.ErrNotFound) {
+			t.Errorf("%s, then enabled again: the device approved before still gets tokens (%+v, %v)", disable.name, g, err)
+		}
+	}
 }
