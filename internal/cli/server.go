@@ -192,8 +192,7 @@ func serverInitRun(o *serverOptions) error {
 		return fmt.Errorf("--admin: %v", err)
 	}
 	ctx := context.Background()
-	so := o.storeOptions()
-	st, err := serverstore.Open(ctx, so)
+	st, err := serverstore.Open(ctx, o.storeOptions())
 	if err != nil {
 		return err
 	}
@@ -203,9 +202,6 @@ func serverInitRun(o *serverOptions) error {
 		if errors.Is(err, serverstore.ErrAlreadyInitialised) {
 			return &ExitError{Code: 1, Err: errors.New("the organisation is already initialised; nothing was changed")}
 		}
-		return err
-	}
-	if _, err := server.EnsureSigningKey(so.Dir); err != nil {
 		return err
 	}
 	fmt.Fprintln(o.IO.Out, key)
@@ -224,8 +220,7 @@ func serverRun(o *serverOptions) error {
 		ctx, stop = signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 		defer stop()
 	}
-	so := o.storeOptions()
-	st, err := serverstore.Open(ctx, so)
+	st, err := serverstore.Open(ctx, o.storeOptions())
 	if err != nil {
 		return err
 	}
@@ -234,9 +229,6 @@ func serverRun(o *serverOptions) error {
 		return err
 	} else if !ok {
 		return errors.New("the organisation is not initialised: run q server init --admin EMAIL first")
-	}
-	if _, err := server.EnsureSigningKey(so.Dir); err != nil {
-		return err
 	}
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
