@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"syscall"
 
@@ -23,6 +22,7 @@ import (
 	"github.com/qdev/qdev/internal/console"
 	"github.com/qdev/qdev/internal/federation"
 	"github.com/qdev/qdev/internal/identity"
+	"github.com/qdev/qdev/internal/jsonerr"
 	"github.com/qdev/qdev/internal/paths"
 	"github.com/qdev/qdev/internal/server"
 	"github.com/qdev/qdev/internal/serverjobs"
@@ -162,12 +162,7 @@ func decodeStrict(b []byte, v any) error {
 		return nil
 	case errors.As(err, &te) && te.Field != "":
 		// Name the setting and what it should be, not Go's types.
-		want := map[reflect.Kind]string{reflect.String: "a string", reflect.Slice: "a list", reflect.Map: "an object",
-			reflect.Struct: "an object", reflect.Bool: "true or false"}[te.Type.Kind()]
-		if want == "" {
-			want = "a number"
-		}
-		return fmt.Errorf("%s: expected %s", te.Field, want)
+		return fmt.Errorf("%s: expected %s", te.Field, jsonerr.Kind(te.Type))
 	}
 	return errors.New(strings.TrimPrefix(err.Error(), "json: "))
 }
