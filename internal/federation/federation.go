@@ -11,10 +11,8 @@ package federation
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -161,7 +159,7 @@ func (f *Federation) login(w http.ResponseWriter, r *http.Request) {
 	}
 	state, nonce, verifier := random(), random(), oauth2.GenerateVerifier()
 	if err := f.store.CreateFederationLogin(r.Context(), serverstore.FederationLogin{
-		StateHash: hash(state), Provider: u.Name, Nonce: nonce, Verifier: verifier, ReturnTo: returnTo,
+		State: state, Provider: u.Name, Nonce: nonce, Verifier: verifier, ReturnTo: returnTo,
 		ExpiresAt: f.now().Add(LoginTTL),
 	}); err != nil {
 		f.fail(w, r, http.StatusInternalServerError, "The sign-in could not be started.", err)
@@ -187,11 +185,6 @@ func random() string {
 	var b [32]byte
 	rand.Read(b[:])
 	return base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-func hash(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
 }
 
 // sameState compares the state the provider sent back with the browser's
