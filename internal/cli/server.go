@@ -262,7 +262,7 @@ func serverRun(o *serverOptions) error {
 			http.Redirect(w, r, identity.SafeNext(in.ReturnTo), http.StatusSeeOther)
 			return nil
 		}
-		srv.Mount("/login/upstream/", fed)
+		srv.Mount(federation.Prefix, fed)
 	}
 	con, err := console.New(console.Config{Store: st, Log: log, Identity: idp, Providers: o.Providers, PublicURL: o.PublicURL})
 	if err != nil {
