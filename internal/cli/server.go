@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"reflect"
 	"strings"
 	"syscall"
 
@@ -23,6 +22,7 @@ import (
 	"github.com/qdev/qdev/internal/console"
 	"github.com/qdev/qdev/internal/federation"
 	"github.com/qdev/qdev/internal/identity"
+	"github.com/qdev/qdev/internal/jsonerr"
 	"github.com/qdev/qdev/internal/paths"
 	"github.com/qdev/qdev/internal/server"
 	"github.com/qdev/qdev/internal/serverjobs"
@@ -162,12 +162,7 @@ func decodeStrict(b []byte, v any) error {
 		return nil
 	case errors.As(err, &te) && te.Field != "":
 		// Name the setting and what it should be, not Go's types.
-		want := map[reflect.Kind]string{reflect.String: "a string", reflect.Slice: "a list", reflect.Map: "an object",
-			reflect.Struct: "an object", reflect.Bool: "true or false"}[te.Type.Kind()]
-		if want == "" {
-			want = "a number"
-		}
-		return fmt.Errorf("%s: expected %s", te.Field, want)
+		return fmt.Errorf("%s: expected %s", te.Field, jsonerr.Kind(te.Type))
 	}
 	return errors.New(strings.TrimPrefix(err.Error(), "json: "))
 }
@@ -192,8 +187,7 @@ func serverInitRun(o *serverOptions) error {
 		return fmt.Errorf("--admin: %v", err)
 	}
 	ctx := context.Background()
-	so := o.storeOptions()
-	st, err := serverstore.Open(ctx, so)
+	st, err := serverstore.Open(ctx, o.storeOptions())
 	if err != nil {
 		return err
 	}
@@ -203,9 +197,6 @@ func serverInitRun(o *serverOptions) error {
 		if errors.Is(err, serverstore.ErrAlreadyInitialised) {
 			return &ExitError{Code: 1, Err: errors.New("the organisation is already initialised; nothing was changed")}
 		}
-		return err
-	}
-	if _, err := server.EnsureSigningKey(so.Dir); err != nil {
 		return err
 	}
 	fmt.Fprintln(o.IO.Out, key)
@@ -224,8 +215,7 @@ func serverRun(o *serverOptions) error {
 		ctx, stop = signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 		defer stop()
 	}
-	so := o.storeOptions()
-	st, err := serverstore.Open(ctx, so)
+	st, err := serverstore.Open(ctx, o.storeOptions())
 	if err != nil {
 		return err
 	}
@@ -234,9 +224,6 @@ func serverRun(o *serverOptions) error {
 		return err
 	} else if !ok {
 		return errors.New("the organisation is not initialised: run q server init --admin EMAIL first")
-	}
-	if _, err := server.EnsureSigningKey(so.Dir); err != nil {
-		return err
 	}
 	ln, err := net.Listen("tcp", o.Listen)
 	if err != nil {
@@ -275,7 +262,7 @@ func serverRun(o *serverOptions) error {
 			http.Redirect(w, r, identity.SafeNext(in.ReturnTo), http.StatusSeeOther)
 			return nil
 		}
-		srv.Mount("/login/upstream/", fed)
+		srv.Mount(federation.Prefix, fed)
 	}
 	con, err := console.New(console.Config{Store: st, Log: log, Identity: idp, Providers: o.Providers, PublicURL: o.PublicURL})
 	if err != nil {

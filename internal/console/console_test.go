@@ -113,12 +113,12 @@ func TestEveryRouteIsAuthorised(t *testing.T) {
 			}
 			a := b.do(method, path, clone(form))
 			switch {
-			case !rt.access.allows(role) && a.status != http.StatusForbidden:
+			case !rt.access.Allows(role) && a.status != http.StatusForbidden:
 				t.Errorf("%s as %s = %d, want 403", rt.pattern, role, a.status)
-			case rt.access.allows(role) && (a.status == http.StatusForbidden || a.status >= 500 ||
+			case rt.access.Allows(role) && (a.status == http.StatusForbidden || a.status >= 500 ||
 				strings.HasPrefix(a.header.Get("Location"), "/signin")):
 				t.Errorf("%s as %s = %d, want it allowed", rt.pattern, role, a.status)
-			case rt.access.allows(role) && rt.access == anyone:
+			case rt.access.Allows(role) && rt.access == anyone:
 				for _, other := range []string{"admin@example.com", "auditor@example.com", "user@example.com"} {
 					if other != who && strings.Contains(a.body, other) {
 						t.Errorf("%s as %s shows %s", rt.pattern, role, other)

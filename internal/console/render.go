@@ -84,7 +84,7 @@ type view struct {
 
 // newView starts the view of a page for u.
 func (c *Console) newView(w http.ResponseWriter, r *http.Request, u serverstore.User, title, section string) *view {
-	v := &view{Title: title, Section: section, User: u, Reader: readers.allows(u.Role), Admin: admins.allows(u.Role),
+	v := &view{Title: title, Section: section, User: u, Reader: readers.Allows(u.Role), Admin: admins.Allows(u.Role),
 		CSRF: c.idp.CSRFToken(w, r), Notice: notices[r.URL.Query().Get("done")]}
 	if v.Reader {
 		v.Nav = nav

@@ -6,27 +6,16 @@ import (
 	"strings"
 
 	"github.com/qdev/qdev/internal/identity"
+	"github.com/qdev/qdev/internal/orgadmin"
 	"github.com/qdev/qdev/internal/serverstore"
 )
 
-// access says which roles may use a route.
-type access int
-
+// The roles a route admits, as orgadmin grants them.
 const (
-	anyone  access = iota // any signed-in user, for their own data
-	readers               // administrators and auditors
-	admins                // administrators
+	anyone  = orgadmin.Anyone
+	readers = orgadmin.Readers
+	admins  = orgadmin.Admins
 )
-
-func (a access) allows(r serverstore.Role) bool {
-	switch a {
-	case anyone:
-		return true
-	case readers:
-		return r == serverstore.RoleAdmin || r == serverstore.RoleAuditor
-	}
-	return r == serverstore.RoleAdmin
-}
 
 // handler serves a route for the signed-in caller.
 type handler func(w http.ResponseWriter, r *http.Request, caller serverstore.User)
@@ -34,7 +23,7 @@ type handler func(w http.ResponseWriter, r *http.Request, caller serverstore.Use
 // route is one page or form of the console.
 type route struct {
 	pattern string
-	access  access
+	access  orgadmin.Access
 	h       handler
 }
 
@@ -98,7 +87,7 @@ func (c *Console) guard(rt route) http.Handler {
 			c.toSignIn(w, r)
 			return
 		}
-		if !rt.access.allows(u.Role) {
+		if !rt.access.Allows(u.Role) {
 			c.renderError(w, r, u, http.StatusForbidden, "Not allowed",
 				"Your role does not allow this. Administrators can change the console's pages; auditors can read them.")
 			return
@@ -148,7 +137,7 @@ func (c *Console) formRefused(w http.ResponseWriter, r *http.Request, u serverst
 // to their own profile.
 func (c *Console) home(w http.ResponseWriter, r *http.Request, u serverstore.User) {
 	to := Prefix + "me"
-	if readers.allows(u.Role) {
+	if readers.Allows(u.Role) {
 		to = Prefix + "users"
 	}
 	http.Redirect(w, r, to, http.StatusSeeOther)

@@ -51,7 +51,7 @@ func (c *Console) showSettings(w http.ResponseWriter, r *http.Request, u servers
 	}
 	for _, p := range c.providers {
 		pv := providerView{Name: p.Name, Issuer: p.Issuer, ClientID: p.ClientID, GroupsClaim: p.GroupsClaim,
-			Scopes: p.Scopes, CreateUsers: p.CreateUsers, SignInPath: "/login/upstream/" + p.Name}
+			Scopes: p.Scopes, CreateUsers: p.CreateUsers, SignInPath: p.SignInPath()}
 		for from, to := range p.Groups {
 			pv.Groups = append(pv.Groups, groupMapping{from, to})
 		}

@@ -38,9 +38,9 @@ func (f *Federation) callback(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, r, http.StatusBadRequest, "This sign-in was not started in this browser, or it took too long; start again.", nil)
 		return
 	}
-	http.SetCookie(w, &http.Cookie{Name: stateCookie, Path: "/login/upstream/" + u.Name + "/callback", MaxAge: -1,
+	http.SetCookie(w, &http.Cookie{Name: stateCookie, Path: u.callbackPath(), MaxAge: -1,
 		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
-	login, err := f.store.TakeFederationLogin(r.Context(), hash(state), f.now())
+	login, err := f.store.TakeFederationLogin(r.Context(), state, f.now())
 	if errors.Is(err, serverstore.ErrNotFound) || (err == nil && login.Provider != u.Name) {
 		f.fail(w, r, http.StatusBadRequest, "This sign-in has expired or was already used; start again.", nil)
 		return

@@ -11,10 +11,8 @@ package federation
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -34,6 +32,17 @@ const LoginTTL = 10 * time.Minute
 // stateCookie binds a sign-in to the browser that started it, so that a
 // callback URL sent to someone else signs no one in.
 const stateCookie = "qdev_upstream_state"
+
+// Prefix is the path under which the sign-in pages are served, one per
+// provider: Prefix+NAME starts a sign-in, Prefix+NAME+"/callback" finishes
+// it.
+const Prefix = "/login/upstream/"
+
+// SignInPath is the page that signs a user in through p.
+func (p *Provider) SignInPath() string { return Prefix + p.Name }
+
+// callbackPath is where p sends the browser back to.
+func (p *Provider) callbackPath() string { return p.SignInPath() + "/callback" }
 
 // SignIn is a successful sign-in through a provider.
 type SignIn struct {
@@ -78,15 +87,15 @@ func New(store *serverstore.Store, log *slog.Logger, providers []*Provider) *Fed
 	for _, p := range providers {
 		f.providers[p.Name] = &upstream{Provider: p}
 	}
-	f.mux.HandleFunc("GET /login/upstream/{idp}", f.login)
-	f.mux.HandleFunc("GET /login/upstream/{idp}/callback", f.callback)
-	f.mux.HandleFunc("/login/upstream/", func(w http.ResponseWriter, r *http.Request) {
+	f.mux.HandleFunc("GET "+Prefix+"{idp}", f.login)
+	f.mux.HandleFunc("GET "+Prefix+"{idp}/callback", f.callback)
+	f.mux.HandleFunc(Prefix, func(w http.ResponseWriter, r *http.Request) {
 		f.fail(w, r, http.StatusNotFound, "There is no such sign-in page.", nil)
 	})
 	return f
 }
 
-// ServeHTTP serves the requests under /login/upstream/.
+// ServeHTTP serves the requests under Prefix.
 func (f *Federation) ServeHTTP(w http.ResponseWriter, r *http.Request) { f.mux.ServeHTTP(w, r) }
 
 func (f *Federation) now() time.Time {
@@ -132,7 +141,7 @@ func (u *upstream) oauthConfig(p *oidc.Provider, r *http.Request) *oauth2.Config
 		if r.TLS != nil {
 			scheme = "https"
 		}
-		redirect = scheme + "://" + r.Host + "/login/upstream/" + u.Name + "/callback"
+		redirect = scheme + "://" + r.Host + u.callbackPath()
 	}
 	return &oauth2.Config{
 		ClientID: u.ClientID, ClientSecret: u.secret(), Endpoint: p.Endpoint(), RedirectURL: redirect,
@@ -161,14 +170,14 @@ func (f *Federation) login(w http.ResponseWriter, r *http.Request) {
 	}
 	state, nonce, verifier := random(), random(), oauth2.GenerateVerifier()
 	if err := f.store.CreateFederationLogin(r.Context(), serverstore.FederationLogin{
-		StateHash: hash(state), Provider: u.Name, Nonce: nonce, Verifier: verifier, ReturnTo: returnTo,
+		State: state, Provider: u.Name, Nonce: nonce, Verifier: verifier, ReturnTo: returnTo,
 		ExpiresAt: f.now().Add(LoginTTL),
 	}); err != nil {
 		f.fail(w, r, http.StatusInternalServerError, "The sign-in could not be started.", err)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name: stateCookie, Value: state, Path: "/login/upstream/" + u.Name + "/callback", MaxAge: int(LoginTTL.Seconds()),
+		Name: stateCookie, Value: state, Path: u.callbackPath(), MaxAge: int(LoginTTL.Seconds()),
 		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode,
 	})
 	url := u.oauthConfig(p, r).AuthCodeURL(state, oidc.Nonce(nonce), oauth2.S256ChallengeOption(verifier))
@@ -187,11 +196,6 @@ func random() string {
 	var b [32]byte
 	rand.Read(b[:])
 	return base64.RawURLEncoding.EncodeToString(b[:])
-}
-
-func hash(s string) string {
-	sum := sha256.Sum256([]byte(s))
-	return hex.EncodeToString(sum[:])
 }
 
 // sameState compares the state the provider sent back with the browser's

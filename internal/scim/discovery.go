@@ -44,12 +44,7 @@ func resourceTypeList(base string) []map[string]any {
 
 func (s *Service) resourceTypes(w http.ResponseWriter, r *http.Request) error {
 	list := resourceTypeList(baseURL(r))
-	items := make([]any, len(list))
-	for i, x := range list {
-		items[i] = x
-	}
-	writeJSON(w, http.StatusOK, listResponse(items, len(items), 1))
-	return nil
+	return writePage(w, listQuery{startIndex: 1}, list, len(list), func(x map[string]any) any { return x })
 }
 
 func (s *Service) resourceType(w http.ResponseWriter, r *http.Request) error {
@@ -124,12 +119,7 @@ func schemaList(base string) []map[string]any {
 
 func (s *Service) schemas(w http.ResponseWriter, r *http.Request) error {
 	list := schemaList(baseURL(r))
-	items := make([]any, len(list))
-	for i, x := range list {
-		items[i] = x
-	}
-	writeJSON(w, http.StatusOK, listResponse(items, len(items), 1))
-	return nil
+	return writePage(w, listQuery{startIndex: 1}, list, len(list), func(x map[string]any) any { return x })
 }
 
 func (s *Service) schema(w http.ResponseWriter, r *http.Request) error {

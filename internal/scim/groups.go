@@ -89,14 +89,7 @@ func (s *Service) listGroups(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	base := baseURL(r)
-	out := make([]any, len(groups))
-	for i, g := range groups {
-		if out[i], err = q.project(groupOut(g, base, withMembers)); err != nil {
-			return err
-		}
-	}
-	writeJSON(w, http.StatusOK, listResponse(out, total, q.startIndex))
-	return nil
+	return writePage(w, q, groups, total, func(g serverstore.SCIMGroup) any { return groupOut(g, base, withMembers) })
 }
 
 func (s *Service) createGroup(w http.ResponseWriter, r *http.Request) error {

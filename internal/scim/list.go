@@ -124,3 +124,18 @@ func listResponse(items []any, total, startIndex int) map[string]any {
 		"Resources":    items,
 	}
 }
+
+// writePage answers a list request with one page of what it found: each
+// resource as show makes it, projected as q asks. total counts every
+// match, not only this page.
+func writePage[T any](w http.ResponseWriter, q listQuery, found []T, total int, show func(T) any) error {
+	out := make([]any, len(found))
+	for i, res := range found {
+		var err error
+		if out[i], err = q.project(show(res)); err != nil {
+			return err
+		}
+	}
+	writeJSON(w, http.StatusOK, listResponse(out, total, q.startIndex))
+	return nil
+}

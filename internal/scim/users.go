@@ -175,14 +175,7 @@ func (s *Service) listUsers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	base := baseURL(r)
-	out := make([]any, len(users))
-	for i, u := range users {
-		if out[i], err = q.project(userOut(u, base)); err != nil {
-			return err
-		}
-	}
-	writeJSON(w, http.StatusOK, listResponse(out, total, q.startIndex))
-	return nil
+	return writePage(w, q, users, total, func(u serverstore.SCIMUser) any { return userOut(u, base) })
 }
 
 func (s *Service) createUser(w http.ResponseWriter, r *http.Request) error {

@@ -78,25 +78,6 @@ func TestServeFinishesInFlightRequests(t *testing.T) {
 	}
 }
 
-func TestEnsureSigningKey(t *testing.T) {
-	dir := t.TempDir()
-	path, err := EnsureSigningKey(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	first, _ := os.ReadFile(path)
-	fi, err := os.Stat(path)
-	if err != nil || fi.Mode().Perm() != 0o600 || len(first) == 0 {
-		t.Fatalf("key file %v mode %v", err, fi.Mode())
-	}
-	if _, err := EnsureSigningKey(dir); err != nil {
-		t.Fatal(err)
-	}
-	if again, _ := os.ReadFile(path); string(again) != string(first) {
-		t.Fatal("an existing signing key was replaced")
-	}
-}
-
 // TestServeTLS serves with a certificate file and key file and answers a
 // client that trusts the certificate.
 func TestServeTLS(t *testing.T) {
@@ -160,30 +141,4 @@ func selfSigned(t *testing.T) (certFile, keyFile string, pool *x509.CertPool) {
 	pool = x509.NewCertPool()
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
-}
-
-// TestEnsureSigningKeyConcurrently has several processes' worth of callers
-// create the key at once: one key results, whole, and every caller sees it.
-func TestEnsureSigningKeyConcurrently(t *testing.T) {
-	dir := t.TempDir()
-	paths := make(chan string, 8)
-	for range 8 {
-		go func() {
-			p, err := EnsureSigningKey(dir)
-			if err != nil {
-				t.Error(err)
-			}
-			paths <- p
-		}()
-	}
-	for range 8 {
-		<-paths
-	}
-	b, err := os.ReadFile(filepath.Join(dir, SigningKeyFile))
-	if blk, _ := pem.Decode(b); err != nil || blk == nil || blk.Type != "PRIVATE KEY" {
-		t.Fatalf("key file: %v %q", err, b)
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
-		t.Fatalf("left behind: %v", entries)
-	}
 }

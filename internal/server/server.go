@@ -66,24 +66,12 @@ func New(store *serverstore.Store, log *slog.Logger, opts ...Option) *Server {
 	return s
 }
 
-// access says which roles may call a route.
-type access int
-
+// The roles a route admits, as orgadmin grants them.
 const (
-	anyone  access = iota // any authenticated user, for their own data
-	readers               // administrators and auditors
-	admins                // administrators
+	anyone  = orgadmin.Anyone
+	readers = orgadmin.Readers
+	admins  = orgadmin.Admins
 )
-
-func (a access) allows(r serverstore.Role) bool {
-	switch a {
-	case anyone:
-		return true
-	case readers:
-		return r == serverstore.RoleAdmin || r == serverstore.RoleAuditor
-	}
-	return r == serverstore.RoleAdmin
-}
 
 // handler is an authenticated route: caller is who made the request.
 type handler func(w http.ResponseWriter, r *http.Request, caller serverstore.User) error
@@ -118,7 +106,7 @@ func (s *Server) Handler() http.Handler {
 // route is one authenticated endpoint.
 type route struct {
 	pattern string
-	access  access
+	access  orgadmin.Access
 	h       handler
 }
 
@@ -174,10 +162,10 @@ func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
 // checks the caller's role before calling h. There is no cache: every
 // request looks its key or token up, so a revoked key or token, or a
 // disabled user, is refused at once on every replica.
-func (s *Server) authorised(a access, h handler) http.Handler {
+func (s *Server) authorised(a orgadmin.Access, h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		caller, err := s.authenticate(r)
-		if err == nil && !a.allows(caller.Role) {
+		if err == nil && !a.Allows(caller.Role) {
 			err = errForbidden
 		}
 		if err == nil {

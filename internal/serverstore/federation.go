@@ -18,7 +18,7 @@ var (
 // FederationLogin is a sign-in through an upstream provider in progress:
 // what the callback needs to finish it.
 type FederationLogin struct {
-	StateHash string // SHA-256 of the state parameter, hex
+	State     string // the state parameter; only its hash is stored
 	Provider  string
 	Nonce     string
 	Verifier  string // the PKCE code verifier
@@ -33,19 +33,19 @@ func (s *Store) CreateFederationLogin(ctx context.Context, l FederationLogin) er
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO federation_logins (state_hash, provider, nonce, verifier, return_to, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6)`, l.StateHash, l.Provider, l.Nonce, l.Verifier, l.ReturnTo, ms(l.ExpiresAt))
+			VALUES ($1, $2, $3, $4, $5, $6)`, secretHash(l.State), l.Provider, l.Nonce, l.Verifier, l.ReturnTo, ms(l.ExpiresAt))
 		return err
 	})
 }
 
-// TakeFederationLogin returns the login with stateHash and deletes it, so
+// TakeFederationLogin returns the login with state and deletes it, so
 // that it finishes once, on whichever replica. ErrNotFound when there is
 // none or it expired before now.
-func (s *Store) TakeFederationLogin(ctx context.Context, stateHash string, now time.Time) (FederationLogin, error) {
-	l := FederationLogin{StateHash: stateHash}
+func (s *Store) TakeFederationLogin(ctx context.Context, state string, now time.Time) (FederationLogin, error) {
+	l := FederationLogin{State: state}
 	var exp int64
 	err := s.db.QueryRowContext(ctx, `DELETE FROM federation_logins WHERE state_hash = $1
-		RETURNING provider, nonce, verifier, return_to, expires_at`, stateHash).Scan(&l.Provider, &l.Nonce, &l.Verifier, &l.ReturnTo, &exp)
+		RETURNING provider, nonce, verifier, return_to, expires_at`, secretHash(state)).Scan(&l.Provider, &l.Nonce, &l.Verifier, &l.ReturnTo, &exp)
 	if errors.Is(err, sql.ErrNoRows) {
 		return FederationLogin{}, ErrNotFound
 	}

@@ -2,11 +2,11 @@ package serverstore
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"errors"
 	"time"
+
+	"github.com/qdev/qdev/internal/apikey"
 )
 
 // SigningKey is a token-signing key of the identity provider as stored.
@@ -84,8 +84,5 @@ func (s *Store) Secret(ctx context.Context, name string, generate func() string)
 // secretHash is how the store keeps a secret a client presents (a token, a
 // code, a session cookie): its SHA-256, so that reading the database gives
 // no one a credential. The secrets are random and long, so no salt or slow
-// hash is needed.
-func secretHash(secret string) string {
-	h := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(h[:])
-}
+// hash is needed. It is the hash API keys and SCIM tokens are kept by.
+func secretHash(secret string) string { return apikey.Hash(secret) }

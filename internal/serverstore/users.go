@@ -202,12 +202,13 @@ func collect[T any](rows *sql.Rows, scan func(*sql.Rows) (T, error)) ([]T, error
 	return out, rows.Err()
 }
 
-// UserByID returns the user with that id and their groups.
+// UserByID returns the user with that id, without their groups: the
+// identity provider reads it at every token it issues, and needs only who
+// the user is and whether they are enabled.
 func (s *Store) UserByID(ctx context.Context, id string) (User, error) {
 	u, err := scanUser(s.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users u WHERE u.id = $1`, id))
 	if err != nil {
 		return User{}, s.describe(err)
 	}
-	u.Groups, err = s.userGroups(ctx, u.ID)
-	return u, err
+	return u, nil
 }

@@ -17,19 +17,19 @@ func testFederation(t *testing.T, newDB NewDB) {
 	s := Open(t, newDB(t))
 	now := time.Now()
 	for _, l := range []serverstore.FederationLogin{
-		{StateHash: "h1", Provider: "okta", Nonce: "n", Verifier: "v", ReturnTo: "/x", ExpiresAt: now.Add(time.Minute)},
-		{StateHash: "h2", Provider: "okta", Nonce: "n", Verifier: "v", ExpiresAt: now.Add(time.Second)},
+		{State: "s1", Provider: "okta", Nonce: "n", Verifier: "v", ReturnTo: "/x", ExpiresAt: now.Add(time.Minute)},
+		{State: "s2", Provider: "okta", Nonce: "n", Verifier: "v", ExpiresAt: now.Add(time.Second)},
 	} {
 		must(t, s.CreateFederationLogin(ctx, l))
 	}
-	l, err := s.TakeFederationLogin(ctx, "h1", now)
+	l, err := s.TakeFederationLogin(ctx, "s1", now)
 	must(t, err)
 	if l.Provider != "okta" || l.ReturnTo != "/x" || l.Verifier != "v" {
 		t.Fatalf("login = %+v", l)
 	}
-	_, err = s.TakeFederationLogin(ctx, "h1", now)
+	_, err = s.TakeFederationLogin(ctx, "s1", now)
 	wantErr(t, err, serverstore.ErrNotFound)
-	_, err = s.TakeFederationLogin(ctx, "h2", now.Add(2*time.Second))
+	_, err = s.TakeFederationLogin(ctx, "s2", now.Add(2*time.Second))
 	wantErr(t, err, serverstore.ErrNotFound)
 
 	in := serverstore.FederatedSignIn{Provider: "okta", Subject: "s1", Email: "a@example.com", Managed: []string{"eng", "ops"}, Groups: []string{"eng"}}
