@@ -283,9 +283,9 @@ func (s *Session) knowledgeNotices() {
 			fmt.Fprintf(s.Info, "%s✗ Knowledge base %s: indexing %s: %s%s\n", c.red, v(p.Name), p.State, v(p.Err), c.reset)
 		}
 	}
-	for _, p := range st.Operations() {
+	for _, p := range st.Running() {
 		// The command that started it has just said so.
-		if !p.Remote && p.Elapsed >= time.Second {
+		if p.Elapsed >= time.Second {
 			fmt.Fprintf(s.Info, "%s⟳ %s %s: %s (/knowledge show)%s\n", c.dim, p.Kind, v(p.Name), progressText(p), c.reset)
 		}
 	}
