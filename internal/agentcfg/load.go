@@ -145,12 +145,19 @@ func LoadAll(dirs []string) ([]*Agent, []string) {
 // List is LoadAll plus the built-in default when no file overrides it,
 // sorted by name: what `q agent list` and `/agent list` show.
 func List(dirs []string) ([]*Agent, []string) {
-	all, warnings := LoadAll(dirs)
+	l := Load(dirs)
+	return l.List(), l.Warnings()
+}
+
+// List is l's agents plus the built-in default when no file overrides it,
+// sorted by name, in a slice of the caller's.
+func (l *Loaded) List() []*Agent {
+	all := slices.Clone(l.Agents)
 	if find(all, DefaultName) == nil {
 		all = append(all, Default())
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Name < all[j].Name })
-	return all, warnings
+	return all
 }
 
 func find(all []*Agent, name string) *Agent {

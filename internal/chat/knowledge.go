@@ -11,7 +11,6 @@ import (
 	"mvdan.cc/sh/v3/syntax"
 
 	"github.com/qdev/qdev/internal/chat/termwidth"
-	"github.com/qdev/qdev/internal/homepath"
 	"github.com/qdev/qdev/internal/knowledge"
 )
 
@@ -52,7 +51,7 @@ func (s *Session) cmdKnowledge(_ context.Context, args []string) error {
 		}
 		newPath := ""
 		if len(rest) == 2 {
-			newPath = s.absPath(rest[1])
+			newPath = expandHome(rest[1], s.Agent.Env().Cwd)
 		}
 		b, err := st.Update(rest[0], newPath)
 		if err != nil {
@@ -118,13 +117,6 @@ func commandWords(line string) ([]string, error) {
 	return out, nil
 }
 
-// absPath makes a path the user typed absolute: ~ is the home folder and a
-// relative path is taken from the session's working directory.
-func (s *Session) absPath(p string) string {
-	home, _ := os.UserHomeDir()
-	return homepath.Abs(p, home, s.Agent.Env().Cwd)
-}
-
 // addKnowledge parses /knowledge add: NAME PATH, or the Q CLI's --name and
 // --path, with repeatable --include and --exclude and --index-type.
 func (s *Session) addKnowledge(st *knowledge.Store, args []string) {
@@ -172,7 +164,7 @@ func (s *Session) addKnowledge(st *knowledge.Store, args []string) {
 		fmt.Fprintf(s.Info, "Usage: /knowledge add NAME PATH [--include GLOB]… [--exclude GLOB]… [--index-type Fast|Best]\n")
 		return
 	}
-	b, notes, err := st.Add(name, s.absPath(path), opts)
+	b, notes, err := st.Add(name, expandHome(path, s.Agent.Env().Cwd), opts)
 	if err != nil {
 		fmt.Fprintf(s.Info, "Error: Failed to add: %s\n", termwidth.Visible(err.Error()))
 		return
@@ -291,9 +283,9 @@ func (s *Session) knowledgeNotices() {
 			fmt.Fprintf(s.Info, "%s✗ Knowledge base %s: indexing %s: %s%s\n", c.red, v(p.Name), p.State, v(p.Err), c.reset)
 		}
 	}
-	for _, p := range st.Operations() {
+	for _, p := range st.Running() {
 		// The command that started it has just said so.
-		if !p.Remote && p.Elapsed >= time.Second {
+		if p.Elapsed >= time.Second {
 			fmt.Fprintf(s.Info, "%s⟳ %s %s: %s (/knowledge show)%s\n", c.dim, p.Kind, v(p.Name), progressText(p), c.reset)
 		}
 	}

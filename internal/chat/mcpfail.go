@@ -27,10 +27,7 @@ func (s *Session) reportMCPFailures() {
 	if s.mcpFailed == nil {
 		s.mcpFailed = map[mcpServerKey]bool{}
 	}
-	width := 0
-	if s.Columns != nil {
-		width, _ = s.Columns()
-	}
+	width := s.width()
 	if width <= 0 {
 		width = 80
 	}
@@ -44,8 +41,8 @@ func (s *Session) reportMCPFailures() {
 		name := termwidth.Visible(srv.Name)
 		reason := strings.TrimSpace(srv.LastError)
 		more := strings.Contains(reason, "\n")
-		room := max(width-len(name)-len("✗ : (/mcp)")-2, 20)
-		line := firstLine(termwidth.Visible(firstLine(reason, len(reason))), room)
+		room := max(width-termwidth.Width(name)-termwidth.Width("✗ : (/mcp)")-2, 20)
+		line := termwidth.Truncate(termwidth.Visible(firstLine(reason, len(reason))), room)
 		if more || strings.HasSuffix(line, "…") {
 			line += " (/mcp)"
 		}

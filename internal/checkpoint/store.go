@@ -40,7 +40,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -50,7 +49,7 @@ import (
 	"time"
 	"unicode"
 
-	"golang.org/x/sys/unix"
+	"github.com/qdev/qdev/internal/filelock"
 )
 
 // Kinds of checkpoint.
@@ -187,21 +186,7 @@ func (s *Store) writeAttributes() error {
 
 // lock takes the store's lock, waiting for another process to release it.
 func (s *Store) lock() (func(), error) {
-	f, err := os.OpenFile(filepath.Join(s.Dir, "lock"), os.O_RDWR|os.O_CREATE, 0o600)
-	if err != nil {
-		return nil, err
-	}
-	for {
-		err = unix.Flock(int(f.Fd()), unix.LOCK_EX)
-		if !errors.Is(err, unix.EINTR) {
-			break
-		}
-	}
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	return func() { _ = unix.Flock(int(f.Fd()), unix.LOCK_UN); f.Close() }, nil
+	return filelock.Lock(filepath.Join(s.Dir, "lock"))
 }
 
 // Record records the workspace as a checkpoint of the given kind unless it

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"regexp"
 
+	"github.com/qdev/qdev/internal/atomicfile"
+	"github.com/qdev/qdev/internal/filelock"
 	"github.com/qdev/qdev/internal/jsonerr"
 )
 
@@ -85,37 +87,18 @@ func writeMeta(dir string, bases []Base) error {
 	if err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, ".contexts-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(append(data, '\n')); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), filepath.Join(dir, metaFile))
+	return atomicfile.Write(filepath.Join(dir, metaFile), append(data, '\n'), 0o600)
 }
 
 // withMeta runs fn on the bases under dir's lock, held against other q
 // processes, and writes back what fn returns. fn's error leaves the file
 // as it was.
 func withMeta(dir string, fn func([]Base) ([]Base, error)) error {
-	lf, err := os.OpenFile(filepath.Join(dir, lockFile), os.O_RDWR|os.O_CREATE, 0o600)
+	unlock, err := filelock.Lock(filepath.Join(dir, lockFile))
 	if err != nil {
-		return err
-	}
-	defer lf.Close()
-	if err := lock(lf); err != nil {
 		return fmt.Errorf("locking %s: %w", dir, err)
 	}
+	defer unlock()
 	bases, err := readMeta(dir)
 	if err != nil {
 		return err

@@ -248,18 +248,28 @@ func (o *op) snapshot(now time.Time) Progress {
 	return p
 }
 
-// Operations describes the operations running now: this process's, and,
-// without their progress, those of other q processes on the same bases.
-func (s *Store) Operations() []Progress {
+// Running describes this process's operations, oldest first. Unlike
+// Operations it reads no file, so it can be asked before every prompt.
+func (s *Store) Running() []Progress {
 	now := s.now()
 	s.mu.Lock()
 	var out []Progress
-	mine := map[string]bool{}
 	for _, o := range s.ops {
 		out = append(out, o.snapshot(now))
-		mine[o.base.ID] = true
 	}
 	s.mu.Unlock()
+	slices.SortFunc(out, func(a, b Progress) int { return a.Started.Compare(b.Started) })
+	return out
+}
+
+// Operations describes the operations running now: this process's, and,
+// without their progress, those of other q processes on the same bases.
+func (s *Store) Operations() []Progress {
+	out := s.Running()
+	mine := map[string]bool{}
+	for _, p := range out {
+		mine[p.BaseID] = true
+	}
 	bases, _ := readMeta(s.dir)
 	for _, b := range bases {
 		if b.State == Indexing && !mine[b.ID] && s.building(b) {

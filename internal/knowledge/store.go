@@ -271,6 +271,21 @@ func (s *Store) Update(ident, newPath string) (Base, error) {
 	}, "Updating")
 }
 
+// Find returns the base ident names, as Search, Update and Remove find it:
+// callers that judge what an operation will read ask it rather than
+// matching names themselves.
+func (s *Store) Find(ident string) (Base, error) {
+	bases, err := s.Bases()
+	if err != nil {
+		return Base{}, err
+	}
+	i, err := s.find(bases, ident)
+	if err != nil {
+		return Base{}, err
+	}
+	return bases[i], nil
+}
+
 // find returns the index of the base ident names: a name first, then an
 // id or a unique prefix of 8 or more of its characters, then a path.
 func (s *Store) find(bases []Base, ident string) (int, error) {

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/qdev/qdev/internal/atomicfile"
 	"github.com/qdev/qdev/internal/paths"
 )
 
@@ -95,17 +96,5 @@ func (s *Store) save() error {
 	if err := paths.EnsureDir(dir); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(s.path)+".*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), s.path)
+	return atomicfile.Write(s.path, data, 0o600)
 }

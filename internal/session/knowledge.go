@@ -56,24 +56,13 @@ func (s *Session) openKnowledge(cfg *agentcfg.Agent, perms *permission.Layered) 
 
 // knowledgeSettings reads the knowledge.* settings.
 func knowledgeSettings(st *settings.Settings) knowledge.Settings {
-	list := func(key string) []string {
-		v, _ := st.Get(key)
-		arr, _ := v.([]any)
-		var out []string
-		for _, e := range arr {
-			if s, ok := e.(string); ok {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
 	return knowledge.Settings{
 		ChunkSize:    st.Int("knowledge.chunkSize", knowledge.DefaultChunkSize),
 		ChunkOverlap: st.Int("knowledge.chunkOverlap", -1),
 		MaxFiles:     st.Int("knowledge.maxFiles", knowledge.DefaultMaxFiles),
 		IndexType:    st.String("knowledge.indexType", knowledge.Fast),
-		Include:      list("knowledge.defaultIncludePatterns"),
-		Exclude:      list("knowledge.defaultExcludePatterns"),
+		Include:      st.Strings("knowledge.defaultIncludePatterns"),
+		Exclude:      st.Strings("knowledge.defaultExcludePatterns"),
 	}
 }
 

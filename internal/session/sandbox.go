@@ -120,15 +120,11 @@ func (b *Builder) protectedPaths() []string {
 
 // stringList reads an array setting, expanding ~ in each entry.
 func (b *Builder) stringList(key string) []string {
-	v, _ := b.settings.Get(key)
-	items, _ := v.([]any)
 	var out []string
-	for _, it := range items {
-		p, ok := it.(string)
-		if !ok || p == "" {
-			continue
+	for _, p := range b.settings.Strings(key) {
+		if p != "" {
+			out = append(out, homepath.Expand(p, b.home))
 		}
-		out = append(out, homepath.Expand(p, b.home))
 	}
 	return out
 }

@@ -38,13 +38,12 @@ var _ subagent.Builder = subagents{}
 // included. Files that do not load are listed too, so that a task naming
 // one fails with the file's problems rather than "no agent named".
 func (b subagents) Agents() []subagent.Info {
-	dirs := agentcfg.Dirs(b.s.cwd, b.s.home)
-	all, _ := agentcfg.List(dirs)
+	l := agentcfg.Load(agentcfg.Dirs(b.s.cwd, b.s.home))
 	var out []subagent.Info
-	for _, a := range all {
+	for _, a := range l.List() {
 		out = append(out, subagent.Info{Name: a.Name, Description: a.Description})
 	}
-	for _, inv := range agentcfg.Load(dirs).Invalid {
+	for _, inv := range l.Invalid {
 		for _, n := range inv.Names {
 			if !slices.ContainsFunc(out, func(i subagent.Info) bool { return i.Name == n }) {
 				out = append(out, subagent.Info{Name: n, Description: "(invalid: " + inv.Path + ")"})

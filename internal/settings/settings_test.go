@@ -282,6 +282,21 @@ func TestTypedGettersLenient(t *testing.T) {
 	}
 }
 
+func TestStrings(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	os.WriteFile(path, []byte(`{"x.list": ["a", 1, "", "b"], "x.scalar": "a"}`), 0o600)
+	s, err := Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.Strings("x.list"); !slices.Equal(got, []string{"a", "", "b"}) {
+		t.Errorf("Strings(x.list) = %q; want the string elements in order", got)
+	}
+	if s.Strings("x.scalar") != nil || s.Strings("missing") != nil {
+		t.Error("a value that is not an array must give nil")
+	}
+}
+
 func TestSetValue(t *testing.T) {
 	s, _ := Load(tempPath(t))
 	if err := s.SetValue("chat.enableDelegate", true); err != nil {

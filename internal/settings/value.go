@@ -202,6 +202,20 @@ func (s *Settings) String(key string, def string) string {
 	return def
 }
 
+// Strings returns the string elements of the array value of key, in order;
+// nil when it is unset or not an array. Elements that are not strings are
+// skipped.
+func (s *Settings) Strings(key string) []string {
+	items, _ := s.values[key].([]any)
+	var out []string
+	for _, it := range items {
+		if str, ok := it.(string); ok {
+			out = append(out, str)
+		}
+	}
+	return out
+}
+
 // Format renders a value as JSON, compact or indented by two spaces,
 // without escaping <, > and & (settings hold URLs, not HTML).
 func Format(v any, indent bool) string {

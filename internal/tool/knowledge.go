@@ -122,8 +122,17 @@ func (Knowledge) Prepare(env *Env, input json.RawMessage) (Invocation, error) {
 			return nil, errors.New("knowledge: there are no knowledge bases to search; the user adds one with /knowledge add NAME PATH")
 		}
 		c.ident = in.ContextID
+		if c.ident != "" {
+			// A base that cannot be found is not read: the search fails
+			// with why.
+			b, err := c.store.Find(c.ident)
+			bases = nil
+			if err == nil {
+				bases = []knowledge.Base{b}
+			}
+		}
 		for _, b := range bases {
-			if b.Index != "" && (c.ident == "" || b.Name == c.ident || strings.HasPrefix(b.ID, c.ident)) {
+			if b.Index != "" {
 				c.reads = append(c.reads, b.Path)
 			}
 		}
@@ -147,7 +156,7 @@ func (Knowledge) Prepare(env *Env, input json.RawMessage) (Invocation, error) {
 				c.ident, c.path = c.path, ""
 			}
 		}
-		c.reads = c.updateReads(bases)
+		c.reads = c.updateReads()
 	case "remove":
 		c.ident = firstNonEmpty(in.ContextID, in.Name, in.Path)
 		if c.ident == "" {
@@ -165,15 +174,13 @@ func (Knowledge) Prepare(env *Env, input json.RawMessage) (Invocation, error) {
 }
 
 // updateReads is what an update reads: its new path, or the path of the
-// base it names.
-func (c *knowledgeCall) updateReads(bases []knowledge.Base) []string {
+// base it names (the name itself when none, and the update fails).
+func (c *knowledgeCall) updateReads() []string {
 	if c.path != "" {
 		return []string{c.path}
 	}
-	for _, b := range bases {
-		if b.Name == c.ident || b.ID == c.ident || (len(c.ident) >= 8 && strings.HasPrefix(b.ID, c.ident)) || b.Path == c.ident {
-			return []string{b.Path}
-		}
+	if b, err := c.store.Find(c.ident); err == nil {
+		return []string{b.Path}
 	}
 	return []string{c.ident}
 }
@@ -188,7 +195,7 @@ func firstNonEmpty(ss ...string) string {
 }
 
 // Access: listing the bases and their operations reads no file, nor does a
-// search while no base has an index yet; the other commands read the
+// search while no base it names has an index yet; the other commands read the
 // bases' paths, and are judged as fs_read's reads of them.
 func (c *knowledgeCall) Access() Access {
 	switch {

@@ -2,6 +2,7 @@ package tool
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -76,6 +77,15 @@ func TestKnowledgeToolThroughItsCommands(t *testing.T) {
 	out := resultText(search.Run(t.Context(), nil))
 	if !strings.Contains(out, filepath.Join(env.Cwd, "docs", "guide.md")) || !strings.Contains(out, "zebra protocol") || strings.Contains(out, "secret") {
 		t.Fatalf("search: %s", out)
+	}
+	// A base named by its path is judged as by its name: the search reads it.
+	docs := filepath.Join(env.Cwd, "docs")
+	byPath := prepare(t, k, env, fmt.Sprintf(`{"command":"search","query":"zebra","context_id":%q}`, docs))
+	if acc := byPath.Access(); !reflect.DeepEqual(acc.ReadPaths, []string{docs}) || acc.AlwaysAllowed {
+		t.Fatalf("search by path access: %+v", acc)
+	}
+	if r := runTool(t, k, env, `{"command":"search","query":"zebra","context_id":"nosuchbase"}`); !r.IsError || !strings.Contains(resultText(r), "Search failed: no knowledge base named nosuchbase") {
+		t.Fatalf("search of a missing base: %+v", r)
 	}
 	if out := resultText(runTool(t, k, env, `{"command":"search","query":"nothinglikethis"}`)); !strings.Contains(out, "No matching entries") {
 		t.Fatalf("no match: %s", out)
