@@ -48,6 +48,9 @@ func New(serverURL, key string, hc *http.Client) (*Client, error) {
 	return &Client{base: strings.TrimRight(serverURL, "/"), key: key, http: hc}, nil
 }
 
+// URL is the server's URL, without a trailing slash.
+func (c *Client) URL() string { return c.base }
+
 // Do sends body (JSON, when not nil) to method path and decodes the answer
 // into out (when not nil). A problem answer is returned as *adminapi.Problem.
 func (c *Client) Do(ctx context.Context, method, path string, body, out any) error {

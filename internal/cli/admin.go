@@ -10,12 +10,10 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
-	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/qdev/qdev/internal/adminclient"
-	"github.com/qdev/qdev/internal/netconf"
 	"github.com/qdev/qdev/internal/org"
 	"github.com/qdev/qdev/internal/paths"
 )
@@ -26,8 +24,6 @@ type adminFactory struct {
 	IO         IO
 	Getenv     paths.Getenv
 	HTTPClient *http.Client
-	// Network, when set, gives the proxy and CAs HTTPClient's requests use.
-	Network func() (*netconf.Network, error)
 	// Org finds the logged-in session; nil means API keys only.
 	Org    *org.Client
 	Server string // --server; default $QDEV_START_URL
@@ -36,17 +32,8 @@ type adminFactory struct {
 
 // Client returns an admin API client for --server (or $QDEV_START_URL)
 // with $QDEV_API_KEY; without a key, with the session q login started
-// (for that server, or the current profile's when none is named). It
-// connects through the configured proxy and CAs.
+// (for that server, or the current profile's when none is named).
 func (f *adminFactory) Client() (*adminclient.Client, error) {
-	hc := f.HTTPClient
-	if f.Network != nil {
-		n, err := f.Network()
-		if err != nil {
-			return nil, err
-		}
-		hc = &http.Client{Timeout: hc.Timeout, Transport: n.Transport()}
-	}
 	url, key := f.serverURL(), f.Getenv(adminclient.EnvAPIKey)
 	if key == "" && f.Org != nil {
 		cred, err := f.Org.Credential(context.Background(), url)
@@ -59,7 +46,7 @@ func (f *adminFactory) Client() (*adminclient.Client, error) {
 			return nil, err
 		}
 	}
-	return adminclient.New(url, key, hc)
+	return adminclient.New(url, key, f.HTTPClient)
 }
 
 // serverURL is --server, or $QDEV_START_URL, without a trailing slash.
@@ -77,10 +64,10 @@ func (f *adminFactory) serverURL() string {
 func NewCmdAdmin(stdio IO) *cobra.Command {
 	// A bound on every request: a server that stops answering must not hang
 	// a script forever.
-	hc := &http.Client{Timeout: time.Minute}
+	hc := networkClient(loadNetwork)
 	oc := org.New(os.Getenv)
 	oc.HTTP = hc
-	f := &adminFactory{IO: stdio, Getenv: os.Getenv, HTTPClient: hc, Network: loadNetwork, Org: oc}
+	f := &adminFactory{IO: stdio, Getenv: os.Getenv, HTTPClient: hc, Org: oc}
 	return newCmdAdmin(f, nil)
 }
 

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 
@@ -51,13 +52,19 @@ func newCmdAdminSCIM(f *adminFactory, runF func(*scimOptions) error) *cobra.Comm
 func scimRun(o *scimOptions) error {
 	switch o.Action {
 	case "create":
+		// The server may come from the q login session rather than a flag:
+		// the client knows which it is.
+		c, err := o.Client()
+		if err != nil {
+			return err
+		}
 		var t adminapi.CreatedSCIMToken
-		if err := adminDo(o.adminFactory, http.MethodPost, "/v1/scim-tokens", adminapi.CreateSCIMToken{Name: o.Name}, &t, ""); err != nil {
+		if err := c.Do(context.Background(), http.MethodPost, "/v1/scim-tokens", adminapi.CreateSCIMToken{Name: o.Name}, &t); err != nil {
 			return err
 		}
 		fmt.Fprintln(o.IO.Out, t.Token)
 		fmt.Fprintf(o.IO.ErrOut, "Created SCIM token %q. It is shown only this once; give it to the identity provider with the URL %s/scim/v2.\n",
-			t.Name, o.serverURL())
+			t.Name, c.URL())
 		return nil
 	case "list":
 		return adminList(o.adminFactory, "/v1/scim-tokens", "NAME\tCREATED",

@@ -29,7 +29,7 @@ type orgDeps struct {
 }
 
 func newOrgDeps(stdio IO) *orgDeps {
-	hc := &http.Client{Timeout: time.Minute}
+	hc := networkClient(loadNetwork)
 	c := org.New(os.Getenv)
 	c.HTTP = hc
 	return &orgDeps{IO: stdio, Org: c, HTTPClient: hc, Interactive: func() bool {

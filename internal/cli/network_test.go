@@ -2,10 +2,10 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/qdev/qdev/internal/netconf"
 	"github.com/qdev/qdev/internal/netconf/nettest"
@@ -24,16 +24,15 @@ func TestAdminClientUsesTheNetwork(t *testing.T) {
 	proxy := nettest.StartProxy(t, nettest.Port(t, url))
 	caFile := ca.WriteFile(t)
 	f := &adminFactory{
-		Getenv:     func(k string) string { return map[string]string{"QDEV_START_URL": url, "QDEV_API_KEY": "k"}[k] },
-		HTTPClient: &http.Client{Timeout: time.Minute},
-		Network: func() (*netconf.Network, error) {
+		Getenv: func(k string) string { return map[string]string{"QDEV_START_URL": url, "QDEV_API_KEY": "k"}[k] },
+		HTTPClient: networkClient(func() (*netconf.Network, error) {
 			return netconf.Load(netconf.Options{CABundle: caFile, Getenv: func(k string) string {
 				if k == "HTTPS_PROXY" {
 					return proxy.URL
 				}
 				return ""
 			}})
-		},
+		}),
 	}
 	c, err := f.Client()
 	if err != nil {
@@ -48,5 +47,24 @@ func TestAdminClientUsesTheNetwork(t *testing.T) {
 	}
 	if n := proxy.Connects(strings.TrimPrefix(url, "https://")); n != 1 {
 		t.Errorf("the proxy opened %d tunnels, want 1", n)
+	}
+}
+
+// TestNetworkClientReportsBadSettings: a network setting that cannot be
+// used fails the request with its own error, and is loaded only once.
+func TestNetworkClientReportsBadSettings(t *testing.T) {
+	loads := 0
+	hc := networkClient(func() (*netconf.Network, error) {
+		loads++
+		return nil, errors.New("network.caBundle /nope: no such file")
+	})
+	for range 2 {
+		_, err := hc.Get("http://127.0.0.1:1/")
+		if err == nil || !strings.Contains(err.Error(), "network.caBundle /nope: no such file") {
+			t.Fatalf("err = %v", err)
+		}
+	}
+	if loads != 1 {
+		t.Errorf("settings loaded %d times", loads)
 	}
 }
