@@ -43,7 +43,6 @@ var toolSettings = map[string]map[string]settingKind{
 	"fs_read":      {"allowedPaths": pathList, "deniedPaths": pathList, "allowReadOnly": flag},
 	"fs_write":     {"allowedPaths": pathList, "deniedPaths": pathList, "fallbackAction": fallback},
 	"execute_bash": {"allowedCommands": regexes, "deniedCommands": regexes, "denyByDefault": flag, "autoAllowReadonly": flag},
-	"execute_cmd":  {"allowedCommands": regexes, "deniedCommands": regexes, "denyByDefault": flag, "autoAllowReadonly": flag},
 	"use_aws":      {"allowedServices": names, "deniedServices": names, "autoAllowReadonly": flag, "profile_name": text},
 	"use_subagent": {"availableAgents": names, "trustedAgents": names},
 	"web_fetch":    {"trusted": regexes, "blocked": regexes},
