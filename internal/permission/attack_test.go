@@ -237,3 +237,29 @@ func TestAttackDeniedPathsAssignmentOnly(t *testing.T) {
 		}
 	}
 }
+
+// A symbolic link whose target does not exist yet was judged as the link
+// itself: "echo x > link" (or "tee link") created a file in a denied
+// folder through a link the workspace ships.
+func TestAttackDeniedPathsDanglingLink(t *testing.T) {
+	dir := t.TempDir()
+	deny := filepath.Join(dir, "deny")
+	if err := os.Mkdir(deny, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(deny, "newfile"), filepath.Join(dir, "dangling")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("deny/sub/../other", filepath.Join(dir, "rel")); err != nil {
+		t.Fatal(err)
+	}
+	c := checkerIn(t, dir, map[string]string{"fs_write": `{"deniedPaths":["` + deny + `"]}`}, []string{"execute_bash", "fs_write"}, Options{TrustAll: true})
+	for _, line := range []string{"echo x > dangling", "echo x >> dangling", "tee dangling", "cp /etc/hostname dangling", "echo x > rel"} {
+		if d := c.Decide("execute_bash", "", tool.Access{Command: line}); d.Kind != Deny {
+			t.Errorf("deniedPaths bypass: %q decided %v (%q), want Deny", line, d.Kind, d.Rule)
+		}
+	}
+	if d := c.Decide("fs_write", "", tool.Access{WritePaths: []string{filepath.Join(dir, "dangling")}}); d.Kind != Deny {
+		t.Errorf("fs_write through a dangling link: %v (%q), want Deny", d.Kind, d.Rule)
+	}
+}
