@@ -55,6 +55,9 @@ type Agent struct {
 
 	// Path is the file the agent came from, "" for the built-in default.
 	Path string `json:"-"`
+	// Shadowed are the files of the same name this one displaced, in
+	// precedence order (Load): a workspace agent may displace the user's.
+	Shadowed []*Agent `json:"-"`
 	// Notes are harmless oddities Parse found (keys the Q CLI also ignores,
 	// a resource without file://); `q agent validate` shows them.
 	Notes []string `json:"-"`

@@ -95,6 +95,7 @@ func Load(dirs []string) *Loaded {
 			}
 			if prev, dup := seen[a.Name]; dup {
 				l.Clashes = append(l.Clashes, Clash{Name: a.Name, Used: prev, Ignored: a})
+				prev.Shadowed = append(prev.Shadowed, a)
 				continue
 			}
 			seen[a.Name] = a

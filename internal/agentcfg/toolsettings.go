@@ -43,10 +43,17 @@ var toolSettings = map[string]map[string]settingKind{
 	"fs_read":      {"allowedPaths": pathList, "deniedPaths": pathList, "allowReadOnly": flag},
 	"fs_write":     {"allowedPaths": pathList, "deniedPaths": pathList, "fallbackAction": fallback},
 	"execute_bash": {"allowedCommands": regexes, "deniedCommands": regexes, "denyByDefault": flag, "autoAllowReadonly": flag},
-	"execute_cmd":  {"allowedCommands": regexes, "deniedCommands": regexes, "denyByDefault": flag, "autoAllowReadonly": flag},
 	"use_aws":      {"allowedServices": names, "deniedServices": names, "autoAllowReadonly": flag, "profile_name": text},
 	"use_subagent": {"availableAgents": names, "trustedAgents": names},
 	"web_fetch":    {"trusted": regexes, "blocked": regexes},
+	// The tools qdev offers that read no settings: a key under them (a
+	// deniedPaths for knowledge) would be ignored, so it is an error.
+	// knowledge is judged by fs_read's settings.
+	"knowledge":    {},
+	"report_issue": {},
+	"introspect":   {},
+	"thinking":     {},
+	"todo_list":    {},
 }
 
 // toolsSettings checks the map tool -> settings. The tool must be a
@@ -94,6 +101,8 @@ func (c *checker) toolsSettings(ptr string, v any) {
 				msg := fmt.Sprintf("unknown setting %q of %s", k, canon)
 				if canon == "fs_read" && k == "autoAllowReadonly" {
 					msg += ` (fs_read's key is "allowReadOnly")`
+				} else if canon == "knowledge" {
+					msg += " (knowledge reads as fs_read does: put deniedPaths and allowedPaths under fs_read)"
 				} else if s := suggest(k, keys); s != "" {
 					msg += fmt.Sprintf(" (did you mean %q?)", s)
 				}

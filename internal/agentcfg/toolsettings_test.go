@@ -29,6 +29,12 @@ func TestPermissionMistakesAreErrors(t *testing.T) {
 			`field "toolsSettings.write.fallbackAction": expected one of ask, deny, allow, got "block"`},
 		{"fs_read key of other tools", `{"fs_read": {"autoAllowReadonly": true}}`,
 			`unknown setting "autoAllowReadonly" of fs_read (fs_read's key is "allowReadOnly")`},
+		// knowledge read no settings: its deniedPaths was accepted and
+		// ignored, so a search returned the files it names.
+		{"knowledge deniedPaths", `{"knowledge": {"deniedPaths": ["secret.txt"]}}`,
+			`unknown setting "deniedPaths" of knowledge (knowledge reads as fs_read does: put deniedPaths and allowedPaths under fs_read)`},
+		{"thinking key", `{"thinking": {"enabled": false}}`,
+			`unknown setting "enabled" of thinking`},
 		{"settings not an object", `{"use_aws": ["s3"]}`,
 			`field "toolsSettings.use_aws": expected a settings object, got an array`},
 	}
@@ -57,7 +63,7 @@ func TestValidToolsSettingsPass(t *testing.T) {
 	  "execute_bash": {"allowedCommands": ["git (status|log)"], "denyByDefault": true, "autoAllowReadonly": true},
 	  "aws": {"allowedServices": ["s3"], "deniedServices": ["iam"], "profile_name": "dev"},
 	  "subagent": {"availableAgents": ["a"], "trustedAgents": []},
-	  "knowledge": {"anything": 1},
+	  "web_search": {"anything": 1},
 	  "@git/status": {"x": true}}}`
 	a, err := Parse("a.json", []byte(src))
 	if err != nil {

@@ -223,6 +223,11 @@ func TestLoadErrors(t *testing.T) {
 		{"audit fingerprint", `{"audit": {"keyFingerprint": "abc"}}`, `"audit.keyFingerprint" is not an Ed25519 public key (PEM or base64) or a key fingerprint (32 hex digits)`},
 		{"audit sink", `{"audit": {"digestSink": "rel/file"}}`, `"audit.digestSink" must be "syslog" or an absolute file path`},
 		{"empty pattern", `{"deniedTools": ["x", " "]}`, `:1:23: "deniedTools[1]" is empty`},
+		// A bare name that is no built-in tool's was accepted and matched
+		// nothing: "EXECUTE_BASH", or an MCP tool's own name.
+		{"no such built-in", `{"deniedTools": ["fs_write", "EXECUTE_BASH"]}`, `"EXECUTE_BASH" names no built-in tool, so it would never apply`},
+		{"MCP tool by bare name", `{"requireApproval": ["push_files"]}`, `"push_files" names no built-in tool`},
+		{"builtin glob matching nothing", `{"deniedTools": ["@builtin/sh*"]}`, `"@builtin/sh*" names no built-in tool`},
 		{"bare at", `{"requireApproval": ["@"]}`, `"@" names no MCP server`},
 		{"empty models", `{"allowedModels": []}`, `"allowedModels" is empty, which would forbid every model`},
 		{"mode", `{"sandbox": {"mode": "full"}}`, `:1:22: "sandbox.mode" is "full"; use "workspace-write" or "read-only"`},

@@ -204,7 +204,7 @@ func TestLooserDetectsLoosening(t *testing.T) {
 
 func TestMergeProvenanceMarksIgnored(t *testing.T) {
 	sys := writeFile(t, `{"audit": {"dir": "/var/log/qdev"}, "sandbox": {"writablePaths": ["/opt"]}}`)
-	ov := writeFile(t, `{"audit": {"dir": "/tmp/elsewhere"}, "sandbox": {"writablePaths": ["/etc"]}, "deniedTools": ["x"]}`)
+	ov := writeFile(t, `{"audit": {"dir": "/tmp/elsewhere"}, "sandbox": {"writablePaths": ["/etc"]}, "deniedTools": ["thinking"]}`)
 	s, err := LoadPaths(sys, ov)
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package managed
 
 import (
 	"fmt"
+	"github.com/qdev/qdev/internal/toolname"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -54,6 +55,10 @@ func (s *Settings) apply(f *fileSettings, w *walker) error {
 		for i, p := range l.vals {
 			if p == "@" || strings.HasPrefix(p, "@/") {
 				return w.at(fmt.Sprintf("%s[%d]", l.key, i), fmt.Sprintf("%q names no MCP server: use \"@server\" or \"@server/tool\"", p))
+			}
+			if !namesBuiltin(p) {
+				return w.at(fmt.Sprintf("%s[%d]", l.key, i), fmt.Sprintf("%q names no built-in tool, so it would never apply "+
+					"(tool names are case-sensitive; an MCP server's tools are \"@server/tool\", by their own names)", p))
 			}
 		}
 	}
@@ -235,4 +240,26 @@ func editDistance(a, b string) int {
 		prev = cur
 	}
 	return prev[len(rb)]
+}
+
+// namesBuiltin reports whether a deniedTools or requireApproval pattern
+// that addresses built-in tools (a bare name or glob, "@builtin/<pattern>")
+// matches at least one of them under any of its names. Such a pattern
+// matching none ("EXECUTE_BASH", an MCP tool's bare name) would be
+// ignored; MCP references ("@server…") are not judged here.
+func namesBuiltin(p string) bool {
+	p = toolname.Pattern(p)
+	if p == "@builtin" || p == "@builtin/" {
+		return true
+	}
+	if strings.HasPrefix(p, "@") && !strings.HasPrefix(p, "@builtin/") {
+		return true
+	}
+	p = strings.TrimPrefix(p, "@builtin/")
+	for _, n := range toolname.Names() {
+		if globMatch(p, toolname.Canonical(n)) {
+			return true
+		}
+	}
+	return false
 }

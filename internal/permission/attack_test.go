@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/qdev/qdev/internal/tool"
@@ -159,6 +160,12 @@ func TestAttackDeniedPathsViaShell(t *testing.T) {
 			t.Errorf("deniedPaths bypass: %q decided %v (%q), want Deny (or at least Ask)", line, d.Kind, d.Rule)
 		}
 	}
+	// Expansions that cannot lead to the denied file stay allowed.
+	for _, line := range []string{"echo $HOME", "cat $f.go", "f=other; cat $f.txt", "ls $a/$b"} {
+		if d := c.Decide("execute_bash", "", tool.Access{Command: line}); d.Kind != Allow {
+			t.Errorf("%q decided %v (%q), want Allow", line, d.Kind, d.Rule)
+		}
+	}
 }
 
 // disableTrustAll: "no grant may trust every tool, neither trust-all nor
@@ -199,5 +206,60 @@ func TestAttackReadonlyGitRunsRepositoryFilters(t *testing.T) {
 		if d := c.Decide("execute_bash", "", tool.Access{Command: line}); d.Kind == Allow {
 			t.Errorf("read-only bypass: %q auto-allowed (%q) but runs the repository's filter drivers", line, d.Rule)
 		}
+	}
+}
+
+// A line with an assignment-only command ("f=secret; cat $f.txt") panicked
+// in the deniedPaths analysis (an empty argument list), crashing q on a
+// model's tool call; a path computed from such a variable must not read a
+// denied file outside the home directory either.
+func TestAttackDeniedPathsAssignmentOnly(t *testing.T) {
+	dir := t.TempDir()
+	secret := filepath.Join(dir, "secret.txt")
+	c := checkerIn(t, dir, map[string]string{"fs_read": `{"deniedPaths":["` + secret + `"]}`}, []string{"execute_bash", "fs_read"}, Options{TrustAll: true})
+	for _, line := range []string{
+		"f=secret",
+		"f=secret; cat $f.txt",
+		"f=secret; cat " + dir + "/$f.txt",
+		"cat " + dir + "/$(printf secret).txt",
+		"a=" + dir + "; b=secret.txt; cat $a/$b",
+		"cat ${PWD}/secret.txt",
+		"cat `pwd`/secret.txt",
+	} {
+		if d := c.Decide("execute_bash", "", tool.Access{Command: line}); d.Kind == Allow && strings.Contains(line, "cat") {
+			t.Errorf("deniedPaths bypass: %q decided %v (%q), want Deny (or at least Ask)", line, d.Kind, d.Rule)
+		}
+	}
+	// Expansions that cannot lead to the denied file stay allowed.
+	for _, line := range []string{"echo $HOME", "cat $f.go", "f=other; cat $f.txt", "ls $a/$b"} {
+		if d := c.Decide("execute_bash", "", tool.Access{Command: line}); d.Kind != Allow {
+			t.Errorf("%q decided %v (%q), want Allow", line, d.Kind, d.Rule)
+		}
+	}
+}
+
+// A symbolic link whose target does not exist yet was judged as the link
+// itself: "echo x > link" (or "tee link") created a file in a denied
+// folder through a link the workspace ships.
+func TestAttackDeniedPathsDanglingLink(t *testing.T) {
+	dir := t.TempDir()
+	deny := filepath.Join(dir, "deny")
+	if err := os.Mkdir(deny, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(filepath.Join(deny, "newfile"), filepath.Join(dir, "dangling")); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink("deny/sub/../other", filepath.Join(dir, "rel")); err != nil {
+		t.Fatal(err)
+	}
+	c := checkerIn(t, dir, map[string]string{"fs_write": `{"deniedPaths":["` + deny + `"]}`}, []string{"execute_bash", "fs_write"}, Options{TrustAll: true})
+	for _, line := range []string{"echo x > dangling", "echo x >> dangling", "tee dangling", "cp /etc/hostname dangling", "echo x > rel"} {
+		if d := c.Decide("execute_bash", "", tool.Access{Command: line}); d.Kind != Deny {
+			t.Errorf("deniedPaths bypass: %q decided %v (%q), want Deny", line, d.Kind, d.Rule)
+		}
+	}
+	if d := c.Decide("fs_write", "", tool.Access{WritePaths: []string{filepath.Join(dir, "dangling")}}); d.Kind != Deny {
+		t.Errorf("fs_write through a dangling link: %v (%q), want Deny", d.Kind, d.Rule)
 	}
 }

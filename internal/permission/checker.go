@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"github.com/qdev/qdev/internal/tool"
+	"github.com/qdev/qdev/internal/toolname"
 )
 
 // Config is the permission part of the active agent.
@@ -97,6 +98,18 @@ func New(cfg Config, opts Options) (*Checker, []string, error) {
 		home, _ = os.UserHomeDir()
 	}
 	cfg.AllowedTools = slices.Clone(cfg.AllowedTools) // Reset re-reads it
+	// Settings are read by canonical tool name, whatever name the caller
+	// kept (execute_cmd's are execute_bash's): two names of one tool are
+	// an error rather than one of them being ignored.
+	ts := make(map[string]json.RawMessage, len(cfg.ToolsSettings))
+	for k, v := range cfg.ToolsSettings {
+		ck := toolname.Canonical(k)
+		if _, dup := ts[ck]; dup {
+			return nil, nil, fmt.Errorf("permission: toolsSettings configure %s under two names", ck)
+		}
+		ts[ck] = v
+	}
+	cfg.ToolsSettings = ts
 	c := &Checker{cfg: cfg, cwd: canonical(cwd)}
 	c.cwdRule = literalRule("working directory", c.cwd)
 	c.protected = newProtected(home)

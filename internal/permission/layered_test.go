@@ -148,3 +148,29 @@ func TestRequireApprovalAlwaysAsks(t *testing.T) {
 		t.Errorf("fs_write: %+v", d)
 	}
 }
+
+// execute_cmd is the Q CLI's Windows name of execute_bash: a managed deny
+// or an agent's deniedCommands written with it was ignored, and the shell
+// tool ran what it names.
+func TestExecuteCmdNamesTheShellTool(t *testing.T) {
+	for _, body := range []string{`{"deniedTools":["execute_cmd"]}`, `{"deniedTools":["@builtin/execute_cmd"]}`} {
+		dir := t.TempDir()
+		c, _, err := New(Config{Cwd: dir, Home: dir}, Options{TrustAll: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := &Layered{Checker: c, Managed: loadManaged(t, body)}
+		if d := l.Decide("execute_bash", "", tool.Access{Command: "ls"}); d.Kind != Deny {
+			t.Errorf("%s: execute_bash decided %v (%q), want Deny", body, d.Kind, d.Rule)
+		}
+	}
+	dir := t.TempDir()
+	c, _, err := New(Config{Cwd: dir, Home: dir, ToolsSettings: map[string]json.RawMessage{
+		"execute_cmd": json.RawMessage(`{"deniedCommands":["touch .*"]}`)}}, Options{TrustAll: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := c.Decide("execute_bash", "", tool.Access{Command: "touch x"}); d.Kind != Deny {
+		t.Errorf("toolsSettings.execute_cmd.deniedCommands: decided %v (%q), want Deny", d.Kind, d.Rule)
+	}
+}

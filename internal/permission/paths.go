@@ -2,6 +2,7 @@ package permission
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -118,13 +119,30 @@ func components(p string) []string {
 // cleans the rest lexically, so a path under a symlinked directory is judged
 // where it really is even when the file does not exist yet (the original only
 // canonicalises paths that exist).
-func canonical(p string) string {
+//
+// A symbolic link that leads nowhere yet is followed too: a write through
+// it ("echo x > link") creates its target, so the target is what is judged.
+func canonical(p string) string { return canonicalHops(p, 0) }
+
+func canonicalHops(p string, hops int) string {
 	comps := components(p)
 	for i := len(comps); i >= 0; i-- {
 		resolved, err := filepath.EvalSymlinks("/" + strings.Join(comps[:i], "/"))
-		if err == nil {
-			return filepath.Join(append([]string{resolved}, comps[i:]...)...)
+		if err != nil {
+			continue
 		}
+		if i < len(comps) && hops < 40 {
+			next := filepath.Join(resolved, comps[i])
+			if fi, err := os.Lstat(next); err == nil && fi.Mode()&os.ModeSymlink != 0 {
+				if target, err := os.Readlink(next); err == nil {
+					if !filepath.IsAbs(target) {
+						target = filepath.Join(resolved, target)
+					}
+					return canonicalHops(filepath.Join(append([]string{target}, comps[i+1:]...)...), hops+1)
+				}
+			}
+		}
+		return filepath.Join(append([]string{resolved}, comps[i:]...)...)
 	}
 	return filepath.Clean("/" + p)
 }

@@ -22,6 +22,7 @@ func (c *Checker) shellDeniedPaths(a *shell.Analysis) (Decision, bool) {
 		home, _ = os.UserHomeDir()
 	}
 	seen := map[string]bool{}
+	vars := lineVars(a.Commands)
 	// Relative paths are tried against the working directory and every
 	// directory the line changes to (cd ~ && cat .ssh/id_rsa).
 	bases := []string{c.cwd}
@@ -40,7 +41,7 @@ func (c *Checker) shellDeniedPaths(a *shell.Analysis) (Decision, bool) {
 			}
 			bases = append(bases, dir)
 		}
-		if d, denied := c.deniedReach(cmd, home); denied {
+		if d, denied := c.deniedReach(cmd, home, vars); denied {
 			return d, true
 		}
 		var paths []string

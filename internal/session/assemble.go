@@ -64,7 +64,7 @@ func (a *Assembly) Close() {
 // merged with the user's profile hooks. Problems are warnings: an agent
 // whose permissions cannot be built gets one where every call asks.
 func (b *Builder) Assemble(ctx context.Context, cfg *agentcfg.Agent) *Assembly {
-	servers, blocked := b.gate(cfg, b.collectMCP(cfg))
+	cfg, servers, blocked := b.gated(cfg)
 	asm := &Assembly{Config: cfg, Blocked: blocked}
 	perms, err := b.Permissions(cfg, blocked)
 	if err != nil {
@@ -83,6 +83,27 @@ func (b *Builder) Assemble(ctx context.Context, cfg *agentcfg.Agent) *Assembly {
 	asm.Kit.Permissions, asm.Kit.Hooks = perms, asm.Hooks
 	asm.Permissions = perms
 	return asm
+}
+
+// gated runs the workspace gate on agent file cfg. When the gate holds
+// cfg back and cfg, a workspace file, displaces the user's own agent file
+// of the same name, the user's file is used instead: an untrusted
+// workspace file must not drop the deny rules of the agent the user
+// chose.
+func (b *Builder) gated(cfg *agentcfg.Agent) (*agentcfg.Agent, []mcp.ServerConfig, bool) {
+	servers, blocked := b.gate(cfg, b.collectMCP(cfg))
+	if !blocked {
+		return cfg, servers, false
+	}
+	for _, alt := range cfg.Shadowed {
+		if !agentcfg.IsGlobal(alt.Path, b.home) {
+			continue
+		}
+		b.warn("agent %s: %s is not trusted, so your own %s is used", cfg.Name, cfg.Path, alt.Path)
+		servers, blocked = b.gate(alt, b.collectMCP(alt))
+		return alt, servers, blocked
+	}
+	return cfg, servers, true
 }
 
 // kit is what agent file cfg gives an agent but for its permissions,

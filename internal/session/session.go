@@ -141,7 +141,7 @@ func (s *Session) buildBare(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	_, blocked := s.gateWorkspace(cfg, nil)
+	cfg, _, blocked := s.gated(cfg)
 	conv := agent.NewConversation(m.Ref, cfg.Name, s.cwd)
 	if s.recorder, err = s.openAudit(conv); err != nil {
 		return err

@@ -134,7 +134,15 @@ func (s *Session) trustWorkspace() {
 	if filepath.Clean(s.cwd) == filepath.Clean(s.home) {
 		return
 	}
-	agents, _ := agentcfg.LoadAll([]string{agentcfg.WorkspaceDir(s.cwd), agentcfg.KiroWorkspaceDir(s.cwd)})
+	// All directories are loaded, so that a workspace file knows the
+	// user's agent it displaces (part of what is trusted); only the
+	// workspace's files are recorded.
+	var agents []*agentcfg.Agent
+	for _, a := range agentcfg.Load(agentcfg.Dirs(s.cwd, s.home)).Agents {
+		if !agentcfg.IsGlobal(a.Path, s.home) {
+			agents = append(agents, a)
+		}
+	}
 	agents = append(agents, &agentcfg.Agent{})
 	store := trustStore()
 	for _, a := range agents {

@@ -17,6 +17,7 @@ import (
 func (s *Session) activate(ctx context.Context, cfg *agentcfg.Agent) *Assembly {
 	s.current().Close()
 	asm := s.Assemble(ctx, cfg)
+	cfg = asm.Config // the user's own file when an untrusted workspace file displaced it
 	asm.Kit.Context = s.contextText
 	s.openKnowledge(cfg, asm.Permissions)
 	s.setAssembly(asm)

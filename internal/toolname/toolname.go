@@ -23,12 +23,16 @@ var aliases = map[string]string{
 	"report": "report_issue",
 	// The Kiro CLI's agent files name the subagent tool "subagent".
 	"subagent": "use_subagent",
+	// The Q CLI's name of execute_bash on Windows: one tool, so a rule
+	// written for either (a managed deniedTools, an agent's deniedCommands)
+	// applies to the shell tool.
+	"execute_cmd": "execute_bash",
 }
 
 // known are the canonical names of the built-in tools of the Q and Kiro
 // CLIs, whether or not this build offers them: a name here is not a typo.
 var known = []string{
-	"code", "delegate", "execute_bash", "execute_cmd", "fs_read", "fs_write", "glob", "grep", "introspect",
+	"code", "delegate", "execute_bash", "fs_read", "fs_write", "glob", "grep", "introspect",
 	"knowledge", "report_issue", "thinking", "todo_list", "use_aws", "use_subagent", "web_fetch", "web_search",
 }
 

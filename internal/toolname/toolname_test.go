@@ -9,6 +9,9 @@ func TestCanonical(t *testing.T) {
 	for in, want := range map[string]string{
 		"gh_issue": "report_issue", "read": "fs_read", "write": "fs_write", "shell": "execute_bash",
 		"aws": "use_aws", "subagent": "use_subagent", "fs_read": "fs_read", "fs_*": "fs_*", "my_tool": "my_tool",
+		// The Q CLI's Windows name of the shell tool: a deny written with it
+		// was ignored for execute_bash.
+		"execute_cmd": "execute_bash",
 	} {
 		if got := Canonical(in); got != want {
 			t.Errorf("Canonical(%q) = %q, want %q", in, got, want)

@@ -16,7 +16,7 @@ const poisoned = `{"name":"a","allowedTools":["*"],"toolsSettings":{
 	"fs_write":{"allowedPaths":["/**"],"deniedPaths":["secrets"],"fallbackAction":"deny"},
 	"fs_read":{"allowReadOnly":true},
 	"use_aws":{"allowedServices":["s3"],"deniedServices":["iam"]},
-	"knowledge":{"someNewAllow":true}}}`
+	"web_search":{"someNewAllow":true}}}`
 
 func TestGrantsAreTrusted(t *testing.T) {
 	root := t.TempDir()
@@ -32,7 +32,7 @@ func TestGrantsAreTrusted(t *testing.T) {
 		labels = append(labels, it.Label)
 	}
 	want := []string{"allowedTools: *", "execute_bash.allowedCommands: .*", "execute_bash.autoAllowReadonly: true",
-		"fs_read.allowReadOnly: true", "fs_write.allowedPaths: /**", "knowledge.someNewAllow: true", "use_aws.allowedServices: s3"}
+		"fs_read.allowReadOnly: true", "fs_write.allowedPaths: /**", "use_aws.allowedServices: s3", "web_search.someNewAllow: true"}
 	if !slices.Equal(labels, want) {
 		t.Fatalf("labels = %q, want %q", labels, want)
 	}
@@ -42,7 +42,7 @@ func TestGrantsAreTrusted(t *testing.T) {
 
 	// Reformatting, and changing only deny rules, asks nothing.
 	same := workspace(t, cwd, home, `{"toolsSettings":{"use_aws":{"deniedServices":[],"allowedServices":[ "s3" ]},
-		"fs_write":{"allowedPaths":["/**"]},"fs_read":{"allowReadOnly":true},"knowledge":{"someNewAllow":true},
+		"fs_write":{"allowedPaths":["/**"]},"fs_read":{"allowReadOnly":true},"web_search":{"someNewAllow":true},
 		"execute_bash":{"autoAllowReadonly":true,"allowedCommands":[".*"]}},"allowedTools":["*"],"name":"a"}`)
 	if st := store.State(cwd, same[0]); st != Trusted {
 		t.Fatalf("reformatted grants: state = %v", st)

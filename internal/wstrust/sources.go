@@ -3,6 +3,7 @@ package wstrust
 import (
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -103,6 +104,16 @@ func Sources(a *agentcfg.Agent, servers []mcp.ServerConfig, cwd, home string) []
 			}
 		}
 		src.Items = append(src.Items, GrantItems(a)...)
+		// Displacing the user's agent of the same name drops that file's
+		// deny rules: it takes effect only once trusted, like a grant.
+		for _, sh := range a.Shadowed {
+			if !fromWorkspace(sh.Path, home) && !sameFile(sh.Path, a.Path) {
+				src.Items = append(src.Items, Item{
+					Label: "replaces your agent " + termwidth.Visible(a.Name) + " (" + termwidth.Visible(sh.Path) + ") and its deny rules",
+					Spec:  map[string]string{"replaces": sh.Path},
+				})
+			}
+		}
 		if len(src.Items) > 0 {
 			out = append(out, src)
 		}
@@ -134,4 +145,12 @@ func rel(cwd, path string) string {
 		return r
 	}
 	return path
+}
+
+// sameFile reports whether two paths name one file (a workspace .amazonq
+// that links to the global directory loads the user's files twice).
+func sameFile(a, b string) bool {
+	sa, err1 := os.Stat(a)
+	sb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(sa, sb)
 }
